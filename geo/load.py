@@ -1,0 +1,81 @@
+"""Load a curated layer and refuse it, with a message naming the file and the feature, when it is wrong.
+
+A planner who drops a broken file into data/ must learn what is broken and where, not meet a blank map.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+from pyproj import CRS
+from shapely.validation import explain_validity
+
+PROVENANCE_FIELDS = ("id", "name_zh", "name_en", "source", "method", "accuracy_m")
+WGS84 = CRS.from_epsg(4326)
+# RFC 7946 coordinates are lon/lat: anything outside this box is a swapped axis or a projected file.
+_LON_RANGE = (-180.0, 180.0)
+_LAT_RANGE = (-90.0, 90.0)
+
+
+class LayerError(ValueError):
+    """A layer file that cannot be used as it is; the message names the file and the feature."""
+
+
+def read_layer(path: Path, required: tuple[str, ...] = PROVENANCE_FIELDS) -> gpd.GeoDataFrame:
+    """Read a GeoJSON layer and validate schema, CRS, geometry and ids."""
+    path = Path(path)
+    if not path.exists():
+        raise LayerError(f"{path}: file not found")
+    _check_declared_crs(path)
+    try:
+        frame = pyogrio.read_dataframe(path)
+    except Exception as error:  # pyogrio raises several GDAL error types for unreadable files
+        raise LayerError(f"{path}: not a readable GeoJSON file ({error})") from error
+    validate_layer(frame, str(path), required)
+    return frame
+
+
+def validate_layer(frame: gpd.GeoDataFrame, label: str, required: tuple[str, ...] = PROVENANCE_FIELDS) -> None:
+    """Raise LayerError for the first problem found: missing fields, wrong CRS, bad geometry, duplicate ids."""
+    missing = [field for field in required if field not in frame.columns]
+    if missing:
+        raise LayerError(f"{label}: missing properties {', '.join(missing)}")
+    if frame.crs is None or not CRS.from_user_input(frame.crs).equals(WGS84):
+        raise LayerError(f"{label}: CRS is {frame.crs}, expected EPSG:4326 (WGS84 lon/lat, RFC 7946)")
+    for row in frame.itertuples():
+        feature = f"{label}: feature {getattr(row, 'id', row.Index)!r}"
+        geometry = row.geometry
+        if geometry is None or geometry.is_empty:
+            raise LayerError(f"{feature}: empty geometry")
+        if not geometry.is_valid:
+            raise LayerError(f"{feature}: invalid geometry ({explain_validity(geometry)})")
+        minx, miny, maxx, maxy = geometry.bounds
+        if not (_LON_RANGE[0] <= minx and maxx <= _LON_RANGE[1] and _LAT_RANGE[0] <= miny and maxy <= _LAT_RANGE[1]):
+            raise LayerError(f"{feature}: coordinates outside lon/lat range — projected data or swapped axes?")
+        for field in required:
+            value = getattr(row, field)
+            if value is None or (isinstance(value, float) and value != value) or value == "":
+                raise LayerError(f"{feature}: property {field!r} is empty")
+    if "id" in frame.columns:
+        duplicated = frame["id"][frame["id"].duplicated()].unique().tolist()
+        if duplicated:
+            raise LayerError(f"{label}: duplicate ids {', '.join(map(str, duplicated))}")
+
+
+def _check_declared_crs(path: Path) -> None:
+    """GeoJSON that names a CRS other than WGS84 (old-style 'crs' member) is refused rather than guessed."""
+    try:
+        head = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise LayerError(f"{path}: not UTF-8 text ({error})") from error
+    except json.JSONDecodeError as error:
+        raise LayerError(f"{path}: malformed JSON at line {error.lineno} column {error.colno}: {error.msg}") from error
+    if not isinstance(head, dict) or head.get("type") != "FeatureCollection":
+        raise LayerError(f"{path}: expected a GeoJSON FeatureCollection")
+    declared = head.get("crs")
+    if declared:
+        name = declared.get("properties", {}).get("name", "")
+        if not CRS.from_user_input(name).equals(WGS84):
+            raise LayerError(f"{path}: declares CRS {name}; RFC 7946 layers must be WGS84 lon/lat (EPSG:4326)")
