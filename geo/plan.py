@@ -1,0 +1,130 @@
+"""The plan tables (tasks, indicators, values, spatial structure) and their join to places.
+
+Every record carries its document, section and a short verbatim quote; `integrity_errors` names the
+record and file of anything that would break that promise, and `quote_errors` checks each quote
+against the source text itself.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.load import read_layer
+from geo.paths import DATA_DIR, PLAN_DIR
+
+MAX_QUOTE_CHARS = 60
+STATUSES = {"not_reported", "in_progress", "completed", "opened"}
+
+
+@dataclass
+class Plan:
+    tasks: pd.DataFrame
+    indicators: pd.DataFrame
+    values: pd.DataFrame
+    structure: pd.DataFrame
+
+    @cached_property
+    def tasks_by_place(self) -> pd.DataFrame:
+        """One row per (task, place): the long form that place lookups and exports need."""
+        exploded = self.tasks.assign(place=self.tasks["places"].str.split(";")).explode("place")
+        return exploded[exploded["place"].fillna("") != ""]
+
+    def tasks_for(self, place_ids: list[str]) -> pd.DataFrame:
+        hits = self.tasks_by_place[self.tasks_by_place["place"].isin(place_ids)]
+        return self.tasks[self.tasks["id"].isin(hits["id"])]
+
+    def structure_containing(self, street_id: str) -> pd.DataFrame:
+        """The axes, clusters, belt and circles whose street list names this street."""
+        return self.structure[self.structure["streets"].fillna("").str.split(";").apply(lambda s: street_id in s)]
+
+    def indicator_table(self) -> pd.DataFrame:
+        """Indicators with their values, one row per value, definitions repeated for reading."""
+        merged = self.values.merge(self.indicators, left_on="indicator_id", right_on="id", how="left",
+                                   suffixes=("", "_definition"))
+        return merged.drop(columns=["id"])
+
+    def indicators_for(self, place_ids: list[str]) -> pd.DataFrame:
+        table = self.indicator_table()
+        return table[table["place"].isin(place_ids)]
+
+
+def _read_tables(pattern: str, directory: Path) -> pd.DataFrame:
+    frames = []
+    for path in sorted(directory.glob(pattern)):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        frame["file"] = path.name
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def load_plan(plan_dir: Path = PLAN_DIR) -> Plan:
+    return Plan(
+        tasks=_read_tables("tasks_*.csv", plan_dir),
+        indicators=_read_tables("indicators_*.csv", plan_dir),
+        values=_read_tables("indicator_values_*.csv", plan_dir),
+        structure=_read_tables("structure.csv", plan_dir),
+    )
+
+
+def load_gazetteer(data_dir: Path = DATA_DIR) -> gpd.GeoDataFrame:
+    frames = [read_layer(path).assign(file=path.name) for path in sorted(data_dir.glob("gazetteer_*.geojson"))]
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=4326)
+
+
+def integrity_errors(plan: Plan, known_places: set[str]) -> list[str]:
+    """Every broken promise in the plan tables, each naming its file and record."""
+    errors: list[str] = []
+    places_ok = known_places | set(plan.structure.get("id", []))
+    for table_name, table in (("task", plan.tasks), ("indicator", plan.indicators), ("structure", plan.structure)):
+        for duplicate in table["id"][table["id"].duplicated()].unique():
+            errors.append(f"{table_name} id {duplicate!r} is duplicated")
+    for row in plan.tasks.itertuples():
+        where = f"{row.file}: task {row.id}"
+        if not row.quote or not row.doc_id or not row.section_path:
+            errors.append(f"{where}: missing citation (doc_id, section_path and quote are required)")
+        if len(row.quote) > MAX_QUOTE_CHARS:
+            errors.append(f"{where}: quote longer than {MAX_QUOTE_CHARS} characters")
+        for place in filter(None, row.places.split(";")):
+            if place not in places_ok:
+                errors.append(f"{where}: unknown place id {place!r}")
+        if row.status not in STATUSES:
+            errors.append(f"{where}: unknown status {row.status!r}")
+        if row.status != "not_reported" and not (row.status_doc and row.status_quote):
+            errors.append(f"{where}: status {row.status!r} without evidence")
+    indicator_ids = set(plan.indicators["id"])
+    for row in plan.values.itertuples():
+        where = f"{row.file}: value of {row.indicator_id} for {row.place}"
+        if row.indicator_id not in indicator_ids:
+            errors.append(f"{where}: unknown indicator id")
+        if row.place not in places_ok:
+            errors.append(f"{where}: unknown place id {row.place!r}")
+        if len(row.quote) > MAX_QUOTE_CHARS:
+            errors.append(f"{where}: quote longer than {MAX_QUOTE_CHARS} characters")
+    for row in plan.structure.itertuples():
+        for street in filter(None, row.streets.split(";")):
+            if street not in known_places:
+                errors.append(f"{row.file}: structure {row.id}: unknown street id {street!r}")
+    return errors
+
+
+def quote_errors(plan: Plan, seeds_dir: Path) -> list[str]:
+    """Quotes that do not occur verbatim in the document they cite."""
+    texts = {path.stem: path.read_text(encoding="utf-8") for path in seeds_dir.glob("*.txt")}
+    errors = []
+    cited = [(r.file, f"task {r.id}", r.doc_id, r.quote) for r in plan.tasks.itertuples()]
+    cited += [(r.file, f"task {r.id} status", r.status_doc, r.status_quote) for r in plan.tasks.itertuples()
+              if r.status_doc and r.status_doc in texts]
+    cited += [(r.file, f"indicator {r.id}", r.doc_id, r.quote) for r in plan.indicators.itertuples() if r.quote]
+    cited += [(r.file, f"value {r.indicator_id}/{r.place}", r.doc_id, r.quote) for r in plan.values.itertuples() if r.quote]
+    cited += [(r.file, f"structure {r.id}", r.doc_id, r.quote) for r in plan.structure.itertuples() if r.quote]
+    for file, record, doc_id, quote in cited:
+        if doc_id not in texts:
+            errors.append(f"{file}: {record}: unknown document {doc_id!r}")
+        elif quote not in texts[doc_id]:
+            errors.append(f"{file}: {record}: quote not found in {doc_id}: {quote!r}")
+    return errors
