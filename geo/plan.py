@@ -15,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.load import read_layer
-from geo.paths import DATA_DIR, PLAN_DIR
+from geo.paths import DATA_DIR, PLAN_DIR, SEEDS_DIR
 
 MAX_QUOTE_CHARS = 60
 STATUSES = {"not_reported", "in_progress", "completed", "opened"}
@@ -128,3 +128,8 @@ def quote_errors(plan: Plan, seeds_dir: Path) -> list[str]:
         elif quote not in texts[doc_id]:
             errors.append(f"{file}: {record}: quote not found in {doc_id}: {quote!r}")
     return errors
+
+
+def load_manifest(seeds_dir: Path | None = None) -> pd.DataFrame:
+    """The source documents (seeds/manifest.csv), indexed by doc id."""
+    return pd.read_csv((seeds_dir or SEEDS_DIR) / "manifest.csv", dtype=str, keep_default_na=False).set_index("id")

@@ -1,0 +1,131 @@
+"""Plan Map (北京规划一张图): Streamlit wiring only. Layers, styles and legends come from layers/, joins from geo/."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.places import UnknownPlace, describe, load_places
+from geo.plan import load_manifest, load_plan
+from ui import panels
+from layers.basemaps import available_basemaps
+from layers.catalog import load_catalog
+from layers.i18n import LANGUAGES, t
+from layers.interactive import base_map, bounds_of, build_overlays, legend_svg
+from layers.view_state import ViewState, parse_params
+
+st.set_page_config(page_title="北京规划一张图 · Plan Map", layout="wide")
+MAP_KEY = "planmap"
+
+
+@st.cache_resource(show_spinner=False)
+def data():
+    """Plan tables, places and sources: read once per server, shared by every session."""
+    return load_plan(), load_places(), load_manifest()
+
+
+def secrets() -> dict[str, str]:
+    try:
+        return {key: str(value) for key, value in st.secrets.items()}
+    except FileNotFoundError:
+        return {}
+    except Exception:  # no secrets.toml: keyed basemaps are simply not offered
+        return {}
+
+
+def init_state(state: ViewState) -> None:
+    """Seed widget values from the URL on a session's first run only."""
+    if st.session_state.get("_seeded"):
+        return
+    st.session_state.update({"_seeded": True, "lang": state.lang, "basemap": state.basemap,
+                             "place": state.place, "task": state.task, "_ignored": state.ignored_layers})
+    for layer_id in load_catalog().layers:
+        st.session_state[f"layer_{layer_id}"] = layer_id in state.layers
+
+
+def sidebar(basemaps) -> tuple[str, list[str]]:
+    catalog = load_catalog()
+    with st.sidebar:
+        st.radio("语言 / Language", list(LANGUAGES), key="lang", format_func=LANGUAGES.get, horizontal=True)
+        lang = st.session_state["lang"]
+        st.selectbox(t("basemap", lang), list(basemaps), key="basemap", format_func=lambda b: basemaps[b].title(lang))
+        st.subheader(t("layers", lang))
+        for group_id, names in catalog.groups.items():
+            st.caption(names[lang])
+            for spec in catalog.in_group(group_id):
+                swatch, box = st.columns([1, 6], vertical_alignment="center")
+                swatch.markdown(legend_svg(spec), unsafe_allow_html=True)
+                box.checkbox(spec.title(lang), key=f"layer_{spec.id}")
+        st.caption(t("share_hint", lang))
+    chosen = [layer_id for layer_id in catalog.layers if st.session_state.get(f"layer_{layer_id}")]
+    return lang, chosen
+
+
+def view_for(place_ids: list[str]) -> tuple[tuple[float, float] | None, int | None]:
+    bounds = bounds_of(place_ids)
+    if bounds is None:
+        return None, None
+    (south, west), (north, east) = bounds
+    span = max(east - west, (north - south) * 1.3, 0.004)
+    return ((south + north) / 2, (west + east) / 2), max(9, min(16, int(math.log2(360 * 3 / span))))
+
+
+def main() -> None:
+    plan, places, manifest = data()
+    basemaps = available_basemaps(secrets())
+    init_state(parse_params(st.query_params.to_dict(), list(basemaps)))
+    lang, chosen = sidebar(basemaps)
+    basemap = basemaps.get(st.session_state["basemap"], basemaps["offline"])
+    st.title(t("app_title", lang))
+    st.caption(t("app_caption", lang))
+    if st.session_state.get("_ignored"):
+        st.warning(t("unknown_layer", lang) + ", ".join(st.session_state["_ignored"]))
+
+    tasks_view = panels.filtered_tasks(plan, places, manifest, lang, st.session_state)
+    picked_task = panels.picked_task(tasks_view, st.session_state)
+    if picked_task is not None:
+        st.session_state["task"] = picked_task
+    task_places = panels.task_places(plan, st.session_state.get("task"))
+
+    map_col, detail_col = st.columns([3, 2])
+    with map_col:
+        overlays = build_overlays(chosen, lang, basemap, tuple(task_places))
+        center, zoom = view_for(task_places) if picked_task is not None else (None, None)
+        result = st_folium(base_map(basemap, load_catalog().attribution_text(load_catalog().resolve(chosen))),
+                           key=MAP_KEY, height=640, use_container_width=True,
+                           feature_group_to_add=overlays.groups, center=center, zoom=zoom,
+                           returned_objects=["last_object_clicked_tooltip"])
+        clicked = (result or {}).get("last_object_clicked_tooltip")
+        if clicked and clicked != st.session_state.get("_last_click"):
+            st.session_state["_last_click"] = clicked
+            hit = overlays.by_tooltip.get(clicked.strip())
+            if hit:
+                st.session_state["place"] = hit[1]
+        st.caption(load_catalog().attribution_text(load_catalog().resolve(chosen)))
+    with detail_col:
+        st.subheader(t("details", lang))
+        place = st.session_state.get("place")
+        if not place:
+            st.info(t("click_hint", lang))
+        else:
+            try:
+                panels.place_details(describe(place, plan, places), places, manifest, lang)
+            except UnknownPlace:
+                st.error(t("unknown_place", lang) + place)
+
+    tasks_tab, indicators_tab, export_tab = st.tabs([t("tab_tasks", lang), t("tab_indicators", lang), t("tab_export", lang)])
+    with tasks_tab:
+        panels.task_explorer(tasks_view, plan, places, manifest, lang)
+    with indicators_tab:
+        panels.indicators(plan, manifest, lang)
+    with export_tab:
+        panels.exports(chosen, lang)
+
+    st.query_params.from_dict(ViewState(lang=lang, basemap=basemap.id, layers=chosen,
+                                        place=st.session_state.get("place"),
+                                        task=st.session_state.get("task")).to_params())
+
+
+main()

@@ -1,0 +1,1 @@
+"""Streamlit presentation: panels and tables that app.py wires together (no data logic here)."""
