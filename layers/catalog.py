@@ -16,6 +16,9 @@ import pandas as pd
 
 from geo.load import read_layer
 from geo.paths import DATA_DIR
+from geo.places import load_places
+from geo.plan import load_plan
+from geo.structure import structure_features
 from geo.zone import dissolve_zone
 
 CATALOG_PATH = Path(__file__).with_name("catalog.toml")
@@ -102,9 +105,17 @@ def _read_source(stem: str) -> gpd.GeoDataFrame:
     return read_layer(DATA_DIR / f"{stem}.geojson")
 
 
+@lru_cache(maxsize=1)
+def _structure() -> gpd.GeoDataFrame:
+    return structure_features(load_plan().structure, load_places())
+
+
 def layer_frame(spec: LayerSpec) -> gpd.GeoDataFrame:
     """The features of one declared layer, filtered and derived as declared (a copy: callers may add columns)."""
-    frames = [_read_source(stem) for stem in spec.sources if (DATA_DIR / f"{stem}.geojson").exists()]
+    if spec.derive == "structure":
+        frames = [_structure()]
+    else:
+        frames = [_read_source(stem) for stem in spec.sources if (DATA_DIR / f"{stem}.geojson").exists()]
     frame = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=4326) if frames else gpd.GeoDataFrame(
         {"id": [], "name_zh": [], "name_en": []}, geometry=[], crs=4326)
     for column, value in spec.where.items():
