@@ -28,7 +28,8 @@ def read_layer(path: Path, required: tuple[str, ...] = PROVENANCE_FIELDS) -> gpd
     path = Path(path)
     if not path.exists():
         raise LayerError(f"{path}: file not found")
-    _check_declared_crs(path)
+    if path.suffix.lower() in (".geojson", ".json"):
+        _check_declared_crs(path)
     try:
         frame = pyogrio.read_dataframe(path)
     except Exception as error:  # pyogrio raises several GDAL error types for unreadable files
@@ -42,26 +43,35 @@ def validate_layer(frame: gpd.GeoDataFrame, label: str, required: tuple[str, ...
     missing = [field for field in required if field not in frame.columns]
     if missing:
         raise LayerError(f"{label}: missing properties {', '.join(missing)}")
-    if frame.crs is None or not CRS.from_user_input(frame.crs).equals(WGS84):
+    if frame.crs is None or not CRS.from_user_input(frame.crs).equals(WGS84, ignore_axis_order=True):
         raise LayerError(f"{label}: CRS is {frame.crs}, expected EPSG:4326 (WGS84 lon/lat, RFC 7946)")
-    for row in frame.itertuples():
-        feature = f"{label}: feature {getattr(row, 'id', row.Index)!r}"
-        geometry = row.geometry
-        if geometry is None or geometry.is_empty:
-            raise LayerError(f"{feature}: empty geometry")
-        if not geometry.is_valid:
-            raise LayerError(f"{feature}: invalid geometry ({explain_validity(geometry)})")
-        minx, miny, maxx, maxy = geometry.bounds
-        if not (_LON_RANGE[0] <= minx and maxx <= _LON_RANGE[1] and _LAT_RANGE[0] <= miny and maxy <= _LAT_RANGE[1]):
-            raise LayerError(f"{feature}: coordinates outside lon/lat range — projected data or swapped axes?")
-        for field in required:
-            value = getattr(row, field)
-            if value is None or (isinstance(value, float) and value != value) or value == "":
-                raise LayerError(f"{feature}: property {field!r} is empty")
+    ids = frame["id"] if "id" in frame.columns else frame.index.to_series()
+    geometry = frame.geometry
+    empty = geometry.isna() | geometry.is_empty
+    if empty.any():
+        raise LayerError(f"{_where(label, ids, empty)}: empty geometry")
+    invalid = ~geometry.is_valid
+    if invalid.any():
+        first = invalid.idxmax()
+        raise LayerError(f"{_where(label, ids, invalid)}: invalid geometry ({explain_validity(geometry[first])})")
+    bounds = geometry.bounds
+    outside = ((bounds["minx"] < _LON_RANGE[0]) | (bounds["maxx"] > _LON_RANGE[1])
+               | (bounds["miny"] < _LAT_RANGE[0]) | (bounds["maxy"] > _LAT_RANGE[1]))
+    if outside.any():
+        raise LayerError(f"{_where(label, ids, outside)}: coordinates outside lon/lat range — projected data or swapped axes?")
+    for field in required:
+        blank = frame[field].isna() | (frame[field].astype(str) == "")
+        if blank.any():
+            raise LayerError(f"{_where(label, ids, blank)}: property {field!r} is empty")
     if "id" in frame.columns:
         duplicated = frame["id"][frame["id"].duplicated()].unique().tolist()
         if duplicated:
             raise LayerError(f"{label}: duplicate ids {', '.join(map(str, duplicated))}")
+
+
+def _where(label: str, ids, mask) -> str:
+    """'file: feature <id>' for the first feature the mask flags."""
+    return f"{label}: feature {ids[mask.idxmax()]!r}"
 
 
 def _check_declared_crs(path: Path) -> None:
@@ -77,5 +87,5 @@ def _check_declared_crs(path: Path) -> None:
     declared = head.get("crs")
     if declared:
         name = declared.get("properties", {}).get("name", "")
-        if not CRS.from_user_input(name).equals(WGS84):
+        if not CRS.from_user_input(name).equals(WGS84, ignore_axis_order=True):
             raise LayerError(f"{path}: declares CRS {name}; RFC 7946 layers must be WGS84 lon/lat (EPSG:4326)")

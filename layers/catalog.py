@@ -5,6 +5,7 @@ loads the features a declaration points at, and answers questions about styles a
 """
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -22,6 +23,9 @@ from geo.structure import structure_features
 from geo.zone import dissolve_zone
 
 CATALOG_PATH = Path(__file__).with_name("catalog.toml")
+# A planner's own layers (parcels, buildings…): a TOML file of [layers.*] declarations whose `source`
+# is a path to a GeoJSON or GeoPackage file; only an `id` property is required of their features.
+EXTRA_CATALOG_ENV = "PLANMAP_EXTRA_LAYERS"
 
 ATTRIBUTIONS = {
     "osm": "© OpenStreetMap contributors (ODbL)",
@@ -52,6 +56,8 @@ class LayerSpec:
     derive: str | None = None
     where: dict[str, Any] = field(default_factory=dict)
     attribution: tuple[str, ...] = ()
+    vector_limit: int = 5000  # above this many features the map draws the layer as one image
+    external: bool = False  # a user layer from PLANMAP_EXTRA_LAYERS
 
     def title(self, lang: str) -> str:
         return self.title_zh if lang == "zh" else self.title_en
@@ -92,17 +98,30 @@ class Catalog:
 @lru_cache(maxsize=1)
 def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    layers = {}
-    for layer_id, entry in raw["layers"].items():
-        entry = dict(entry)
-        entry["attribution"] = tuple(entry.get("attribution", ()))
-        layers[layer_id] = LayerSpec(id=layer_id, **entry)
+    layers = _specs(raw["layers"], external=False)
+    extra = os.environ.get(EXTRA_CATALOG_ENV)
+    if extra:
+        layers.update(_specs(tomllib.loads(Path(extra).read_text(encoding="utf-8"))["layers"], external=True))
     return Catalog(groups=raw["groups"], layers=layers)
+
+
+def _specs(entries: dict[str, dict[str, Any]], external: bool) -> dict[str, LayerSpec]:
+    specs = {}
+    for layer_id, entry in entries.items():
+        entry = dict(entry, external=external)
+        entry["attribution"] = tuple(entry.get("attribution", ()))
+        specs[layer_id] = LayerSpec(id=layer_id, **entry)
+    return specs
 
 
 @lru_cache(maxsize=None)
 def _read_source(stem: str) -> gpd.GeoDataFrame:
     return read_layer(DATA_DIR / f"{stem}.geojson")
+
+
+@lru_cache(maxsize=None)
+def _read_external(path: str) -> gpd.GeoDataFrame:
+    return read_layer(Path(path), required=("id",))
 
 
 @lru_cache(maxsize=1)
@@ -114,6 +133,8 @@ def layer_frame(spec: LayerSpec) -> gpd.GeoDataFrame:
     """The features of one declared layer, filtered and derived as declared (a copy: callers may add columns)."""
     if spec.derive == "structure":
         frames = [_structure()]
+    elif spec.external:
+        frames = [_read_external(spec.source)]
     else:
         frames = [_read_source(stem) for stem in spec.sources if (DATA_DIR / f"{stem}.geojson").exists()]
     frame = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=4326) if frames else gpd.GeoDataFrame(

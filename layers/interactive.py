@@ -20,6 +20,7 @@ from geo.geojson import feature_collection
 from layers.assets import make_map
 from layers.basemaps import Basemap
 from layers.catalog import LayerSpec, feature_color, layer_frame, load_catalog
+from layers.raster import raster_overlay
 
 BEIJING_CBD_VIEW = {"location": (39.91, 116.575), "zoom_start": 11}
 HIGHLIGHT_STYLE = {"color": "#ffd400", "weight": 6, "fillOpacity": 0.15, "fillColor": "#ffd400", "opacity": 1}
@@ -68,6 +69,20 @@ def _style(spec: LayerSpec):
     return style
 
 
+@lru_cache(maxsize=16)
+def _layer_raster(layer_id: str, datum: str) -> tuple[str, list[list[float]]]:
+    spec = load_catalog().layers[layer_id]
+    frame = layer_frame(spec)
+    if datum == "gcj02":
+        frame = shift_frame(frame)
+    return raster_overlay(frame, spec.color, spec.fill_color, spec.fill_opacity)
+
+
+@lru_cache(maxsize=64)
+def _feature_count(layer_id: str) -> int:
+    return len(layer_frame(load_catalog().layers[layer_id]))
+
+
 @dataclass
 class Overlays:
     """The overlay groups of one render and the tooltip text → (layer, feature) index for clicks."""
@@ -81,8 +96,13 @@ def build_overlays(layer_ids: list[str], lang: str, basemap: Basemap, highlight:
     catalog = load_catalog()
     groups, by_tooltip = [], {}
     for spec in catalog.resolve(layer_ids):
-        collection = json.loads(_layer_geojson(spec.id, lang, basemap.datum))
         group = folium.FeatureGroup(name=spec.title(lang))
+        if _feature_count(spec.id) > spec.vector_limit:
+            image, bounds = _layer_raster(spec.id, basemap.datum)
+            folium.raster_layers.ImageOverlay(image, bounds=bounds, mercator_project=False, zindex=2).add_to(group)
+            groups.append(group)
+            continue
+        collection = json.loads(_layer_geojson(spec.id, lang, basemap.datum))
         folium.GeoJson(
             collection, name=spec.title(lang), style_function=_style(spec),
             marker=folium.CircleMarker(radius=spec.radius, fill=True),

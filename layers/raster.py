@@ -1,0 +1,50 @@
+"""Big layers (tens of thousands of parcels or buildings) as one server-drawn image.
+
+Shipping 100 000 polygons as GeoJSON costs tens of megabytes and seconds of browser work; at the
+scales where all of them are on screen no one reads a single parcel anyway. Like QGIS and tile
+servers, we draw them server-side: one transparent PNG in Web Mercator, placed as an image overlay,
+cached per layer. The declaration's colours are used, so the legend still holds.
+"""
+from __future__ import annotations
+
+import base64
+import io
+import math
+
+import geopandas as gpd
+import numpy as np
+from PIL import Image, ImageColor, ImageDraw
+
+MAX_SIDE_PX = 2048
+
+
+def _mercator_bounds(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
+    return tuple(frame.to_crs(3857).total_bounds)
+
+
+def raster_overlay(frame: gpd.GeoDataFrame, stroke: str, fill: str | None, fill_opacity: float) -> tuple[str, list[list[float]]]:
+    """A PNG data URI of the layer drawn in Web Mercator and its [[south, west], [north, east]] bounds."""
+    mercator = frame.to_crs(3857)
+    minx, miny, maxx, maxy = mercator.total_bounds
+    scale = MAX_SIDE_PX / max(maxx - minx, maxy - miny)
+    width, height = max(1, math.ceil((maxx - minx) * scale)), max(1, math.ceil((maxy - miny) * scale))
+    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    line_rgba = ImageColor.getrgb(stroke) + (230,)
+    fill_rgba = ImageColor.getrgb(fill or stroke) + (int(255 * fill_opacity),)
+    for geometry in mercator.geometry.explode(index_parts=False):
+        if geometry is None or geometry.is_empty:
+            continue
+        coords = np.asarray(geometry.exterior.coords if geometry.geom_type == "Polygon" else geometry.coords)
+        pixels = np.column_stack(((coords[:, 0] - minx) * scale, (maxy - coords[:, 1]) * scale))
+        points = [tuple(p) for p in pixels]
+        if geometry.geom_type == "Polygon" and len(points) > 2:
+            draw.polygon(points, fill=fill_rgba, outline=line_rgba)
+        elif len(points) > 1:
+            draw.line(points, fill=line_rgba, width=1)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    south_west = gpd.GeoSeries.from_xy([minx], [miny], crs=3857).to_crs(4326).iloc[0]
+    north_east = gpd.GeoSeries.from_xy([maxx], [maxy], crs=3857).to_crs(4326).iloc[0]
+    uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return uri, [[south_west.y, south_west.x], [north_east.y, north_east.x]]
