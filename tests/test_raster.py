@@ -28,4 +28,4 @@ def test_raster_has_declared_colour_and_true_bounds():
     assert (np.abs(image[..., :3].astype(int) - fill).sum(axis=2) < 10).mean() > 0.2
     assert (image[..., 3] == 0).any()  # gaps between parcels stay transparent
     minx, miny, maxx, maxy = frame.total_bounds
-    assert bounds == pytest.approx([[miny, minx], [maxy, maxx]], abs=1e-9)
+    assert [*bounds[0], *bounds[1]] == pytest.approx([miny, minx, maxy, maxx], abs=1e-9)
