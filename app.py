@@ -119,7 +119,7 @@ def main() -> None:
     with tasks_tab:
         panels.task_explorer(tasks_view, plan, places, manifest, lang)
     with indicators_tab:
-        panels.indicators(plan, manifest, lang)
+        panels.indicators(plan, lang)
     with export_tab:
         panels.exports(chosen, lang)
 

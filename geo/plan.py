@@ -44,6 +44,10 @@ class Plan:
 
     def indicator_table(self) -> pd.DataFrame:
         """Indicators with their values, one row per value, definitions repeated for reading."""
+        return self._indicator_table.copy()
+
+    @cached_property
+    def _indicator_table(self) -> pd.DataFrame:
         merged = self.values.merge(self.indicators, left_on="indicator_id", right_on="id", how="left",
                                    suffixes=("", "_definition"))
         return merged.drop(columns=["id"])

@@ -11,6 +11,7 @@ import streamlit as st
 from geo.places import PlaceReport
 from geo.plan import Plan
 from layers.i18n import STATUS, THEMES, pick, t
+from ui.indicator_views import beijing_table, growth_chart, table1
 
 FILTER_KEYS = ("f_doc", "f_theme", "f_place", "f_status", "f_keyword")
 TABLE_KEY = "task_table"
@@ -158,19 +159,22 @@ def _plain(text: str) -> str:
     return "".join("\\" + c if c in "\\`*_{}[]()#+-.!<>|~" else c for c in str(text))
 
 
-def indicators(plan: Plan, manifest: pd.DataFrame, lang: str) -> None:
-    from ui.indicator_views import beijing_table, growth_chart, table1
+@st.cache_data(show_spinner=False)
+def _indicator_views(_plan: Plan, lang: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Computed once per language: the plan tables never change while the server runs."""
+    return table1(_plan, lang), growth_chart(_plan, lang), beijing_table(_plan, lang)
 
+
+def indicators(plan: Plan, lang: str) -> None:
     zh = lang == "zh"
+    wide, chart, beijing = _indicator_views(plan, lang)
     st.markdown(f"**{t('table1', lang)}**")
-    wide = table1(plan, lang)
     st.dataframe(wide, hide_index=True, width="stretch")
-    chart = growth_chart(plan, lang)
     if not chart.empty:
         st.caption("2025年目标相对2020年基期（基期=100）" if zh else "2025 target relative to the 2020 baseline (baseline = 100)")
         st.bar_chart(chart, horizontal=True)
     st.markdown(f"**{t('beijing_indicators', lang)}** · {t('midterm', lang)}")
-    st.dataframe(beijing_table(plan, lang), hide_index=True, width="stretch")
+    st.dataframe(beijing, hide_index=True, width="stretch")
     st.markdown(f"**{t('subcentre_targets', lang)}**")
     sub = plan.indicator_table()
     sub = sub[sub["doc_id"] == "003_9b6ba7233289b866"]
