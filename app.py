@@ -91,7 +91,8 @@ def main() -> None:
 
     map_col, detail_col = st.columns([3, 2])
     with map_col:
-        overlays = build_overlays(chosen, lang, basemap, tuple(task_places))
+        selected = [st.session_state["place"]] if st.session_state.get("place") else []
+        overlays = build_overlays(chosen, lang, basemap, tuple(task_places + selected))
         center, zoom = view_for(task_places) if picked_task is not None else (None, None)
         result = st_folium(base_map(basemap, load_catalog().attribution_text(load_catalog().resolve(chosen))),
                            key=MAP_KEY, height=640, use_container_width=True,

@@ -125,18 +125,21 @@ def place_details(report: PlaceReport, places: gpd.GeoDataFrame, manifest: pd.Da
         facts[t("streets", lang)] = "、".join(street_names.get(s, s) for s in report.streets)
     if not report.structure.empty:
         facts[t("structure", lang)] = "、".join(report.structure["name_zh" if lang == "zh" else "name_en"])
-    st.dataframe(pd.DataFrame({"": list(facts), " ": list(facts.values())}), hide_index=True,
-                 width="stretch")
+    st.dataframe(pd.DataFrame({"项目" if lang == "zh" else "Item": list(facts),
+                               "内容" if lang == "zh" else "Value": list(facts.values())}),
+                 hide_index=True, width="stretch")
     st.markdown(f"**{t('tasks', lang)}** ({len(report.tasks)})")
     if report.tasks.empty:
         st.caption(t("no_tasks", lang))
     else:
         rows = task_rows(report.tasks, {}, manifest, lang).drop(columns=[t("place", lang)])
         rows.insert(1, "via", report.tasks["via"].map(lambda via: t(f"via_{via}", lang)).values)
-        st.dataframe(rows, hide_index=True, width="stretch", column_config={"id": None}, height=260)
+        st.dataframe(rows, hide_index=True, width="stretch", column_config={"id": None},
+                     height=min(400, 38 + 35 * len(rows)))
     if not report.indicators.empty:
         st.markdown(f"**{t('indicators', lang)}** ({len(report.indicators)})")
-        st.dataframe(indicator_rows(report.indicators, lang), hide_index=True, width="stretch", height=240)
+        st.dataframe(indicator_rows(report.indicators, lang), hide_index=True, width="stretch",
+                     height=min(400, 38 + 35 * len(report.indicators)))
 
 
 def indicator_rows(table: pd.DataFrame, lang: str) -> pd.DataFrame:
