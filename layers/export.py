@@ -1,0 +1,294 @@
+"""Exports of the declared layers for GIS work, and of the plan tables for spreadsheets.
+
+Every function returns bytes (what a Streamlit download button wants) and, given a path, also writes
+them there. Layers come from the catalogue declarations, so an export holds exactly what the map shows.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import simplekml
+from simplekml.featgeom import Geometry
+from shapely.geometry.base import BaseGeometry
+
+from geo.geojson import feature_collection, round_geometry
+from geo.places import CITY, load_places, load_unplaced_lines
+from geo.plan import Plan, load_plan
+from layers.catalog import LayerSpec, feature_color, layer_frame, load_catalog
+
+# GeoPackage 1.2 rather than GDAL's newest: QGIS and GDAL builds still in use (3.6, Debian 12) read it cleanly.
+GPKG_DATASET_OPTIONS = {"VERSION": "1.2"}
+SHAPEFILE_NAME_CHARS = 10
+SHAPEFILE_TEXT_BYTES = 254
+GEOMETRY_FAMILIES = {
+    "Point": "point", "MultiPoint": "point",
+    "LineString": "line", "MultiLineString": "line",
+    "Polygon": "polygon", "MultiPolygon": "polygon",
+}
+
+
+class ExportError(ValueError):
+    """An export that cannot be made as asked: unknown format, layers missing or given where none apply."""
+
+
+def chosen_layers(ids: list[str] | str) -> list[tuple[LayerSpec, gpd.GeoDataFrame]]:
+    """Each chosen layer's declaration and features (EPSG:4326) in drawing order; unknown ids raise KeyError."""
+    specs = load_catalog().resolve(ids)
+    if not specs:
+        raise ExportError("no layers chosen")
+    return [(spec, layer_frame(spec)) for spec in specs]
+
+
+def to_geojson(ids: list[str] | str, path: Path | None = None) -> bytes:
+    """One RFC 7946 FeatureCollection; each feature's `layer` property names the layer it came from."""
+    frames = [frame.assign(layer=spec.id) for spec, frame in chosen_layers(ids)]
+    combined = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=4326)
+    combined = combined[["layer"] + [column for column in combined.columns if column != "layer"]]
+    collection = feature_collection(combined)
+    lines = [json.dumps(feature, ensure_ascii=False, separators=(",", ":")) for feature in collection["features"]]
+    text = '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
+    return _deliver(text.encode("utf-8"), path)
+
+
+def to_geopackage(ids: list[str] | str, path: Path | None = None) -> bytes:
+    """One GeoPackage, each chosen layer its own table named by its id and described by its titles."""
+    with tempfile.TemporaryDirectory() as scratch:
+        target = Path(scratch) / "layers.gpkg"
+        for spec, frame in chosen_layers(ids):
+            first = not target.exists()
+            pyogrio.write_dataframe(
+                frame, target, layer=spec.id, driver="GPKG", append=not first,
+                dataset_options=GPKG_DATASET_OPTIONS if first else None,
+                layer_options={"IDENTIFIER": spec.title_zh, "DESCRIPTION": f"{spec.title_zh} / {spec.title_en}"},
+            )
+        return _deliver(target.read_bytes(), path)
+
+
+def to_shapefile_zip(ids: list[str] | str, path: Path | None = None) -> bytes:
+    """A zip of shapefiles: one per layer and geometry type, UTF-8 (.cpg), with fields.csv mapping field names.
+
+    Shapefiles hold one geometry type and 10-character field names; text over 254 bytes is cut at a
+    character boundary and the count of cut values is recorded in fields.csv (GeoPackage keeps them whole).
+    """
+    mapping_rows: list[dict[str, object]] = []
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory() as scratch, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for spec, frame in chosen_layers(ids):
+            for stem, part in _split_by_geometry(spec.id, frame).items():
+                names = short_field_names([column for column in part.columns if column != part.geometry.name])
+                shaped, cut = _fit_text(part)
+                shaped = shaped.rename(columns=names)
+                target = Path(scratch) / f"{stem}.shp"
+                pyogrio.write_dataframe(shaped, target, driver="ESRI Shapefile", encoding="UTF-8",
+                                        promote_to_multi=True)
+                for written in sorted(Path(scratch).glob(f"{stem}.*")):
+                    archive.write(written, written.name)
+                mapping_rows += [{"file": f"{stem}.shp", "layer": spec.id, "field": field, "shapefile_field": short,
+                                  "truncated_values": cut.get(field, 0)} for field, short in names.items()]
+        archive.writestr("fields.csv", _csv_text(mapping_rows).encode("utf-8-sig"))
+    return _deliver(buffer.getvalue(), path)
+
+
+def to_kml(ids: list[str] | str, path: Path | None = None) -> bytes:
+    """KML with one folder per layer, features named in Chinese and styled with the declared colours."""
+    document = simplekml.Kml(name="北京规划一张图 Plan Map")
+    for spec, frame in chosen_layers(ids):
+        folder = document.newfolder(name=spec.title_zh, description=spec.title_en)
+        styles: dict[str, simplekml.Style] = {}
+        for properties, geometry in _records(frame):
+            color = feature_color(spec, properties)
+            style = styles.setdefault(color, _kml_style(spec, color))
+            feature = _kml_geometry(folder, round_geometry(geometry))
+            feature.name = str(properties.get("name_zh") or properties.get("id", ""))
+            feature.style = style
+            for key, value in properties.items():
+                if value is not None:
+                    feature.extendeddata.newdata(name=key, value=str(value))
+    return _deliver(document.kml().encode("utf-8"), path)
+
+
+def plan_tables(plan: Plan | None = None) -> dict[str, pd.DataFrame]:
+    """The plan tables joined to places: tasks one row per (task, place); indicator values with place names."""
+    plan = plan or load_plan()
+    index = place_index(plan)
+    tasks = plan.tasks.assign(place_id=plan.tasks["places"].apply(_place_ids)).explode("place_id")
+    tasks = tasks[tasks["place_id"].fillna("") != ""].drop(columns="places")
+    return {
+        "tasks": tasks.merge(index, how="left", left_on="place_id", right_index=True).reset_index(drop=True),
+        "indicators": plan.indicator_table().merge(index, how="left", left_on="place", right_index=True)
+        .reset_index(drop=True),
+    }
+
+
+def place_index(plan: Plan) -> pd.DataFrame:
+    """Every place id a plan row can name: names, source layer, and a representative lon/lat where it has geometry."""
+    places = load_places().drop_duplicates("id")
+    points = places.geometry.representative_point()
+    mapped = pd.DataFrame({"place_id": places["id"], "place_name_zh": places["name_zh"],
+                           "place_name_en": places["name_en"], "place_layer": places["layer"],
+                           "place_lon": points.x.round(6), "place_lat": points.y.round(6)})
+    named = pd.concat([load_unplaced_lines().assign(layer="rail_unplaced"), plan.structure.assign(layer="structure"),
+                       pd.DataFrame([CITY])], ignore_index=True)
+    named = named.rename(columns={"id": "place_id", "name_zh": "place_name_zh", "name_en": "place_name_en",
+                                  "layer": "place_layer"})[mapped.columns[:4]]
+    return pd.concat([mapped, named], ignore_index=True).drop_duplicates("place_id").set_index("place_id")
+
+
+def tasks_csv(path: Path | None = None) -> bytes:
+    """The tasks joined to places as CSV in UTF-8 with a BOM, so Excel opens the Chinese text correctly."""
+    return _deliver(plan_tables()["tasks"].to_csv(index=False).encode("utf-8-sig"), path)
+
+
+def plan_xlsx(path: Path | None = None) -> bytes:
+    """A workbook with the tasks and the indicator values, each joined to places, header rows frozen."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for sheet, table in plan_tables().items():
+            table.to_excel(writer, sheet_name=sheet, index=False, freeze_panes=(1, 0))
+    return _deliver(buffer.getvalue(), path)
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """How one format is offered: file extension and MIME type for downloads, and whether it takes layers."""
+
+    name: str
+    extension: str
+    media_type: str
+    uses_layers: bool
+    make: Callable[..., bytes]
+
+
+FORMATS: dict[str, ExportFormat] = {
+    "geojson": ExportFormat("geojson", ".geojson", "application/geo+json", True, to_geojson),
+    "gpkg": ExportFormat("gpkg", ".gpkg", "application/geopackage+sqlite3", True, to_geopackage),
+    "shp": ExportFormat("shp", ".zip", "application/zip", True, to_shapefile_zip),
+    "kml": ExportFormat("kml", ".kml", "application/vnd.google-earth.kml+xml", True, to_kml),
+    "csv": ExportFormat("csv", ".csv", "text/csv", False, tasks_csv),
+    "xlsx": ExportFormat("xlsx", ".xlsx",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", False, plan_xlsx),
+}
+
+
+def export(format_name: str, ids: list[str] | str | None = None, path: Path | None = None) -> bytes:
+    """Dispatch by format name; layer formats need ids, the plan-table formats take none."""
+    if format_name not in FORMATS:
+        raise ExportError(f"unknown export format {format_name!r}; choose one of {', '.join(FORMATS)}")
+    chosen = FORMATS[format_name]
+    if chosen.uses_layers:
+        if not ids:
+            raise ExportError(f"{format_name} exports layers: name them (e.g. cbd_core,rail_operating)")
+        return chosen.make(ids, path)
+    if ids:
+        raise ExportError(f"{format_name} exports the plan tables, not layers: leave the layers out")
+    return chosen.make(path)
+
+
+def short_field_names(columns: list[str]) -> dict[str, str]:
+    """Unique names of at most 10 characters, keeping short names as they are and numbering clashes."""
+    names: dict[str, str] = {}
+    taken = {column for column in columns if len(column) <= SHAPEFILE_NAME_CHARS}
+    for column in columns:
+        if len(column) <= SHAPEFILE_NAME_CHARS:
+            names[column] = column
+            continue
+        short, number = column[:SHAPEFILE_NAME_CHARS], 1
+        while short in taken:
+            suffix = f"_{number}"
+            short, number = column[:SHAPEFILE_NAME_CHARS - len(suffix)] + suffix, number + 1
+        taken.add(short)
+        names[column] = short
+    return names
+
+
+def _split_by_geometry(layer_id: str, frame: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
+    """A shapefile holds one geometry type: split mixed layers, suffixing the file stem by type."""
+    families = frame.geom_type.map(GEOMETRY_FAMILIES)
+    groups = {family: frame[families == family] for family in families.dropna().unique()}
+    if len(groups) == 1:
+        return {layer_id: next(iter(groups.values()))}
+    return {f"{layer_id}_{family}": part for family, part in groups.items()}
+
+
+def _fit_text(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict[str, int]]:
+    """Cut text values to the DBF limit of 254 bytes without splitting a UTF-8 character."""
+    fitted, cut = frame.copy(), {}
+    for column in frame.columns:
+        if column == frame.geometry.name or not pd.api.types.is_string_dtype(frame[column]):
+            continue
+        too_long = frame[column].fillna("").astype(str).str.encode("utf-8").str.len() > SHAPEFILE_TEXT_BYTES
+        if too_long.any():
+            fitted.loc[too_long, column] = frame.loc[too_long, column].map(_cut_utf8)
+            cut[column] = int(too_long.sum())
+    return fitted, cut
+
+
+def _cut_utf8(text: str) -> str:
+    return text.encode("utf-8")[:SHAPEFILE_TEXT_BYTES].decode("utf-8", errors="ignore")
+
+
+def _records(frame: gpd.GeoDataFrame) -> list[tuple[dict[str, object], BaseGeometry]]:
+    """(properties, geometry) per feature, with missing values as None and numbers as plain Python types."""
+    attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    properties = json.loads(attributes.to_json(orient="records", force_ascii=False))
+    return list(zip(properties, frame.geometry))
+
+
+def _kml_style(spec: LayerSpec, color: str) -> simplekml.Style:
+    """The declared stroke, fill and point style in KML's colour notation."""
+    style = simplekml.Style()
+    style.linestyle.color = simplekml.Color.hexa(color.lstrip("#") + "ff")
+    style.linestyle.width = spec.weight
+    fill = spec.fill_color or color
+    fill_alpha = f"{round(spec.fill_opacity * 255):02x}"
+    style.polystyle.color = simplekml.Color.hexa(fill.lstrip("#") + fill_alpha)
+    style.polystyle.fill = int(spec.fill_color is not None and spec.fill_opacity > 0)
+    style.iconstyle.color = simplekml.Color.hexa(color.lstrip("#") + "ff")
+    return style
+
+
+def _kml_geometry(container: simplekml.Folder | simplekml.MultiGeometry, geometry: BaseGeometry) -> Geometry:
+    """Add one shapely geometry to a KML folder or multi-geometry and return the new KML feature."""
+    kind = geometry.geom_type
+    if kind == "Point":
+        return container.newpoint(coords=[geometry.coords[0]])
+    if kind == "LineString":
+        return container.newlinestring(coords=list(geometry.coords))
+    if kind == "Polygon":
+        return container.newpolygon(outerboundaryis=list(geometry.exterior.coords),
+                                    innerboundaryis=[list(ring.coords) for ring in geometry.interiors])
+    multi = container.newmultigeometry()
+    for part in geometry.geoms:
+        _kml_geometry(multi, part)
+    return multi
+
+
+def _place_ids(cell: object) -> list[str]:
+    """The place ids of a task, whether the table keeps them as a list or as a `;`-joined cell."""
+    if isinstance(cell, (list, tuple)):
+        return [str(place) for place in cell if place]
+    return [place for place in str(cell or "").split(";") if place]
+
+
+def _csv_text(rows: list[dict[str, object]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["file"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _deliver(data: bytes, path: Path | None) -> bytes:
+    if path is not None:
+        Path(path).write_bytes(data)
+    return data

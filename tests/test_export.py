@@ -1,0 +1,195 @@
+"""Every export read back by GDAL (pyogrio, and ogrinfo when installed): counts, CRS, Chinese text, geometry."""
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import openpyxl
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+
+from layers.catalog import layer_frame, load_catalog
+from layers.export import (ExportError, export, plan_tables, short_field_names, to_geojson, to_geopackage, to_kml,
+                           to_shapefile_zip)
+
+# Polygons, lines, and two mixed layers (points + polygons, points + lines) to exercise the shapefile split.
+LAYERS = ["cbd_core", "cbd_streets", "rail_operating", "subcentre_places", "task_places"]
+TOLERANCE_DEG = 1e-7
+OGRINFO = shutil.which("ogrinfo")
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict[str, gpd.GeoDataFrame]:
+    return {layer_id: layer_frame(load_catalog().layers[layer_id]) for layer_id in LAYERS}
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("exports")
+    paths = {"geojson": folder / "layers.geojson", "gpkg": folder / "layers.gpkg", "shp": folder / "layers.zip",
+             "kml": folder / "layers.kml"}
+    for fmt, path in paths.items():
+        export(fmt, LAYERS, path)
+    return paths
+
+
+def assert_same_features(read: gpd.GeoDataFrame, expected: gpd.GeoDataFrame) -> None:
+    """Same ids, names and geometries (Hausdorff distance, so ring orientation and multi-part promotion pass)."""
+    assert len(read) == len(expected)
+    assert read.crs is not None and read.crs.to_epsg() == 4326
+    merged = expected.merge(pd.DataFrame(read), on="id", suffixes=("", "_read"))
+    assert len(merged) == len(expected)
+    assert (merged["name_zh"] == merged["name_zh_read"]).all()
+    written = shapely.force_2d(gpd.GeoSeries(merged["geometry_read"]).values)
+    distances = shapely.hausdorff_distance(merged["geometry"].values, written)
+    assert distances.max() < TOLERANCE_DEG
+
+
+def drawing_order() -> list[str]:
+    """Exports list layers in the catalogue's drawing order, whatever order they were asked in."""
+    return [spec.id for spec in load_catalog().resolve(LAYERS)]
+
+
+def ogrinfo(target: str) -> str:
+    return subprocess.run([OGRINFO, "-ro", "-al", "-geom=NO", target], capture_output=True, text=True,
+                          encoding="utf-8", check=True).stdout
+
+
+def test_geojson_is_one_collection_with_a_layer_property(exported, expected):
+    frame = pyogrio.read_dataframe(exported["geojson"])
+    assert frame["layer"].value_counts().to_dict() == {layer_id: len(f) for layer_id, f in expected.items()}
+    for layer_id, layer in expected.items():
+        assert_same_features(frame[frame["layer"] == layer_id], layer)
+    assert "建外街道" in set(frame["name_zh"])
+    text = exported["geojson"].read_text(encoding="utf-8")
+    assert '"crs"' not in text and "建外街道" in text
+
+
+def test_geojson_bytes_match_the_written_file(exported):
+    assert to_geojson(LAYERS) == exported["geojson"].read_bytes()
+
+
+def test_geopackage_has_one_table_per_layer(exported, expected):
+    assert [name for name, _ in pyogrio.list_layers(exported["gpkg"])] == drawing_order()
+    for layer_id, layer in expected.items():
+        assert_same_features(pyogrio.read_dataframe(exported["gpkg"], layer=layer_id), layer)
+
+
+def test_shapefile_zip_splits_mixed_layers_and_maps_field_names(exported, expected):
+    archive = zipfile.ZipFile(exported["shp"])
+    names = archive.namelist()
+    stems = sorted(name[:-4] for name in names if name.endswith(".shp"))
+    assert stems == sorted(["cbd_core", "cbd_streets", "rail_operating", "subcentre_places_point",
+                            "subcentre_places_polygon", "task_places_line", "task_places_point"])
+    for stem in stems:
+        assert archive.read(f"{stem}.cpg").decode("ascii").strip().upper() == "UTF-8"
+        assert f"{stem}.prj" in names
+    mapping = list(csv.DictReader(io.StringIO(archive.read("fields.csv").decode("utf-8-sig"))))
+    assert all(len(row["shapefile_field"]) <= 10 for row in mapping)
+    assert {"field": "official_source", "shapefile_field": "official_s"}.items() <= next(
+        row for row in mapping if row["field"] == "official_source").items()
+    for layer_id, layer in expected.items():
+        files = sorted({row["file"] for row in mapping if row["layer"] == layer_id})
+        parts = []
+        for name in files:
+            renames = {row["shapefile_field"]: row["field"] for row in mapping if row["file"] == name}
+            parts.append(pyogrio.read_dataframe(f"/vsizip/{exported['shp']}/{name}").rename(columns=renames))
+        assert_same_features(gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs), layer)
+
+
+def test_shapefile_cuts_long_text_at_a_character_boundary_and_says_so(exported, expected):
+    archive = zipfile.ZipFile(exported["shp"])
+    mapping = list(csv.DictReader(io.StringIO(archive.read("fields.csv").decode("utf-8-sig"))))
+    cut = {(row["layer"], row["field"]): int(row["truncated_values"]) for row in mapping}
+    lines = expected["rail_operating"]
+    too_long = int((lines["stations"].str.encode("utf-8").str.len() > 254).sum())
+    assert too_long and cut[("rail_operating", "stations")] == too_long
+    read = pyogrio.read_dataframe(f"/vsizip/{exported['shp']}/rail_operating.shp").set_index("id")
+    for row in lines.itertuples():
+        written = read.loc[row.id, "stations"]
+        assert row.stations.startswith(written) and len(written.encode("utf-8")) <= 254
+
+
+def test_kml_has_a_folder_per_layer_named_in_chinese(exported, expected):
+    catalog = load_catalog()
+    folders = [name for name, _ in pyogrio.list_layers(exported["kml"])]
+    assert folders == [catalog.layers[layer_id].title_zh for layer_id in drawing_order()]
+    for layer_id, layer in expected.items():
+        read = pyogrio.read_dataframe(exported["kml"], layer=catalog.layers[layer_id].title_zh)
+        assert_same_features(read, layer)
+        assert (read["Name"] == layer["name_zh"].values).all()
+
+
+def test_kml_uses_the_declared_colours(exported):
+    text = exported["kml"].read_text(encoding="utf-8")
+    core = load_catalog().layers["cbd_core"].color.lstrip("#").lower()
+    kml_color = "ff" + core[4:6] + core[2:4] + core[0:2]
+    assert f"<color>{kml_color}</color>" in text
+
+
+def test_functions_return_the_bytes_they_write(tmp_path):
+    for make in (to_geopackage, to_shapefile_zip, to_kml):
+        target = tmp_path / make.__name__
+        assert make(["cbd_core"], target) == target.read_bytes()
+
+
+def test_tasks_csv_starts_with_a_bom_and_names_every_place(tmp_path):
+    data = export("csv", path=tmp_path / "tasks.csv")
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    tasks = plan_tables()["tasks"]
+    assert len(rows) == len(tasks)
+    assert all(row["place_name_zh"] for row in rows)
+    assert any(row["place_name_zh"] == "CBD功能区" for row in rows)
+
+
+def test_xlsx_holds_tasks_and_indicators_joined_to_places(tmp_path):
+    export("xlsx", path=tmp_path / "plan.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "plan.xlsx", read_only=True)
+    assert book.sheetnames == ["tasks", "indicators"]
+    tables = plan_tables()
+    for sheet, table in tables.items():
+        rows = list(book[sheet].iter_rows(values_only=True))
+        assert list(rows[0]) == list(table.columns)
+        assert len(rows) - 1 == len(table)
+    header = list(next(book["indicators"].iter_rows(values_only=True)))
+    names = [row[header.index("place_name_zh")] for row in book["indicators"].iter_rows(min_row=2, values_only=True)]
+    assert "CBD功能区" in names
+
+
+def test_short_field_names_are_unique_and_short():
+    names = short_field_names(["official_km2", "official_source", "official_k", "id"])
+    assert names["id"] == "id" and names["official_k"] == "official_k"
+    assert len(set(names.values())) == 4
+    assert all(len(short) <= 10 for short in names.values())
+
+
+def test_user_errors_name_the_problem():
+    with pytest.raises(KeyError, match="no_such_layer"):
+        export("gpkg", ["no_such_layer"])
+    with pytest.raises(ExportError, match="dxf"):
+        export("dxf", ["cbd_core"])
+    with pytest.raises(ExportError, match="plan tables"):
+        export("csv", ["cbd_core"])
+    with pytest.raises(ExportError, match="name them"):
+        export("kml", [])
+
+
+@pytest.mark.skipif(OGRINFO is None, reason="GDAL's ogrinfo is not installed (Debian: gdal-bin)")
+@pytest.mark.parametrize("fmt", ["geojson", "gpkg", "kml", "shp"])
+def test_ogrinfo_reads_every_export(exported, expected, fmt):
+    target = str(exported[fmt])
+    if fmt == "shp":
+        target = f"/vsizip/{target}/cbd_streets.shp"
+    report = ogrinfo(target)
+    counts = [int(line.split(":")[1]) for line in report.splitlines() if line.startswith("Feature Count:")]
+    total = sum(len(frame) for frame in expected.values())
+    assert sum(counts) == (len(expected["cbd_streets"]) if fmt == "shp" else total)
+    assert "建外街道" in report
