@@ -18,6 +18,7 @@ from layers.view_state import ViewState, parse_params
 
 st.set_page_config(page_title="北京规划一张图 · Plan Map", layout="wide")
 MAP_KEY = "planmap"
+LABELLED_CHOICES = ("basemap", "f_doc", "f_theme", "f_place", "f_status")  # widgets whose option labels follow lang
 
 
 @st.cache_resource(show_spinner=False)
@@ -50,6 +51,14 @@ def sidebar(basemaps) -> tuple[str, list[str]]:
     with st.sidebar:
         st.radio("语言 / Language", list(LANGUAGES), key="lang", format_func=LANGUAGES.get, horizontal=True)
         lang = st.session_state["lang"]
+        if st.session_state.get("_labels_lang") != lang:
+            # The browser keeps a select box's choices as their labels; re-send them so they are labelled in this
+            # language (else the next rerun cannot match the old labels: the basemap falls back to the first one
+            # and the task filters match nothing).
+            for key in LABELLED_CHOICES:
+                if key in st.session_state:
+                    st.session_state[key] = st.session_state[key]
+            st.session_state["_labels_lang"] = lang
         st.selectbox(t("basemap", lang), list(basemaps), key="basemap", format_func=lambda b: basemaps[b].title(lang))
         st.subheader(t("layers", lang))
         for group_id, names in catalog.groups.items():
@@ -102,8 +111,9 @@ def main() -> None:
         if clicked and clicked != st.session_state.get("_last_click"):
             st.session_state["_last_click"] = clicked
             hit = overlays.by_tooltip.get(clicked.strip())
-            if hit:
+            if hit and hit[1] != st.session_state.get("place"):
                 st.session_state["place"] = hit[1]
+                st.rerun()  # the overlays above were built before the click: redraw them with its highlight
         st.caption(load_catalog().attribution_text(load_catalog().resolve(chosen)))
     with detail_col:
         st.subheader(t("details", lang))

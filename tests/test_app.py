@@ -1,0 +1,244 @@
+"""The Streamlit app driven headless with AppTest (no browser): layer toggles, place details, language,
+URL state, bad URL values, and the escaping that keeps data text from becoming markup.
+
+The map itself is a custom component; AppTest exposes it as an ``UnknownElement`` whose proto carries the
+arguments st_folium sent (``json_args``). ``feature_group`` there is the JavaScript that adds the overlay
+groups, with each group's GeoJSON inlined, so the tests read the feature ids the map would draw from it.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.places import load_places
+from layers import interactive
+from layers.basemaps import available_basemaps
+from layers.catalog import layer_frame, load_catalog
+from layers.i18n import STATUS, pick, t
+from ui.panels import _plain, task_rows
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+MAP_COMPONENT = "streamlit_folium.st_folium"
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+def run_app(**params: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def map_args(at: AppTest) -> dict:
+    maps = [el for el in at.get("component_instance") if el.proto.component_name == MAP_COMPONENT]
+    assert len(maps) == 1, "expected exactly one st_folium map"
+    return json.loads(maps[0].proto.json_args)
+
+
+def drawn_groups(at: AppTest) -> list[set[str]]:
+    """Feature ids per overlay group, in the order the map adds them."""
+    script = map_args(at)["feature_group"]
+    decoder = json.JSONDecoder()
+    groups: dict[str, set[str]] = {}
+    # calls look like `geo_json_feature_group_3_0_add({...});` (the definition has a space before "(")
+    for match in re.finditer(r"geo_json_(feature_group_\d+)_\d+_add\(", script):
+        data, _end = decoder.raw_decode(script, match.end())
+        groups.setdefault(match.group(1), set()).update(f["properties"]["fid"] for f in data["features"])
+    return list(groups.values())
+
+
+def expected_groups(layer_ids: list[str]) -> list[set[str]]:
+    return [set(layer_frame(spec)["id"].astype(str)) for spec in load_catalog().resolve(layer_ids)]
+
+
+def ticked(at: AppTest) -> set[str]:
+    return {box.key.removeprefix("layer_") for box in at.checkbox if box.key.startswith("layer_") and box.value}
+
+
+def details_tasks(at: AppTest) -> pd.DataFrame:
+    """The details panel's task table (the only dataframe with a "via" column)."""
+    tables = [df.value for df in at.dataframe if "via" in df.value.columns]
+    assert len(tables) == 1, "details panel shows no task table"
+    return tables[0]
+
+
+def facts(at: AppTest) -> dict[str, str]:
+    """The details panel's fact table: the first two-column table (label, value)."""
+    for df in at.dataframe:
+        if df.value.shape[1] == 2:
+            return dict(zip(df.value.iloc[:, 0], df.value.iloc[:, 1]))
+    raise AssertionError("details panel shows no fact table")
+
+
+# (a) toggling a layer ---------------------------------------------------------------------------------
+
+def test_unticking_a_layer_changes_the_layers_handed_to_the_map():
+    catalog = load_catalog()
+    defaults = catalog.default_visible()
+    at = run_app()
+    assert ticked(at) == set(defaults)
+    assert at.query_params["layers"] == ",".join(defaults)
+    before = map_args(at)
+    assert drawn_groups(at) == expected_groups(defaults)
+
+    at.checkbox(key="layer_cbd_streets").uncheck().run()
+    assert not at.exception
+    remaining = [layer_id for layer_id in defaults if layer_id != "cbd_streets"]
+    assert at.query_params["layers"] == ",".join(remaining)
+    after = map_args(at)
+    assert drawn_groups(at) == expected_groups(remaining)
+    street_ids = set(layer_frame(catalog.layers["cbd_streets"])["id"])
+    assert not street_ids & set().union(*drawn_groups(at))
+    # Only the overlays changed: the base map script (what makes st_folium rebuild the map) is identical.
+    changed = {key for key in before if before[key] != after[key]}
+    assert changed == {"feature_group"}, changed
+    # The overlay builder agrees with what was sent.
+    basemap = available_basemaps({})["offline"]
+    assert len(interactive.build_overlays(remaining, "zh", basemap).groups) == len(remaining)
+
+    at.checkbox(key="layer_cbd_streets").check().run()
+    assert at.query_params["layers"] == ",".join(defaults)
+    assert drawn_groups(at) == expected_groups(defaults)
+
+
+# (b) a selected area lists its tasks ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("place", "task_id", "title"), [
+    ("cbd_core", "t000_3_1_1", "提升“一核”"),
+    ("st_shuangjing", "t000_3_1_2", "强化“两轴”"),
+])
+def test_selected_area_lists_its_tasks(place, task_id, title):
+    at = run_app(place=place)
+    assert at.session_state["place"] == place
+    tasks = details_tasks(at)
+    assert task_id in set(tasks["id"])
+    assert title in set(tasks[t("tasks", "zh")])
+    name_zh = load_places().set_index("id").loc[place, "name_zh"]
+    assert any(md.value.startswith(f"**{_plain(name_zh)}**") for md in at.markdown)
+    assert at.query_params["place"] == place
+    # The map draws the default layers and, last, the selected place highlighted.
+    assert drawn_groups(at) == expected_groups(load_catalog().default_visible()) + [{place}]
+
+
+# (c) language toggle ----------------------------------------------------------------------------------
+
+def test_language_toggle_changes_labels():
+    catalog = load_catalog()
+    at = run_app()
+    assert at.title[0].value == "北京规划一张图"
+    assert {box.key: box.label for box in at.checkbox} == {f"layer_{i}": s.title_zh for i, s in catalog.layers.items()}
+
+    at.radio(key="lang").set_value("en").run()
+    assert not at.exception
+    assert at.title[0].value == "Plan Map — Beijing planning zones"
+    assert {box.key: box.label for box in at.checkbox} == {f"layer_{i}": s.title_en for i, s in catalog.layers.items()}
+    assert [tab.label for tab in at.tabs] == ["Tasks", "Indicators", "Export"]
+    assert at.query_params["lang"] == "en"
+
+
+# (d) the URL restores a view --------------------------------------------------------------------------
+
+def test_url_parameters_restore_a_view():
+    at = run_app(lang="en", basemap="offline", layers="cbd_core,rail_operating", place="rail_28")
+    assert at.radio(key="lang").value == "en"
+    assert at.selectbox(key="basemap").value == "offline"
+    assert ticked(at) == {"cbd_core", "rail_operating"}
+    # The chosen layers, then the highlight of the selected place.
+    assert drawn_groups(at) == expected_groups(["cbd_core", "rail_operating"]) + [{"rail_28"}]
+    assert at.title[0].value == "Plan Map — Beijing planning zones"
+
+    line = load_places().set_index("id").loc["rail_28"]
+    shown = facts(at)
+    assert shown[t("status", "en")] == pick(STATUS.get(line["status"]), "en", line["status"])
+    assert shown[t("status_as_of", "en")] == str(line["status_as_of"])
+    assert any(md.value.startswith(f"**{_plain(line['name_en'])}**") for md in at.markdown)
+    assert len(details_tasks(at)) > 0
+    # The view round-trips: the app writes back what it read.
+    assert dict(at.query_params) == {"lang": "en", "basemap": "offline", "layers": "cbd_core,rail_operating",
+                                         "place": "rail_28"}
+
+
+# (e) bad URL values -----------------------------------------------------------------------------------
+
+def test_unknown_place_and_layers_are_reported_and_the_page_still_renders():
+    at = run_app(place="no_such_place", layers="cbd_core,bogus_layer,rail_operating,zzz")
+    errors = [e.value for e in at.error]
+    assert errors == [t("unknown_place", "zh") + "no_such_place"]
+    warnings = [w.value for w in at.warning]
+    assert warnings == [t("unknown_layer", "zh") + "bogus_layer, zzz"]
+    # Known layers kept, unknown ones ignored everywhere (and nothing highlighted for the unknown place).
+    assert ticked(at) == {"cbd_core", "rail_operating"}
+    assert at.query_params["layers"] == "cbd_core,rail_operating"
+    assert drawn_groups(at) == expected_groups(["cbd_core", "rail_operating"])
+    # The rest of the page is there.
+    assert at.title[0].value == "北京规划一张图"
+    assert [tab.label for tab in at.tabs] == ["任务", "指标", "导出"]
+    assert any(df.key == "task_table" for df in at.dataframe)
+
+
+def test_unknown_language_and_basemap_fall_back_to_defaults():
+    at = run_app(lang="xx", basemap="nope")
+    assert at.radio(key="lang").value == "zh"
+    assert at.selectbox(key="basemap").value == "offline"
+    assert at.query_params["lang"] == "zh" and at.query_params["basemap"] == "offline"
+
+
+# (f) data text stays text -----------------------------------------------------------------------------
+
+@pytest.fixture
+def evil_cbd_core(monkeypatch):
+    """cbd_core's features renamed to a script-injection string (the layer cache is cleared around it)."""
+    real = interactive.layer_frame
+
+    def fake(spec):
+        frame = real(spec)
+        if spec.id == "cbd_core":
+            frame["name_zh"] = EVIL
+            frame["name_en"] = EVIL
+        return frame
+
+    interactive._layer_geojson.cache_clear()
+    monkeypatch.setattr(interactive, "layer_frame", fake)
+    yield
+    interactive._layer_geojson.cache_clear()
+
+
+def test_tooltips_are_escaped_before_reaching_the_page(evil_cbd_core):
+    basemap = available_basemaps({})["offline"]
+    raw = interactive._layer_geojson("cbd_core", "zh", basemap.datum)
+    assert "<" not in raw and ">" not in raw
+    tips = [f["properties"]["tip"] for f in json.loads(raw)["features"]]
+    assert tips and all(tip.startswith(html.escape(EVIL)) for tip in tips)
+
+    overlays = interactive.build_overlays(["cbd_core"], "zh", basemap)
+    fmap = interactive.base_map(basemap, "")
+    for group in overlays.groups:
+        group.add_to(fmap)
+    page = fmap.get_root().render()
+    assert EVIL not in page and "<img" not in page
+    # A click reports the tooltip's innerText (the unescaped text); it still finds the feature.
+    clicked = html.unescape(tips[0])
+    assert overlays.by_tooltip[clicked] == ("cbd_core", "cbd_core")
+
+
+def test_panel_text_is_markdown_inert():
+    plain = _plain(EVIL)
+    assert re.search(r"(?<!\\)[<>()]", plain) is None, plain
+    assert plain.replace("\\", "") == EVIL
+    assert _plain("CBD中心区") == "CBD中心区"
+
+
+def test_task_titles_reach_the_table_as_plain_strings():
+    tasks = pd.DataFrame({"id": ["x1"], "title_zh": [EVIL], "title_en": [EVIL], "doc_id": ["d"],
+                          "section_path": ["s"], "theme": ["spatial"], "status": ["planned"], "deadline": [""],
+                          "quote": [EVIL], "places": ["cbd_core"]})
+    rows = task_rows(tasks, {"cbd_core": "CBD"}, pd.DataFrame({"short_zh": {}, "short_en": {}}), "zh")
+    assert rows[t("tasks", "zh")].tolist() == [EVIL]
