@@ -103,7 +103,8 @@ def main() -> None:
         selected = [st.session_state["place"]] if st.session_state.get("place") else []
         overlays = build_overlays(chosen, lang, basemap, tuple(task_places + selected))
         center, zoom = view_for(task_places) if picked_task is not None else (None, None)
-        result = st_folium(base_map(basemap, load_catalog().attribution_text(load_catalog().resolve(chosen))),
+        attribution = load_catalog().attribution_text(load_catalog().resolve(chosen), lang)
+        result = st_folium(base_map(basemap),
                            key=MAP_KEY, height=640, use_container_width=True,
                            feature_group_to_add=overlays.groups, center=center, zoom=zoom,
                            returned_objects=["last_object_clicked_tooltip"])
@@ -114,7 +115,7 @@ def main() -> None:
             if hit and hit[1] != st.session_state.get("place"):
                 st.session_state["place"] = hit[1]
                 st.rerun()  # the overlays above were built before the click: redraw them with its highlight
-        st.caption(load_catalog().attribution_text(load_catalog().resolve(chosen)))
+        st.caption(attribution)
     with detail_col:
         st.subheader(t("details", lang))
         place = st.session_state.get("place")

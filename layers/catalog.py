@@ -27,10 +27,10 @@ CATALOG_PATH = Path(__file__).with_name("catalog.toml")
 # is a path to a GeoJSON or GeoPackage file; only an `id` property is required of their features.
 EXTRA_CATALOG_ENV = "PLANMAP_EXTRA_LAYERS"
 
-ATTRIBUTIONS = {
-    "osm": "© OpenStreetMap contributors (ODbL)",
-    "tianditu": "区界: 天地图 审图号 GS(2024)0650",
-    "curated": "Plan Map curation (data/README.md)",
+ATTRIBUTIONS = {  # (Chinese, English); the 审图号 stays as issued in both
+    "osm": ("© OpenStreetMap contributors (ODbL)", "© OpenStreetMap contributors (ODbL)"),
+    "tianditu": ("区界：天地图 审图号 GS(2024)0650", "District outlines: Tianditu 审图号 GS(2024)0650"),
+    "curated": ("Plan Map 整理（见 data/README.md）", "Plan Map curation (data/README.md)"),
 }
 
 
@@ -90,9 +90,9 @@ class Catalog:
             raise KeyError(f"unknown layer id(s): {', '.join(unknown)}; known: {', '.join(self.layers)}")
         return [spec for spec in self.layers.values() if spec.id in wanted]
 
-    def attribution_text(self, specs: list[LayerSpec]) -> str:
+    def attribution_text(self, specs: list[LayerSpec], lang: str = "zh") -> str:
         keys = dict.fromkeys(key for spec in specs for key in spec.attribution)
-        return " · ".join(ATTRIBUTIONS[key] for key in keys)
+        return " · ".join(ATTRIBUTIONS[key][0 if lang == "zh" else 1] for key in keys)
 
 
 @lru_cache(maxsize=1)

@@ -130,7 +130,7 @@ def _highlight_group(place_ids: tuple[str, ...], lang: str, basemap: Basemap) ->
     return group
 
 
-def base_map(basemap: Basemap, attribution: str) -> folium.Map:
+def base_map(basemap: Basemap) -> folium.Map:
     """The map frame: view, scale bar, and tiles only if the user chose an online basemap."""
     fmap = make_map(location=BEIJING_CBD_VIEW["location"], zoom_start=BEIJING_CBD_VIEW["zoom_start"],
                     control_scale=True, tiles=None, attribution_control=True)
@@ -140,8 +140,6 @@ def base_map(basemap: Basemap, attribution: str) -> folium.Map:
         if basemap.overlay_url:
             folium.TileLayer(basemap.overlay_url, attr=basemap.attribution, name="labels", overlay=True,
                              subdomains=basemap.subdomains, max_zoom=basemap.max_zoom).add_to(fmap)
-    fmap.get_root().html.add_child(folium.Element(
-        f'<div class="planmap-attribution" style="display:none">{html.escape(attribution)}</div>'))
     return fmap
 
 

@@ -179,7 +179,7 @@ def render_map(
         map_box, legend_box = _layout(size, orientation)
         ax = figure.add_axes(map_box)
         _frame_axes(ax, map_extent([frames[spec.id] for spec in chosen], ax_aspect(size, map_box)))
-        attribution = catalog.attribution_text(drawn)
+        attribution = catalog.attribution_text(drawn, lang)
         if tiles:
             attribution = " · ".join(filter(None, [attribution, _add_tiles(ax, tiles)]))
         _draw_map(ax, chosen, drawn, frames, lang, family, scale)

@@ -219,7 +219,7 @@ def test_tooltips_are_escaped_before_reaching_the_page(evil_cbd_core):
     assert tips and all(tip.startswith(html.escape(EVIL)) for tip in tips)
 
     overlays = interactive.build_overlays(["cbd_core"], "zh", basemap)
-    fmap = interactive.base_map(basemap, "")
+    fmap = interactive.base_map(basemap)
     for group in overlays.groups:
         group.add_to(fmap)
     page = fmap.get_root().render()
