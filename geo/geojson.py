@@ -31,12 +31,15 @@ def feature_collection(frame: gpd.GeoDataFrame) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-def write_geojson(frame: gpd.GeoDataFrame, path: Path) -> None:
-    """Write the frame as RFC 7946 GeoJSON, one feature per line for readable diffs."""
+def geojson_text(frame: gpd.GeoDataFrame) -> str:
+    """RFC 7946 GeoJSON text, one feature per line for readable diffs."""
     collection = feature_collection(frame)
     lines = [json.dumps(feature, ensure_ascii=False, separators=(",", ":")) for feature in collection["features"]]
-    body = ",\n".join(lines)
-    path.write_text('{"type":"FeatureCollection","features":[\n' + body + "\n]}\n", encoding="utf-8")
+    return '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
+
+
+def write_geojson(frame: gpd.GeoDataFrame, path: Path) -> None:
+    path.write_text(geojson_text(frame), encoding="utf-8")
 
 
 def _json_value(value: Any) -> Any:

@@ -21,7 +21,7 @@ import simplekml
 from simplekml.featgeom import Geometry
 from shapely.geometry.base import BaseGeometry
 
-from geo.geojson import feature_collection, round_geometry
+from geo.geojson import geojson_text, round_geometry
 from geo.places import CITY, load_places, load_unplaced_lines
 from geo.plan import Plan, load_plan
 from layers.catalog import LayerSpec, feature_color, layer_frame, load_catalog
@@ -54,10 +54,7 @@ def to_geojson(ids: list[str] | str, path: Path | None = None) -> bytes:
     frames = [frame.assign(layer=spec.id) for spec, frame in chosen_layers(ids)]
     combined = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=4326)
     combined = combined[["layer"] + [column for column in combined.columns if column != "layer"]]
-    collection = feature_collection(combined)
-    lines = [json.dumps(feature, ensure_ascii=False, separators=(",", ":")) for feature in collection["features"]]
-    text = '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
-    return _deliver(text.encode("utf-8"), path)
+    return _deliver(geojson_text(combined).encode("utf-8"), path)
 
 
 def to_geopackage(ids: list[str] | str, path: Path | None = None) -> bytes:
