@@ -121,3 +121,17 @@ def test_landmark_falls_in_the_right_area(layer, name, lon, lat, layer_name, are
 def test_recorded_areas_are_measured_not_typed(layer):
     streets = layer("cbd_streets")
     assert (area_km2(streets).round(3) - streets["area_km2"]).abs().max() < 0.002
+
+
+def test_committed_layers_are_what_the_curation_tables_build(tmp_path, shared_geodata):
+    """data/*.geojson must be rebuilt whenever data/curation changes: no hand edits that the tables do not hold."""
+    import importlib.util
+
+    from geo.paths import DATA_DIR
+
+    spec = importlib.util.spec_from_file_location("curation_build", DATA_DIR / "curation" / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    build.main(tmp_path)
+    for built in sorted(tmp_path.glob("*.geojson")):
+        assert built.read_text(encoding="utf-8") == (DATA_DIR / built.name).read_text(encoding="utf-8"), built.name

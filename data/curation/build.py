@@ -170,13 +170,13 @@ def build_context() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(rows, crs=4326)
 
 
-def main() -> None:
+def main(out_dir: Path = DATA_DIR) -> None:
     for layer, frame in build_areas().items():
-        write_geojson(frame, DATA_DIR / f"{layer}.geojson")
+        write_geojson(frame, out_dir / f"{layer}.geojson")
     lines, stations = build_rail()
-    write_geojson(lines, DATA_DIR / "rail_lines.geojson")
-    write_geojson(stations, DATA_DIR / "rail_stations.geojson")
-    write_geojson(build_context(), DATA_DIR / "context.geojson")
+    write_geojson(lines, out_dir / "rail_lines.geojson")
+    write_geojson(stations, out_dir / "rail_stations.geojson")
+    write_geojson(build_context(), out_dir / "context.geojson")
 
 
 if __name__ == "__main__":
