@@ -18,7 +18,8 @@ from layers.view_state import ViewState, parse_params
 
 st.set_page_config(page_title="北京规划一张图 · Plan Map", layout="wide")
 MAP_KEY = "planmap"
-LABELLED_CHOICES = ("basemap", "f_doc", "f_theme", "f_place", "f_status")  # widgets whose option labels follow lang
+PANELS = ("tasks", "indicators", "export")
+LABELLED_CHOICES = ("basemap", "panel", "f_doc", "f_theme", "f_place", "f_status")  # widgets whose option labels follow lang
 
 
 @st.cache_resource(show_spinner=False)
@@ -40,7 +41,7 @@ def init_state(state: ViewState) -> None:
     """Seed widget values from the URL on a session's first run only."""
     if st.session_state.get("_seeded"):
         return
-    st.session_state.update({"_seeded": True, "lang": state.lang, "basemap": state.basemap,
+    st.session_state.update({"_seeded": True, "panel": PANELS[0], "lang": state.lang, "basemap": state.basemap,
                              "place": state.place, "task": state.task, "_ignored": state.ignored_layers})
     for layer_id in load_catalog().layers:
         st.session_state[f"layer_{layer_id}"] = layer_id in state.layers
@@ -127,12 +128,14 @@ def main() -> None:
             except UnknownPlace:
                 st.error(t("unknown_place", lang) + place)
 
-    tasks_tab, indicators_tab, export_tab = st.tabs([t("tab_tasks", lang), t("tab_indicators", lang), t("tab_export", lang)])
-    with tasks_tab:
+    # One panel at a time: unlike st.tabs, the panels not shown cost no server time and no browser work.
+    panel = st.segmented_control(" ", PANELS, key="panel", format_func=lambda name: t(f"tab_{name}", lang),
+                                 label_visibility="collapsed") or PANELS[0]
+    if panel == "tasks":
         panels.task_explorer(tasks_view, plan, places, manifest, lang)
-    with indicators_tab:
+    elif panel == "indicators":
         panels.indicators(plan, lang)
-    with export_tab:
+    else:
         panels.exports(chosen, lang)
 
     st.query_params.from_dict(ViewState(lang=lang, basemap=basemap.id, layers=chosen,

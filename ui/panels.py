@@ -46,24 +46,31 @@ def task_rows(tasks: pd.DataFrame, names: dict[str, str], manifest: pd.DataFrame
     })
 
 
+@st.cache_data(show_spinner=False)
+def _all_task_rows(_plan: Plan, _places: gpd.GeoDataFrame, _manifest: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Every task formatted once per language; filters then only pick rows."""
+    return task_rows(_plan.tasks, place_names(_places, _plan, lang), _manifest, lang)
+
+
 def filtered_tasks(plan: Plan, places: gpd.GeoDataFrame, manifest: pd.DataFrame, lang: str,
                    session: MutableMapping) -> pd.DataFrame:
     """The task table after the explorer's filters (read from session state, so the map can use them first)."""
     tasks = plan.tasks
+    keep = pd.Series(True, index=tasks.index)
     if session.get("f_doc"):
-        tasks = tasks[tasks["doc_id"].isin(session["f_doc"])]
+        keep &= tasks["doc_id"].isin(session["f_doc"])
     if session.get("f_theme"):
-        tasks = tasks[tasks["theme"].isin(session["f_theme"])]
+        keep &= tasks["theme"].isin(session["f_theme"])
     if session.get("f_status"):
-        tasks = tasks[tasks["status"].isin(session["f_status"])]
+        keep &= tasks["status"].isin(session["f_status"])
     if session.get("f_place"):
-        tasks = tasks[tasks["places"].str.split(";").apply(lambda ps: bool(set(ps) & set(session["f_place"])))]
+        keep &= tasks["places"].str.split(";").apply(lambda ps: bool(set(ps) & set(session["f_place"])))
     keyword = (session.get("f_keyword") or "").strip().lower()
     if keyword:
         text = (tasks["title_zh"] + " " + tasks["title_en"] + " " + tasks["quote"] + " " + tasks["section_path"]
                 + " " + tasks["targets"]).str.lower()
-        tasks = tasks[text.str.contains(keyword, regex=False)]
-    return task_rows(tasks, place_names(places, plan, lang), manifest, lang).reset_index(drop=True)
+        keep &= text.str.contains(keyword, regex=False)
+    return _all_task_rows(plan, places, manifest, lang)[keep.to_numpy()].reset_index(drop=True)
 
 
 def picked_task(view: pd.DataFrame, session: MutableMapping) -> str | None:

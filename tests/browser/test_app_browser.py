@@ -237,7 +237,8 @@ def test_english_toggle_relabels_the_page(streamlit_server, page, external_reque
                         "English layer labels")
     order = [spec.title_en for group in catalog.groups for spec in catalog.in_group(group)]
     assert [label.strip() for label in labels] == order
-    assert page.get_by_role("tab", name="Tasks").is_visible()
+    wait_until(lambda: page.locator('[data-testid="stButtonGroup"] button').all_inner_texts()
+               == ["Tasks", "Indicators", "Export"], "English panel switch")
     assert sidebar.locator('[data-testid="stSelectbox"] input').input_value() == "Offline basemap"
     assert details(page).get_by_role("heading", name="Details").is_visible()
     # Tooltips are rebuilt in English; the map itself is not.
