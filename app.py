@@ -14,11 +14,10 @@ from layers.basemaps import available_basemaps
 from layers.catalog import load_catalog
 from layers.i18n import LANGUAGES, t
 from layers.interactive import base_map, bounds_of, build_overlays, legend_svg
-from layers.view_state import ViewState, parse_params
+from layers.view_state import PANELS, ViewState, parse_params
 
 st.set_page_config(page_title="北京规划一张图 · Plan Map", layout="wide")
 MAP_KEY = "planmap"
-PANELS = ("tasks", "indicators", "export")
 LABELLED_CHOICES = ("basemap", "panel", "f_doc", "f_theme", "f_place", "f_status")  # widgets whose option labels follow lang
 
 
@@ -41,7 +40,7 @@ def init_state(state: ViewState) -> None:
     """Seed widget values from the URL on a session's first run only."""
     if st.session_state.get("_seeded"):
         return
-    st.session_state.update({"_seeded": True, "panel": PANELS[0], "lang": state.lang, "basemap": state.basemap,
+    st.session_state.update({"_seeded": True, "panel": state.panel, "lang": state.lang, "basemap": state.basemap,
                              "place": state.place, "task": state.task, "_ignored": state.ignored_layers})
     for layer_id in load_catalog().layers:
         st.session_state[f"layer_{layer_id}"] = layer_id in state.layers
@@ -128,19 +127,20 @@ def main() -> None:
             except UnknownPlace:
                 st.error(t("unknown_place", lang) + place)
 
-    # One panel at a time: unlike st.tabs, the panels not shown cost no server time and no browser work.
+    # One panel at a time, none until asked: unlike st.tabs, a panel not shown costs no server time, and the
+    # first page loads no table or chart code before the map.
     panel = st.segmented_control(" ", PANELS, key="panel", format_func=lambda name: t(f"tab_{name}", lang),
-                                 label_visibility="collapsed") or PANELS[0]
+                                 label_visibility="collapsed")
     if panel == "tasks":
         panels.task_explorer(tasks_view, plan, places, manifest, lang)
     elif panel == "indicators":
         panels.indicators(plan, lang)
-    else:
+    elif panel == "export":
         panels.exports(chosen, lang)
 
     st.query_params.from_dict(ViewState(lang=lang, basemap=basemap.id, layers=chosen,
                                         place=st.session_state.get("place"),
-                                        task=st.session_state.get("task")).to_params())
+                                        task=st.session_state.get("task"), panel=panel).to_params())
 
 
 main()

@@ -19,6 +19,7 @@ class ViewState:
     layers: list[str] = field(default_factory=list)
     place: str | None = None
     task: str | None = None
+    panel: str | None = None  # the panel open below the map (tasks, indicators, export), none at first
     ignored_layers: list[str] = field(default_factory=list)
 
     def to_params(self) -> dict[str, str]:
@@ -27,7 +28,12 @@ class ViewState:
             params["place"] = self.place
         if self.task:
             params["task"] = self.task
+        if self.panel:
+            params["panel"] = self.panel
         return params
+
+
+PANELS = ("tasks", "indicators", "export")
 
 
 def parse_params(params: Mapping[str, str], basemaps: list[str]) -> ViewState:
@@ -44,4 +50,5 @@ def parse_params(params: Mapping[str, str], basemaps: list[str]) -> ViewState:
         state.ignored_layers = [layer_id for layer_id in asked if layer_id not in catalog.layers]
     state.place = params.get("place") or None
     state.task = params.get("task") or None
+    state.panel = params.get("panel") if params.get("panel") in PANELS else None
     return state

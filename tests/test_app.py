@@ -17,6 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.places import load_places
+from geo.plan import load_plan
 from layers import interactive
 from layers.basemaps import available_basemaps
 from layers.catalog import layer_frame, load_catalog
@@ -187,7 +188,7 @@ def test_unknown_place_and_layers_are_reported_and_the_page_still_renders():
     # The rest of the page is there.
     assert at.title[0].value == "北京规划一张图"
     assert panel_labels(at) == ["任务", "指标", "导出"]
-    assert any(df.key == "task_table" for df in at.dataframe)
+    assert not any(df.key == "task_table" for df in at.dataframe)  # no panel open until asked
 
 
 def test_unknown_language_and_basemap_fall_back_to_defaults():
@@ -248,3 +249,13 @@ def test_task_titles_reach_the_table_as_plain_strings():
                           "quote": [EVIL], "places": ["cbd_core"]})
     rows = task_rows(tasks, {"cbd_core": "CBD"}, pd.DataFrame({"short_zh": {}, "short_en": {}}), "zh")
     assert rows[t("tasks", "zh")].tolist() == [EVIL]
+
+
+def test_panel_opens_from_the_url_and_lists_every_task():
+    at = run_app(panel="tasks")
+    table = [df.value for df in at.dataframe if df.key == "task_table"]
+    assert len(table) == 1 and len(table[0]) == len(load_plan().tasks)
+    assert at.query_params["panel"] == "tasks"
+    other = run_app(panel="indicators")
+    assert not any(df.key == "task_table" for df in other.dataframe)
+    assert any("表1" in md.value for md in other.markdown)

@@ -253,7 +253,7 @@ def test_english_toggle_relabels_the_page(streamlit_server, page, external_reque
 def test_chosen_filters_survive_the_language_toggle(streamlit_server, page, external_requests, page_errors):
     """A select box keeps its choices in the browser as their labels; after the language changes they must
     still match (they used to go stale: the next rerun filtered every task out)."""
-    open_app(page, streamlit_server)
+    open_app(page, streamlit_server, "?panel=tasks")
     theme = page.locator('[data-testid="stMultiSelect"]').nth(1)  # document, theme, place, status
     count = lambda: [c for c in page.locator('[data-testid="stCaptionContainer"]').all_inner_texts() if "/ " in c]
 
