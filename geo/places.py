@@ -23,6 +23,7 @@ OTHER_LAYERS = ("rail_lines", "rail_stations", "context")
 CITY = {"id": "beijing", "name_zh": "北京市", "name_en": "Beijing", "layer": "city"}
 # An area "spans" a street when at least this share of the street lies inside it (tolerates drawing error).
 SPAN_SHARE = 0.05
+VIA_ORDER = {"direct": 0, "structure": 1, "inside": 2}  # tasks naming the place itself come first
 
 
 class UnknownPlace(KeyError):
@@ -88,6 +89,7 @@ def describe(place_id: str, plan: Plan, places: gpd.GeoDataFrame) -> PlaceReport
     mentions += unplaced.index[unplaced["within"] == place_id].tolist()
     tasks = plan.tasks_for(mentions).copy()
     tasks["via"] = tasks["places"].apply(lambda cell: _via(cell.split(";"), place_id, structure["id"].tolist()))
+    tasks = tasks.sort_values("via", key=lambda via: via.map(VIA_ORDER), kind="stable")
     line = None
     if row["layer"] in ("rail_lines", "rail_unplaced"):
         source = row if row["layer"] == "rail_lines" else unplaced.loc[place_id]

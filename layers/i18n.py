@@ -51,6 +51,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "orientation": ("方向", "Orientation"),
     "title": ("标题", "Title"),
     "render": ("生成", "Render"),
+    "via": ("关联", "Link"),
     "via_direct": ("直接提及", "names it"),
     "via_structure": ("经空间结构", "via structure"),
     "via_inside": ("区内地点", "place inside"),

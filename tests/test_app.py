@@ -71,8 +71,8 @@ def ticked(at: AppTest) -> set[str]:
 
 
 def details_tasks(at: AppTest) -> pd.DataFrame:
-    """The details panel's task table (the only dataframe with a "via" column)."""
-    tables = [df.value for df in at.dataframe if "via" in df.value.columns]
+    """The details panel's task table (the only dataframe with a "how it is linked" column)."""
+    tables = [df.value for df in at.dataframe if {"关联", "Link"} & set(df.value.columns)]
     assert len(tables) == 1, "details panel shows no task table"
     return tables[0]
 

@@ -89,6 +89,8 @@ def test_what_does_the_plan_say_about_shuangjing(plan, places):
     assert {"axis_east", "axis_ns"} <= set(report.structure["id"])
     assert "t000_3_1_2" in set(report.tasks["id"])  # 强化“两轴”, which names 双井 on both axes
     assert (report.tasks["via"] == "direct").any()
+    order = report.tasks["via"].map({"direct": 0, "structure": 1, "inside": 2}).tolist()
+    assert order == sorted(order)  # what names the place itself is listed first
 
 
 def test_core_report_spans_its_streets(plan, places):

@@ -140,7 +140,7 @@ def place_details(report: PlaceReport, places: gpd.GeoDataFrame, manifest: pd.Da
         st.caption(t("no_tasks", lang))
     else:
         rows = task_rows(report.tasks, {}, manifest, lang).drop(columns=[t("place", lang)])
-        rows.insert(1, "via", report.tasks["via"].map(lambda via: t(f"via_{via}", lang)).values)
+        rows.insert(1, t("via", lang), report.tasks["via"].map(lambda via: t(f"via_{via}", lang)).values)
         st.dataframe(rows, hide_index=True, width="stretch", column_config={"id": None},
                      height=min(400, 38 + 35 * len(rows)))
     if not report.indicators.empty:
