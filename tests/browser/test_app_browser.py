@@ -191,18 +191,24 @@ def test_toggle_swaps_only_its_shapes_and_keeps_the_map(streamlit_server, page, 
     assert page_errors == []
 
 
-@ON_APP
-def test_click_on_cbd_core_lists_its_tasks(streamlit_server, page, external_requests, page_errors, capsys):
-    frame, name = open_app(page, streamlit_server)
-    assert "提升“一核”" not in panel_text(page)
-    view = zoom_to(page, frame, name, *CBD_POINT, zoom=14)
-    frame.evaluate("() => { window.__planmapMarker = 'kept'; }")
+def hover_cbd_core(page, frame, name):
+    """Hover the CBD core's shape (found through Leaflet, not guessed); return the iframe box, hit and tooltip."""
     hit = frame.evaluate(HIT, [name, *CBD_POINT])
     assert hit["fid"] == "cbd_core", hit
     box = page.locator(MAP_IFRAME).bounding_box()
     page.mouse.move(box["x"] + hit["x"], box["y"] + hit["y"])
     tooltip = frame.locator(".leaflet-tooltip")
     tooltip.wait_for(timeout=TIMEOUT_S * 1000)
+    return box, hit, tooltip
+
+
+@ON_APP
+def test_click_on_cbd_core_lists_its_tasks(streamlit_server, page, external_requests, page_errors, capsys):
+    frame, name = open_app(page, streamlit_server)
+    assert "提升“一核”" not in panel_text(page)
+    view = zoom_to(page, frame, name, *CBD_POINT, zoom=14)
+    frame.evaluate("() => { window.__planmapMarker = 'kept'; }")
+    box, hit, tooltip = hover_cbd_core(page, frame, name)
     assert tooltip.inner_text().startswith("CBD中心区")
     page.mouse.click(box["x"] + hit["x"], box["y"] + hit["y"])
 
@@ -340,12 +346,7 @@ def test_injected_markup_stays_text(streamlit_server, page, external_requests, p
     page.on("request", lambda r: img_requests.append(r.url) if r.url.rstrip("/").endswith("/x") else None)
     frame, name = open_app(page, streamlit_server)
     zoom_to(page, frame, name, *CBD_POINT, zoom=14)
-    hit = frame.evaluate(HIT, [name, *CBD_POINT])
-    assert hit["fid"] == "cbd_core", hit
-    box = page.locator(MAP_IFRAME).bounding_box()
-    page.mouse.move(box["x"] + hit["x"], box["y"] + hit["y"])
-    tooltip = frame.locator(".leaflet-tooltip")
-    tooltip.wait_for(timeout=TIMEOUT_S * 1000)
+    box, hit, tooltip = hover_cbd_core(page, frame, name)
     assert tooltip.inner_text().startswith(EVIL)  # shown as text …
     screenshot(page, "app_injected_tooltip", capsys)
     assert frame.locator(".leaflet-tooltip img, .leaflet-tooltip-pane img").count() == 0  # … not as an element
