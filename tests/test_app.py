@@ -259,3 +259,10 @@ def test_panel_opens_from_the_url_and_lists_every_task():
     other = run_app(panel="indicators")
     assert not any(df.key == "task_table" for df in other.dataframe)
     assert any("表1" in md.value for md in other.markdown)
+
+
+def test_a_task_in_the_link_is_named_and_highlighted():
+    at = run_app(panel="tasks", task="t000_5_2_1")  # 构建绿色畅行交通网络: lines 17, 28, 22 and the NE ring
+    assert any(md.value.startswith("**已选任务**: 构建绿色畅行交通网络") for md in at.markdown)
+    highlighted = drawn_groups(at)[-1]
+    assert {"rail_17", "rail_28", "rail_22", "rail_ne_ring"} <= highlighted

@@ -103,6 +103,10 @@ def task_explorer(view: pd.DataFrame, plan: Plan, places: gpd.GeoDataFrame, mani
                         format_func=lambda status: pick(STATUS.get(status), lang, status))
     cols[4].text_input(t("keyword", lang), key="f_keyword")
     st.caption(f"{len(view)} / {len(plan.tasks)} · " + t("task_pick_hint", lang))
+    selected = plan.tasks[plan.tasks["id"] == st.session_state.get("task")]
+    if not selected.empty:
+        title = selected["title_zh" if lang == "zh" else "title_en"].iloc[0]
+        st.markdown(f"**{t('selected_task', lang)}**: {_plain(title)} · {_plain(selected['quote'].iloc[0])}")
     st.dataframe(view, key=TABLE_KEY, on_select="rerun", selection_mode="single-row", hide_index=True,
                  width="stretch", column_config={"id": None})
 
