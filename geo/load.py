@@ -28,12 +28,12 @@ def read_layer(path: Path, required: tuple[str, ...] = PROVENANCE_FIELDS) -> gpd
     path = Path(path)
     if not path.exists():
         raise LayerError(f"{path}: file not found")
-    if path.suffix.lower() in (".geojson", ".json"):
-        _check_declared_crs(path)
     try:
         frame = pyogrio.read_dataframe(path)
     except Exception as error:  # pyogrio raises several GDAL error types for unreadable files
-        raise LayerError(f"{path}: not a readable GeoJSON file ({error})") from error
+        if path.suffix.lower() in (".geojson", ".json"):
+            _explain_unreadable_json(path)
+        raise LayerError(f"{path}: not a readable vector file ({error})") from error
     validate_layer(frame, str(path), required)
     return frame
 
@@ -74,18 +74,13 @@ def _where(label: str, ids, mask) -> str:
     return f"{label}: feature {ids[mask.idxmax()]!r}"
 
 
-def _check_declared_crs(path: Path) -> None:
-    """GeoJSON that names a CRS other than WGS84 (old-style 'crs' member) is refused rather than guessed."""
+def _explain_unreadable_json(path: Path) -> None:
+    """Say where a GeoJSON file that GDAL refused is broken (encoding, syntax or shape), when JSON can tell."""
     try:
         head = json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as error:
         raise LayerError(f"{path}: not UTF-8 text ({error})") from error
     except json.JSONDecodeError as error:
         raise LayerError(f"{path}: malformed JSON at line {error.lineno} column {error.colno}: {error.msg}") from error
-    if not isinstance(head, dict) or head.get("type") != "FeatureCollection":
+    if not isinstance(head, dict) or head.get("type") not in ("FeatureCollection", "Feature"):
         raise LayerError(f"{path}: expected a GeoJSON FeatureCollection")
-    declared = head.get("crs")
-    if declared:
-        name = declared.get("properties", {}).get("name", "")
-        if not CRS.from_user_input(name).equals(WGS84, ignore_axis_order=True):
-            raise LayerError(f"{path}: declares CRS {name}; RFC 7946 layers must be WGS84 lon/lat (EPSG:4326)")

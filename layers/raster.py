@@ -43,7 +43,7 @@ def raster_overlay(frame: gpd.GeoDataFrame, stroke: str, fill: str | None, fill_
         elif len(points) > 1:
             draw.line(points, fill=line_rgba, width=1)
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG")  # optimize=True saves ~11 % of bytes but costs seconds at 100 000 parcels
     south_west = gpd.GeoSeries.from_xy([minx], [miny], crs=3857).to_crs(4326).iloc[0]
     north_east = gpd.GeoSeries.from_xy([maxx], [maxy], crs=3857).to_crs(4326).iloc[0]
     uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

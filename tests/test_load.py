@@ -52,7 +52,7 @@ def test_duplicate_ids_are_refused(tmp_path):
 
 def test_projected_crs_is_refused(tmp_path):
     crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32650"}}
-    with pytest.raises(LayerError, match="declares CRS .*32650"):
+    with pytest.raises(LayerError, match="CRS is EPSG:32650, expected EPSG:4326"):
         read_layer(write(tmp_path, [feature()], crs=crs))
 
 
@@ -60,6 +60,13 @@ def test_swapped_axes_are_refused(tmp_path):
     swapped = {"type": "Point", "coordinates": [39.9, 116.4]}
     with pytest.raises(LayerError, match="outside lon/lat range"):
         read_layer(write(tmp_path, [feature(geometry=swapped)]))
+
+
+def test_json_that_is_not_geojson_is_named(tmp_path):
+    path = tmp_path / "list.geojson"
+    path.write_text("[1, 2, 3]", encoding="utf-8")
+    with pytest.raises(LayerError, match=r"list\.geojson: expected a GeoJSON FeatureCollection"):
+        read_layer(path)
 
 
 def test_missing_file(tmp_path):
