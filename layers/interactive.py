@@ -23,6 +23,8 @@ from layers.catalog import LayerSpec, feature_color, layer_frame, load_catalog
 from layers.raster import raster_overlay
 
 BEIJING_CBD_VIEW = {"location": (39.91, 116.575), "zoom_start": 11}
+# The opening view frames the CBD functional zone and the sub-centre whatever the window's width.
+HOME_BOUNDS = [[39.83, 116.42], [39.99, 116.77]]
 HIGHLIGHT_STYLE = {"color": "#ffd400", "weight": 6, "fillOpacity": 0.15, "fillColor": "#ffd400", "opacity": 1}
 STATUS_LABELS = {
     "operating": ("运营", "operating"), "under_construction": ("在建", "under construction"),
@@ -134,6 +136,7 @@ def base_map(basemap: Basemap) -> folium.Map:
     """The map frame: view, scale bar, and tiles only if the user chose an online basemap."""
     fmap = make_map(location=BEIJING_CBD_VIEW["location"], zoom_start=BEIJING_CBD_VIEW["zoom_start"],
                     control_scale=True, tiles=None, attribution_control=True)
+    fmap.fit_bounds(HOME_BOUNDS)
     if not basemap.offline:
         folium.TileLayer(basemap.url, attr=basemap.attribution, name=basemap.title_en, subdomains=basemap.subdomains,
                          max_zoom=basemap.max_zoom).add_to(fmap)
