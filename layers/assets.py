@@ -1,6 +1,6 @@
 """Serve folium's JS/CSS from the app itself so the map works with no network.
 
-folium points every map at CDNs (jsdelivr, code.jquery.com, cdnjs, ...). Plan
+folium points every map at public CDNs (jsDelivr, the jQuery CDN, cdnjs, ...). Plan
 Map has to run offline, so:
 
 * :func:`make_map` / :func:`use_local_assets` swap a map's ``default_js`` /
