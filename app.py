@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import math
 
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -28,11 +27,10 @@ def data():
 
 
 def secrets() -> dict[str, str]:
+    """Basemap keys from .streamlit/secrets.toml; with no such file, keyed basemaps are simply not offered."""
     try:
         return {key: str(value) for key, value in st.secrets.items()}
-    except FileNotFoundError:
-        return {}
-    except Exception:  # no secrets.toml: keyed basemaps are simply not offered
+    except Exception:  # Streamlit raises its own error type when secrets.toml is absent or unreadable
         return {}
 
 
