@@ -47,13 +47,19 @@ def _track_local_responses(page) -> tuple[list[str], list[str]]:
     return served, failed
 
 
+def _open_map(page, url: str):
+    """Load the page and wait until Leaflet has set up the map in streamlit-folium's iframe."""
+    page.goto(url)
+    frame = page.frame_locator(MAP_IFRAME)
+    frame.locator(".leaflet-container").wait_for(state="visible", timeout=TIMEOUT_MS)
+    return frame
+
+
 def test_demo_polygon_renders_offline(
     streamlit_server, page, external_requests, page_errors, capsys
 ):
     served, failed = _track_local_responses(page)
-    page.goto(streamlit_server)
-    frame = page.frame_locator(MAP_IFRAME)
-    frame.locator(".leaflet-container").wait_for(state="visible", timeout=TIMEOUT_MS)
+    frame = _open_map(page, streamlit_server)
     paths = frame.locator("path.leaflet-interactive")
     paths.first.wait_for(state="visible", timeout=TIMEOUT_MS)
     assert paths.count() == 1
@@ -75,9 +81,7 @@ def test_all_map_kinds_work_without_dropped_libs(
     streamlit_server, page, external_requests, page_errors, capsys
 ):
     _served, failed = _track_local_responses(page)
-    page.goto(streamlit_server)
-    frame = page.frame_locator(MAP_IFRAME)
-    frame.locator(".leaflet-container").wait_for(state="visible", timeout=TIMEOUT_MS)
+    frame = _open_map(page, streamlit_server)
     # polygon + circle marker
     frame.locator("path.leaflet-interactive").nth(1).wait_for(timeout=TIMEOUT_MS)
     assert frame.locator("path.leaflet-interactive").count() == 2
