@@ -21,7 +21,7 @@ system-deps:
 	fi
 
 run: install system-deps
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
+	$(VENV)/bin/streamlit run server.py --server.port $(PORT) --server.headless true
 
 test: install system-deps
 	$(PY) -m pytest -q

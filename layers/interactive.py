@@ -3,10 +3,12 @@
 The base map (tiles, view) and the overlays are built apart: streamlit-folium adds overlays handed to it
 as `feature_group_to_add` to the map already on the page, so toggling a layer neither reloads the map
 nor loses the view. Each feature ships only what the page needs (its tooltip and style), and every
-text is escaped before it reaches the page.
+text is escaped before it reaches the page. Served through server.py, a layer's data goes out once, at a
+content-addressed URL (layers/serving.py); the overlay script a toggle re-sends names that URL.
 """
 from __future__ import annotations
 
+import base64
 import html
 import json
 from dataclasses import dataclass
@@ -14,10 +16,13 @@ from functools import lru_cache
 from typing import Any
 
 import folium
+from branca.element import MacroElement
+from jinja2 import Template
 
 from geo.gcj02 import shift_frame
 from geo.geojson import feature_collection
-from layers.assets import make_map
+from layers import serving
+from layers.assets import make_map, static_url_prefix
 from layers.basemaps import Basemap
 from layers.catalog import LayerSpec, feature_color, layer_frame, load_catalog
 from layers.raster import raster_overlay
@@ -60,29 +65,65 @@ def _layer_geojson(layer_id: str, lang: str, datum: str) -> str:
     return json.dumps(feature_collection(slim), ensure_ascii=False, separators=(",", ":"))
 
 
-def _style(spec: LayerSpec):
-    def style(feature: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "color": feature["properties"]["stroke"], "weight": spec.weight, "opacity": 0.95,
-            "fillColor": spec.fill_color or feature["properties"]["stroke"],
-            "fillOpacity": spec.fill_opacity if spec.kind != "line" else 0,
-            "dashArray": spec.dash,
-        }
-    return style
+@lru_cache(maxsize=256)
+def _layer_source(layer_id: str, lang: str, datum: str, served: bool) -> str:
+    """A JS expression for the layer's data: its URL when the server publishes it, else the data inline."""
+    text = _layer_geojson(layer_id, lang, datum)
+    if served:
+        return json.dumps(serving.publish(text.encode("utf-8"), "geojson"))
+    return text.replace("</", "<\\/")  # inert inside a <script> of a saved page
+
+
+@lru_cache(maxsize=256)
+def _tooltip_index(layer_id: str, lang: str, datum: str) -> tuple[tuple[str, str], ...]:
+    """(tooltip text as a click reports it, feature id) for every feature of a layer."""
+    features = json.loads(_layer_geojson(layer_id, lang, datum))["features"]
+    return tuple((html.unescape(f["properties"]["tip"]), f["properties"]["fid"]) for f in features)
 
 
 @lru_cache(maxsize=16)
-def _layer_raster(layer_id: str, datum: str) -> tuple[str, list[list[float]]]:
+def _layer_raster(layer_id: str, datum: str, served: bool) -> tuple[str, list[list[float]]]:
+    """The image of a big layer (its URL when served, else a data URI) and its bounds."""
     spec = load_catalog().layers[layer_id]
     frame = layer_frame(spec)
     if datum == "gcj02":
         frame = shift_frame(frame)
-    return raster_overlay(frame, spec.color, spec.fill_color, spec.fill_opacity)
+    png, bounds = raster_overlay(frame, spec.color, spec.fill_color, spec.fill_opacity)
+    image = serving.publish(png, "png") if served else "data:image/png;base64," + base64.b64encode(png).decode()
+    return image, bounds
 
 
 @lru_cache(maxsize=64)
 def _feature_count(layer_id: str) -> int:
     return len(layer_frame(load_catalog().layers[layer_id]))
+
+
+class LayerData(MacroElement):
+    """Draws a layer into its parent feature group through static/planmap/layers.js.
+
+    The data is a URL when the server publishes it, so the script is a few hundred bytes whatever the
+    layer's size, and a toggle re-sends only these lines; the browser fetches each URL once.
+    """
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "planmap.addGeoJson({{ this._parent.get_name() }}, {{ this.source }}, {{ this.options|tojson }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, source: str, options: dict[str, Any]):
+        super().__init__()
+        self._name = "LayerData"
+        self.source = source
+        self.options = options
+
+
+def _layer_options(spec: LayerSpec) -> dict[str, Any]:
+    return {
+        "style": {"weight": spec.weight, "opacity": 0.95, "fillColor": spec.fill_color,
+                  "fillOpacity": spec.fill_opacity if spec.kind != "line" else 0, "dashArray": spec.dash},
+        "hover": {"weight": 5, "fillOpacity": 0.35}, "radius": spec.radius, "tooltip": True,
+    }
 
 
 @dataclass
@@ -95,40 +136,31 @@ class Overlays:
 
 def build_overlays(layer_ids: list[str], lang: str, basemap: Basemap, highlight: tuple[str, ...] = ()) -> Overlays:
     """Feature groups for the chosen layers in drawing order, plus a highlight group for picked places."""
-    catalog = load_catalog()
+    served = serving.is_mounted()
     groups, by_tooltip = [], {}
-    for spec in catalog.resolve(layer_ids):
+    for spec in load_catalog().resolve(layer_ids):
         group = folium.FeatureGroup(name=spec.title(lang))
         if _feature_count(spec.id) > spec.vector_limit:
-            image, bounds = _layer_raster(spec.id, basemap.datum)
+            image, bounds = _layer_raster(spec.id, basemap.datum, served)
             folium.raster_layers.ImageOverlay(image, bounds=bounds, mercator_project=False, zindex=2).add_to(group)
-            groups.append(group)
-            continue
-        collection = json.loads(_layer_geojson(spec.id, lang, basemap.datum))
-        folium.GeoJson(
-            collection, name=spec.title(lang), style_function=_style(spec),
-            marker=folium.CircleMarker(radius=spec.radius, fill=True),
-            highlight_function=lambda _feature: {"weight": 5, "fillOpacity": 0.35},
-            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
-            smooth_factor=1.0,
-        ).add_to(group)
+        else:
+            group.add_child(LayerData(_layer_source(spec.id, lang, basemap.datum, served), _layer_options(spec)))
+            for tip, fid in _tooltip_index(spec.id, lang, basemap.datum):
+                by_tooltip.setdefault(tip, (spec.id, fid))
         groups.append(group)
-        for feature in collection["features"]:
-            by_tooltip.setdefault(html.unescape(feature["properties"]["tip"]), (spec.id, feature["properties"]["fid"]))
     if highlight:
-        groups.append(_highlight_group(highlight, lang, basemap))
+        groups.append(_highlight_group(highlight, lang, basemap, served))
     return Overlays(groups, by_tooltip)
 
 
-def _highlight_group(place_ids: tuple[str, ...], lang: str, basemap: Basemap) -> folium.FeatureGroup:
+def _highlight_group(place_ids: tuple[str, ...], lang: str, basemap: Basemap, served: bool) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name="highlight")
+    options = {"style": HIGHLIGHT_STYLE, "radius": 9, "tooltip": False}
     for layer_id in load_catalog().layers:
-        collection = json.loads(_layer_geojson(layer_id, lang, basemap.datum))
-        picked = [f for f in collection["features"] if f["properties"]["fid"] in place_ids]
+        picked = [fid for _tip, fid in _tooltip_index(layer_id, lang, basemap.datum) if fid in place_ids]
         if picked:
-            folium.GeoJson({"type": "FeatureCollection", "features": picked},
-                           style_function=lambda _feature: HIGHLIGHT_STYLE,
-                           marker=folium.CircleMarker(radius=9, fill=True)).add_to(group)
+            source = _layer_source(layer_id, lang, basemap.datum, served)
+            group.add_child(LayerData(source, {**options, "only": sorted(set(picked))}))
     return group
 
 
@@ -136,6 +168,7 @@ def base_map(basemap: Basemap) -> folium.Map:
     """The map frame: view, scale bar, and tiles only if the user chose an online basemap."""
     fmap = make_map(location=BEIJING_CBD_VIEW["location"], zoom_start=BEIJING_CBD_VIEW["zoom_start"],
                     control_scale=True, tiles=None, attribution_control=True)
+    fmap.default_js = [*fmap.default_js, ("planmap_layers", f"{static_url_prefix()}planmap/layers.js")]
     fmap.fit_bounds(HOME_BOUNDS)
     if not basemap.offline:
         folium.TileLayer(basemap.url, attr=basemap.attribution, name=basemap.title_en, subdomains=basemap.subdomains,

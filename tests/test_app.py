@@ -45,14 +45,16 @@ def map_args(at: AppTest) -> dict:
 
 
 def drawn_groups(at: AppTest) -> list[set[str]]:
-    """Feature ids per overlay group, in the order the map adds them."""
+    """Feature ids per overlay group, in the order the map adds them (AppTest has no server: data is inline)."""
     script = map_args(at)["feature_group"]
     decoder = json.JSONDecoder()
     groups: dict[str, set[str]] = {}
-    # calls look like `geo_json_feature_group_3_0_add({...});` (the definition has a space before "(")
-    for match in re.finditer(r"geo_json_(feature_group_\d+)_\d+_add\(", script):
-        data, _end = decoder.raw_decode(script, match.end())
-        groups.setdefault(match.group(1), set()).update(f["properties"]["fid"] for f in data["features"])
+    # calls look like `planmap.addGeoJson(feature_group_feature_group_3, {...collection}, {...options});`
+    for match in re.finditer(r"planmap\.addGeoJson\((feature_group_feature_group_\d+), ", script):
+        data, end = decoder.raw_decode(script, match.end())
+        options, _end = decoder.raw_decode(script, end + len(", "))
+        fids = {f["properties"]["fid"] for f in data["features"]}
+        groups.setdefault(match.group(1), set()).update(fids & set(options["only"]) if "only" in options else fids)
     return list(groups.values())
 
 
@@ -212,10 +214,13 @@ def evil_cbd_core(monkeypatch):
             frame["name_en"] = EVIL
         return frame
 
-    interactive._layer_geojson.cache_clear()
+    caches = (interactive._layer_geojson, interactive._layer_source, interactive._tooltip_index)
+    for cache in caches:
+        cache.cache_clear()
     monkeypatch.setattr(interactive, "layer_frame", fake)
     yield
-    interactive._layer_geojson.cache_clear()
+    for cache in caches:
+        cache.cache_clear()
 
 
 def test_tooltips_are_escaped_before_reaching_the_page(evil_cbd_core):

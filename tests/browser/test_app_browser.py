@@ -26,7 +26,9 @@ SCREENS_DIR = Path(__file__).resolve().parent / "screens"
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 SHAPES = "path.leaflet-interactive"
 TIMEOUT_S = 45.0
-ON_APP = pytest.mark.parametrize("app_script", ["app.py"], indirect=True)
+# server.py is how `make run` serves the app (layer data at URLs); plain app.py sends the data inline.
+ON_APP = pytest.mark.parametrize("app_script", ["server.py"], indirect=True)
+LAYER_DATA = "/api/planmap/"
 CBD_POINT = (39.915, 116.466)  # inside the CBD core, >100 m from any drawn line
 EVIL = "<img src=x onerror=alert(1)>"
 HIGHLIGHT = HIGHLIGHT_STYLE["color"]
@@ -145,15 +147,19 @@ def zoom_to(page, frame, name: str, lat: float, lng: float, zoom: int) -> dict:
 
 # --- the real app --------------------------------------------------------------------------------------
 
-@ON_APP
-def test_map_draws_every_default_shape(streamlit_server, page, external_requests, page_errors, capsys):
+@pytest.mark.parametrize("app_script", ["server.py", "app.py"], indirect=True)
+def test_map_draws_every_default_shape(app_script, streamlit_server, page, external_requests, page_errors, capsys):
     expected = default_shapes()
+    fetched = []
+    page.on("response", lambda r: fetched.append(r.status) if LAYER_DATA in r.url else None)
     frame, name = open_app(page, streamlit_server)
     total = sum(len(ids) for ids in expected.values())
     wait_until(lambda: shape_count(frame) == total, f"{total} shapes", settle=1.0)
     assert frame.evaluate(DRAWN_FIDS, name) == sorted(i for ids in expected.values() for i in ids)
     assert page.get_by_role("heading", name="北京规划一张图").is_visible()
-    screenshot(page, "app_default", capsys)
+    # Through server.py each default layer's data is fetched once from its URL; plain app.py inlines it.
+    assert fetched == ([200] * len(expected) if app_script.name == "server.py" else [])
+    screenshot(page, f"app_default_{app_script.stem}", capsys)
     assert external_requests == []
     assert page_errors == []
 
@@ -164,9 +170,12 @@ def test_toggle_swaps_only_its_shapes_and_keeps_the_map(streamlit_server, page, 
     expected = default_shapes()
     streets = expected["cbd_streets"]
     total = sum(len(ids) for ids in expected.values())
+    fetched = []
+    page.on("request", lambda r: fetched.append(r.url) if LAYER_DATA in r.url else None)
     frame, name = open_app(page, streamlit_server)
     wait_until(lambda: shape_count(frame) == total, f"{total} shapes", settle=1.0)
     before = set(frame.evaluate(DRAWN_FIDS, name))
+    fetched_first = len(fetched)
     view = zoom_to(page, frame, name, *CBD_POINT, zoom=14)
     # Anything a reload would wipe: a global on the iframe's window and a mark on the map container.
     frame.evaluate("(n) => { window.__planmapMarker = 'kept'; window[n].getContainer().dataset.planmapMarker = 'kept'; }",
@@ -187,6 +196,7 @@ def test_toggle_swaps_only_its_shapes_and_keeps_the_map(streamlit_server, page, 
     assert set(frame.evaluate(DRAWN_FIDS, name)) == before
     assert frame.evaluate(markers, name) == ["kept", "kept"], "the map was rebuilt"
     assert frame.evaluate(VIEW, name) == view, "the toggle moved the map"
+    assert len(fetched) == fetched_first == len(expected), "toggling fetched layer data again"
     assert external_requests == []
     assert page_errors == []
 

@@ -1,0 +1,101 @@
+"""The server parts of server.py: layer data at content-addressed URLs, Streamlit's frontend compressed once."""
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from layers import interactive, serving
+from layers.basemaps import available_basemaps
+from layers.catalog import load_catalog
+from ui.compressed_static import CompressedFrontend
+
+
+@pytest.fixture
+def served(monkeypatch):
+    """A test client for the layer-data route, with the map in served mode."""
+    monkeypatch.setattr(serving, "_published", {})
+    monkeypatch.setattr(serving, "_mounted", False)
+    client = TestClient(Starlette(routes=serving.routes()))
+    assert serving.is_mounted()
+    for cache in (interactive._layer_source, interactive._layer_raster):
+        cache.cache_clear()
+    yield client
+    for cache in (interactive._layer_source, interactive._layer_raster):
+        cache.cache_clear()
+
+
+def test_published_bytes_come_back_at_a_stable_cacheable_url(served):
+    url = serving.publish(b'{"type":"FeatureCollection","features":[]}', "geojson")
+    assert url == serving.publish(b'{"type":"FeatureCollection","features":[]}', "geojson")
+    assert url != serving.publish(b'{"type":"FeatureCollection","features":[{}]}', "geojson")
+    response = served.get(url)
+    assert response.status_code == 200
+    assert response.content == b'{"type":"FeatureCollection","features":[]}'
+    assert response.headers["content-type"].startswith("application/geo+json")
+    assert "immutable" in response.headers["cache-control"]
+
+
+def test_unknown_layer_data_is_a_clear_404(served):
+    response = served.get(serving.ROUTE + "0123456789abcdef0123.geojson")
+    assert response.status_code == 404
+    assert "reload the page" in response.text
+
+
+def test_served_map_names_urls_whose_bytes_are_the_layers(served):
+    basemap = available_basemaps({})["offline"]
+    chosen = load_catalog().default_visible()
+    overlays = interactive.build_overlays(chosen, "zh", basemap, highlight=("cbd_core",))
+    scripts = [child for group in overlays.groups for child in group._children.values()
+               if isinstance(child, interactive.LayerData)]
+    assert len(scripts) == len(chosen) + 1  # every layer, and the highlight (which reuses the core's URL)
+    for layer_id, script in zip(chosen, scripts):
+        url = json.loads(script.source)
+        assert url.startswith(serving.ROUTE)
+        assert served.get(url).text == interactive._layer_geojson(layer_id, "zh", basemap.datum)
+    assert scripts[-1].options["only"] == ["cbd_core"]
+    assert scripts[-1].source == scripts[chosen.index("cbd_core")].source
+
+
+def frontend(body: bytes, media_type: str) -> TestClient:
+    """Streamlit's frontend stand-in behind the middleware; counts how often it is compressed."""
+    async def asset(_request):
+        return Response(body, media_type=media_type, headers={"etag": '"v1"'})
+
+    app = Starlette(routes=[Route("/static/js/{name}", asset), Route("/other.js", asset)],
+                    middleware=[Middleware(CompressedFrontend)])
+    return TestClient(app)
+
+
+def test_frontend_bundles_are_gzipped_once_and_kept(monkeypatch):
+    body = b"function planmap(){return 42}\n" * 2000
+    client = frontend(body, "application/javascript")
+    calls = []
+    real = gzip.compress
+    monkeypatch.setattr(gzip, "compress", lambda data, **kw: calls.append(1) or real(data, **kw))
+    first = client.get("/static/js/main.js", headers={"Accept-Encoding": "gzip, br"})
+    second = client.get("/static/js/main.js", headers={"Accept-Encoding": "gzip"})
+    for response in (first, second):
+        assert response.headers["content-encoding"] == "gzip"
+        assert response.content == body  # the client decodes it
+        assert int(response.headers["content-length"]) < len(body) / 10
+        assert "accept-encoding" in response.headers["vary"].lower()
+    assert calls == [1]
+
+
+@pytest.mark.parametrize("path, accept, media_type", [
+    ("/static/js/main.js", "identity", "application/javascript"),  # client cannot decode gzip
+    ("/other.js", "gzip", "application/javascript"),  # not Streamlit's frontend
+    ("/static/js/logo.png", "gzip", "image/png"),  # already compressed
+])
+def test_frontend_compression_leaves_other_responses_alone(path, accept, media_type):
+    body = b"x" * 5000
+    response = frontend(body, media_type).get(path, headers={"Accept-Encoding": accept})
+    assert "content-encoding" not in response.headers
+    assert response.content == body

@@ -1,0 +1,62 @@
+"""Serve Streamlit's own frontend bundles gzip-compressed, compressing each file once per server.
+
+Streamlit sends its ~3 MB of JavaScript uncompressed and leaves compression to a reverse proxy. Planning
+intranets often run the app with no proxy in front, over slow links, so Plan Map compresses the bundles
+itself. The bundles are content-hashed and immutable, so each one is compressed on its first request and
+kept in memory: later requests cost a dictionary lookup, not the CPU Streamlit's comment warns about.
+"""
+from __future__ import annotations
+
+import gzip
+from typing import Final
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+FRONTEND_PREFIX: Final = "/static/"
+COMPRESSIBLE: Final = ("javascript", "text/css", "json", "svg", "text/html", "text/plain")
+
+
+class CompressedFrontend:
+    """ASGI middleware: gzip the responses under Streamlit's `/static/` once, then serve them from memory."""
+
+    def __init__(self, app: ASGIApp, base_path: str = "") -> None:
+        self.app = app
+        self.prefix = f"/{base_path.strip('/')}{FRONTEND_PREFIX}" if base_path.strip("/") else FRONTEND_PREFIX
+        self.cache: dict[tuple[str, str], bytes] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(self.prefix)
+                or "gzip" not in Headers(scope=scope).get("accept-encoding", "")
+                or "range" in Headers(scope=scope)):
+            await self.app(scope, receive, send)
+            return
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, capture)
+        assert start is not None, "the frontend handler sent no response"
+        body = b"".join(chunks)
+        headers = MutableHeaders(raw=list(start["headers"]))
+        if start["status"] == 200 and "content-encoding" not in headers and self._compressible(headers):
+            key = (scope["path"], headers.get("etag", "") + headers.get("last-modified", ""))
+            if key not in self.cache:
+                self.cache[key] = gzip.compress(body, compresslevel=9, mtime=0)
+            body = self.cache[key]
+            headers["content-encoding"] = "gzip"
+            headers["content-length"] = str(len(body))
+            headers.add_vary_header("Accept-Encoding")
+        await send({"type": "http.response.start", "status": start["status"], "headers": headers.raw})
+        await send({"type": "http.response.body", "body": body})
+
+    @staticmethod
+    def _compressible(headers: MutableHeaders) -> bool:
+        content_type = headers.get("content-type", "")
+        return any(kind in content_type for kind in COMPRESSIBLE)
