@@ -12,7 +12,7 @@ from ui import panels
 from layers.basemaps import available_basemaps
 from layers.catalog import load_catalog
 from layers.i18n import LANGUAGES, t
-from layers.interactive import base_map, bounds_of, build_overlays, legend_svg
+from layers.interactive import base_map, bounds_of, build_overlays, legend_image
 from layers.view_state import PANELS, ViewState, parse_params
 
 st.set_page_config(page_title="北京规划一张图 · Plan Map", layout="wide")
@@ -62,9 +62,7 @@ def sidebar(basemaps) -> tuple[str, list[str]]:
         for group_id, names in catalog.groups.items():
             st.caption(names[lang])
             for spec in catalog.in_group(group_id):
-                swatch, box = st.columns([1, 6], vertical_alignment="center")
-                swatch.markdown(legend_svg(spec), unsafe_allow_html=True)
-                box.checkbox(spec.title(lang), key=f"layer_{spec.id}")
+                st.checkbox(f"{legend_image(spec)} {spec.title(lang)}", key=f"layer_{spec.id}")
         st.caption(t("share_hint", lang))
     chosen = [layer_id for layer_id in catalog.layers if st.session_state.get(f"layer_{layer_id}")]
     return lang, chosen
@@ -104,7 +102,7 @@ def main() -> None:
         attribution = load_catalog().attribution_text(load_catalog().resolve(chosen), lang)
         result = st_folium(base_map(basemap),
                            key=MAP_KEY, height=640, use_container_width=True,
-                           feature_group_to_add=overlays.groups, center=center, zoom=zoom,
+                           feature_group_to_add=overlays.group, center=center, zoom=zoom,
                            returned_objects=["last_object_clicked_tooltip"])
         clicked = (result or {}).get("last_object_clicked_tooltip")
         if clicked and clicked != st.session_state.get("_last_click"):

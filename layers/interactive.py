@@ -16,7 +16,6 @@ from functools import lru_cache
 from typing import Any
 
 import folium
-from branca.element import MacroElement
 from jinja2 import Template
 
 from geo.gcj02 import shift_frame
@@ -71,7 +70,11 @@ def _layer_source(layer_id: str, lang: str, datum: str, served: bool) -> str:
     text = _layer_geojson(layer_id, lang, datum)
     if served:
         return json.dumps(serving.publish(text.encode("utf-8"), "geojson"))
-    return text.replace("</", "<\\/")  # inert inside a <script> of a saved page
+    # Inert inside a saved page's <script>, and to the Jinja pass folium makes over rendered scripts ("{{",
+    # "{%" and "{#" can only occur inside JSON strings, where the escape keeps the same text).
+    for raw, escaped in (("</", "<\\/"), ("{{", "{\\u007b"), ("{%", "\\u007b%"), ("{#", "\\u007b#")):
+        text = text.replace(raw, escaped)
+    return text
 
 
 @lru_cache(maxsize=256)
@@ -98,24 +101,29 @@ def _feature_count(layer_id: str) -> int:
     return len(layer_frame(load_catalog().layers[layer_id]))
 
 
-class LayerData(MacroElement):
-    """Draws a layer into its parent feature group through static/planmap/layers.js.
+class OverlayGroup(folium.FeatureGroup):
+    """Every chosen layer in one feature group, each drawn by static/planmap/layers.js in declared order.
 
-    The data is a URL when the server publishes it, so the script is a few hundred bytes whatever the
-    layer's size, and a toggle re-sends only these lines; the browser fetches each URL once.
+    One element whatever the number of layers: streamlit-folium renders each element it is handed through
+    Jinja on every rerun, so one small script instead of a group per layer keeps a toggle's rerun short.
+    A layer's data is a URL when the server publishes it (the browser fetches it once), else inline.
     """
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        "planmap.addGeoJson({{ this._parent.get_name() }}, {{ this.source }}, {{ this.options|tojson }});"
+        "var {{ this.get_name() }} = L.featureGroup({});\n"
+        "{% for source, options in this.layers %}"
+        "planmap.addGeoJson({{ this.get_name() }}, {{ source }}, {{ options|tojson }});\n"
+        "{% endfor %}"
         "{% endmacro %}"
     )
 
-    def __init__(self, source: str, options: dict[str, Any]):
-        super().__init__()
-        self._name = "LayerData"
-        self.source = source
-        self.options = options
+    def __init__(self) -> None:
+        super().__init__(name="Plan Map")
+        self.layers: list[tuple[str, dict[str, Any]]] = []
+
+    def add_layer(self, source: str, options: dict[str, Any]) -> None:
+        self.layers.append((source, options))
 
 
 def _layer_options(spec: LayerSpec) -> dict[str, Any]:
@@ -128,40 +136,30 @@ def _layer_options(spec: LayerSpec) -> dict[str, Any]:
 
 @dataclass
 class Overlays:
-    """The overlay groups of one render and the tooltip text → (layer, feature) index for clicks."""
+    """The overlays of one render and the tooltip text → (layer, feature) index for clicks."""
 
-    groups: list[folium.FeatureGroup]
+    group: OverlayGroup
     by_tooltip: dict[str, tuple[str, str]]
 
 
 def build_overlays(layer_ids: list[str], lang: str, basemap: Basemap, highlight: tuple[str, ...] = ()) -> Overlays:
-    """Feature groups for the chosen layers in drawing order, plus a highlight group for picked places."""
+    """The chosen layers in drawing order, then the picked places highlighted; big layers as one image each."""
     served = serving.is_mounted()
-    groups, by_tooltip = [], {}
+    group, by_tooltip = OverlayGroup(), {}
     for spec in load_catalog().resolve(layer_ids):
-        group = folium.FeatureGroup(name=spec.title(lang))
         if _feature_count(spec.id) > spec.vector_limit:
             image, bounds = _layer_raster(spec.id, basemap.datum, served)
             folium.raster_layers.ImageOverlay(image, bounds=bounds, mercator_project=False, zindex=2).add_to(group)
-        else:
-            group.add_child(LayerData(_layer_source(spec.id, lang, basemap.datum, served), _layer_options(spec)))
-            for tip, fid in _tooltip_index(spec.id, lang, basemap.datum):
-                by_tooltip.setdefault(tip, (spec.id, fid))
-        groups.append(group)
-    if highlight:
-        groups.append(_highlight_group(highlight, lang, basemap, served))
-    return Overlays(groups, by_tooltip)
-
-
-def _highlight_group(place_ids: tuple[str, ...], lang: str, basemap: Basemap, served: bool) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name="highlight")
-    options = {"style": HIGHLIGHT_STYLE, "radius": 9, "tooltip": False}
-    for layer_id in load_catalog().layers:
-        picked = [fid for _tip, fid in _tooltip_index(layer_id, lang, basemap.datum) if fid in place_ids]
+            continue
+        group.add_layer(_layer_source(spec.id, lang, basemap.datum, served), _layer_options(spec))
+        for tip, fid in _tooltip_index(spec.id, lang, basemap.datum):
+            by_tooltip.setdefault(tip, (spec.id, fid))
+    highlight_options = {"style": HIGHLIGHT_STYLE, "radius": 9, "tooltip": False}
+    for layer_id in load_catalog().layers if highlight else ():
+        picked = sorted({fid for _tip, fid in _tooltip_index(layer_id, lang, basemap.datum) if fid in highlight})
         if picked:
-            source = _layer_source(layer_id, lang, basemap.datum, served)
-            group.add_child(LayerData(source, {**options, "only": sorted(set(picked))}))
-    return group
+            group.add_layer(_layer_source(layer_id, lang, basemap.datum, served), {**highlight_options, "only": picked})
+    return Overlays(group, by_tooltip)
 
 
 def base_map(basemap: Basemap) -> folium.Map:
@@ -206,3 +204,9 @@ def legend_svg(spec: LayerSpec) -> str:
         shape = (f'<rect x="3" y="2" width="22" height="12" fill="{spec.fill_color or spec.color}" '
                  f'fill-opacity="{max(spec.fill_opacity, 0.25)}" stroke="{spec.color}" stroke-width="2"{dash}/>')
     return f'<svg width="28" height="16" viewBox="0 0 28 16" xmlns="http://www.w3.org/2000/svg">{shape}</svg>'
+
+
+def legend_image(spec: LayerSpec) -> str:
+    """The swatch as a Markdown image (a data URI): a widget label can carry it, so the legend costs no
+    extra elements on every rerun."""
+    return f"![](data:image/svg+xml;base64,{base64.b64encode(legend_svg(spec).encode()).decode()})"

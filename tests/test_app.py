@@ -44,18 +44,23 @@ def map_args(at: AppTest) -> dict:
     return json.loads(maps[0].proto.json_args)
 
 
-def drawn_groups(at: AppTest) -> list[set[str]]:
-    """Feature ids per overlay group, in the order the map adds them (AppTest has no server: data is inline)."""
+def drawn_layers(at: AppTest) -> tuple[list[set[str]], set[str]]:
+    """Feature ids of each layer in the order the map draws them, and the ids drawn highlighted on top
+    (AppTest has no server, so the data is inline in the script)."""
     script = map_args(at)["feature_group"]
     decoder = json.JSONDecoder()
-    groups: dict[str, set[str]] = {}
-    # calls look like `planmap.addGeoJson(feature_group_feature_group_3, {...collection}, {...options});`
-    for match in re.finditer(r"planmap\.addGeoJson\((feature_group_feature_group_\d+), ", script):
+    layers, highlighted = [], set()
+    # one call per layer: `planmap.addGeoJson(feature_group_feature_group_0, {...collection}, {...options});`
+    for match in re.finditer(r"planmap\.addGeoJson\(feature_group_feature_group_0, ", script):
         data, end = decoder.raw_decode(script, match.end())
         options, _end = decoder.raw_decode(script, end + len(", "))
         fids = {f["properties"]["fid"] for f in data["features"]}
-        groups.setdefault(match.group(1), set()).update(fids & set(options["only"]) if "only" in options else fids)
-    return list(groups.values())
+        if "only" in options:
+            highlighted |= fids & set(options["only"])
+        else:
+            assert not highlighted, "a layer drawn above the highlight"
+            layers.append(fids)
+    return layers, highlighted
 
 
 def expected_groups(layer_ids: list[str]) -> list[set[str]]:
@@ -96,26 +101,26 @@ def test_unticking_a_layer_changes_the_layers_handed_to_the_map():
     assert ticked(at) == set(defaults)
     assert at.query_params["layers"] == ",".join(defaults)
     before = map_args(at)
-    assert drawn_groups(at) == expected_groups(defaults)
+    assert drawn_layers(at) == (expected_groups(defaults), set())
 
     at.checkbox(key="layer_cbd_streets").uncheck().run()
     assert not at.exception
     remaining = [layer_id for layer_id in defaults if layer_id != "cbd_streets"]
     assert at.query_params["layers"] == ",".join(remaining)
     after = map_args(at)
-    assert drawn_groups(at) == expected_groups(remaining)
+    assert drawn_layers(at) == (expected_groups(remaining), set())
     street_ids = set(layer_frame(catalog.layers["cbd_streets"])["id"])
-    assert not street_ids & set().union(*drawn_groups(at))
+    assert not street_ids & set().union(*drawn_layers(at)[0])
     # Only the overlays changed: the base map script (what makes st_folium rebuild the map) is identical.
     changed = {key for key in before if before[key] != after[key]}
     assert changed == {"feature_group"}, changed
     # The overlay builder agrees with what was sent.
     basemap = available_basemaps({})["offline"]
-    assert len(interactive.build_overlays(remaining, "zh", basemap).groups) == len(remaining)
+    assert len(interactive.build_overlays(remaining, "zh", basemap).group.layers) == len(remaining)
 
     at.checkbox(key="layer_cbd_streets").check().run()
     assert at.query_params["layers"] == ",".join(defaults)
-    assert drawn_groups(at) == expected_groups(defaults)
+    assert drawn_layers(at) == (expected_groups(defaults), set())
 
 
 # (b) a selected area lists its tasks ------------------------------------------------------------------
@@ -134,21 +139,31 @@ def test_selected_area_lists_its_tasks(place, task_id, title):
     assert any(md.value.startswith(f"**{_plain(name_zh)}**") for md in at.markdown)
     assert at.query_params["place"] == place
     # The map draws the default layers and, last, the selected place highlighted.
-    assert drawn_groups(at) == expected_groups(load_catalog().default_visible()) + [{place}]
+    assert drawn_layers(at) == (expected_groups(load_catalog().default_visible()), {place})
 
 
 # (c) language toggle ----------------------------------------------------------------------------------
+
+def layer_labels(at: AppTest) -> dict[str, str]:
+    """Each layer checkbox's label text after its legend swatch (a Markdown image of the declared style)."""
+    labels = {}
+    for box in at.checkbox:
+        swatch, _space, text = box.label.partition(") ")
+        assert swatch.startswith("![](data:image/svg+xml;base64,"), box.label
+        labels[box.key] = text
+    return labels
+
 
 def test_language_toggle_changes_labels():
     catalog = load_catalog()
     at = run_app()
     assert at.title[0].value == "北京规划一张图"
-    assert {box.key: box.label for box in at.checkbox} == {f"layer_{i}": s.title_zh for i, s in catalog.layers.items()}
+    assert layer_labels(at) == {f"layer_{i}": s.title_zh for i, s in catalog.layers.items()}
 
     at.radio(key="lang").set_value("en").run()
     assert not at.exception
     assert at.title[0].value == "Plan Map — Beijing planning zones"
-    assert {box.key: box.label for box in at.checkbox} == {f"layer_{i}": s.title_en for i, s in catalog.layers.items()}
+    assert layer_labels(at) == {f"layer_{i}": s.title_en for i, s in catalog.layers.items()}
     assert panel_labels(at) == ["Tasks", "Indicators", "Export"]
     assert at.query_params["lang"] == "en"
 
@@ -161,7 +176,7 @@ def test_url_parameters_restore_a_view():
     assert at.selectbox(key="basemap").value == "offline"
     assert ticked(at) == {"cbd_core", "rail_operating"}
     # The chosen layers, then the highlight of the selected place.
-    assert drawn_groups(at) == expected_groups(["cbd_core", "rail_operating"]) + [{"rail_28"}]
+    assert drawn_layers(at) == (expected_groups(["cbd_core", "rail_operating"]), {"rail_28"})
     assert at.title[0].value == "Plan Map — Beijing planning zones"
 
     line = load_places().set_index("id").loc["rail_28"]
@@ -186,7 +201,7 @@ def test_unknown_place_and_layers_are_reported_and_the_page_still_renders():
     # Known layers kept, unknown ones ignored everywhere (and nothing highlighted for the unknown place).
     assert ticked(at) == {"cbd_core", "rail_operating"}
     assert at.query_params["layers"] == "cbd_core,rail_operating"
-    assert drawn_groups(at) == expected_groups(["cbd_core", "rail_operating"])
+    assert drawn_layers(at) == (expected_groups(["cbd_core", "rail_operating"]), set())
     # The rest of the page is there.
     assert at.title[0].value == "北京规划一张图"
     assert panel_labels(at) == ["任务", "指标", "导出"]
@@ -203,22 +218,24 @@ def test_unknown_language_and_basemap_fall_back_to_defaults():
 # (f) data text stays text -----------------------------------------------------------------------------
 
 @pytest.fixture
-def evil_cbd_core(monkeypatch):
-    """cbd_core's features renamed to a script-injection string (the layer cache is cleared around it)."""
+def evil_cbd_core(monkeypatch, request):
+    """cbd_core's features renamed to a script-injection string, or to the text given by indirect
+    parametrisation (the layer caches are cleared around it)."""
+    name = getattr(request, "param", EVIL)
     real = interactive.layer_frame
 
     def fake(spec):
         frame = real(spec)
         if spec.id == "cbd_core":
-            frame["name_zh"] = EVIL
-            frame["name_en"] = EVIL
+            frame["name_zh"] = name
+            frame["name_en"] = name
         return frame
 
     caches = (interactive._layer_geojson, interactive._layer_source, interactive._tooltip_index)
     for cache in caches:
         cache.cache_clear()
     monkeypatch.setattr(interactive, "layer_frame", fake)
-    yield
+    yield name
     for cache in caches:
         cache.cache_clear()
 
@@ -232,13 +249,29 @@ def test_tooltips_are_escaped_before_reaching_the_page(evil_cbd_core):
 
     overlays = interactive.build_overlays(["cbd_core"], "zh", basemap)
     fmap = interactive.base_map(basemap)
-    for group in overlays.groups:
-        group.add_to(fmap)
+    overlays.group.add_to(fmap)
     page = fmap.get_root().render()
     assert EVIL not in page and "<img" not in page
     # A click reports the tooltip's innerText (the unescaped text); it still finds the feature.
     clicked = html.unescape(tips[0])
     assert overlays.by_tooltip[clicked] == ("cbd_core", "cbd_core")
+
+
+JINJA = "{{ 7*7 }} {% if %} {# x"
+
+
+@pytest.mark.parametrize("evil_cbd_core", [JINJA], indirect=True)
+def test_template_syntax_in_data_is_kept_as_text(evil_cbd_core):
+    """folium passes rendered scripts through Jinja again; inline data must survive that unchanged."""
+    basemap = available_basemaps({})["offline"]
+    overlays = interactive.build_overlays(["cbd_core"], "zh", basemap)
+    fmap = interactive.base_map(basemap)
+    overlays.group.add_to(fmap)
+    page = fmap.get_root().render()  # raised TemplateSyntaxError before the data was escaped for Jinja
+    start = page.index("planmap.addGeoJson(") + len("planmap.addGeoJson(")
+    data, _end = json.JSONDecoder().raw_decode(page, page.index(", ", start) + 2)
+    assert data["features"][0]["properties"]["tip"].startswith(html.escape(JINJA))
+    assert "49" not in page
 
 
 def test_panel_text_is_markdown_inert():
@@ -269,5 +302,5 @@ def test_panel_opens_from_the_url_and_lists_every_task():
 def test_a_task_in_the_link_is_named_and_highlighted():
     at = run_app(panel="tasks", task="t000_5_2_1")  # 构建绿色畅行交通网络: lines 17, 28, 22 and the NE ring
     assert any(md.value.startswith("**已选任务**: 构建绿色畅行交通网络") for md in at.markdown)
-    highlighted = drawn_groups(at)[-1]
+    _layers, highlighted = drawn_layers(at)
     assert {"rail_17", "rail_28", "rail_22", "rail_ne_ring"} <= highlighted

@@ -52,15 +52,14 @@ def test_served_map_names_urls_whose_bytes_are_the_layers(served):
     basemap = available_basemaps({})["offline"]
     chosen = load_catalog().default_visible()
     overlays = interactive.build_overlays(chosen, "zh", basemap, highlight=("cbd_core",))
-    scripts = [child for group in overlays.groups for child in group._children.values()
-               if isinstance(child, interactive.LayerData)]
-    assert len(scripts) == len(chosen) + 1  # every layer, and the highlight (which reuses the core's URL)
-    for layer_id, script in zip(chosen, scripts):
-        url = json.loads(script.source)
+    drawn = overlays.group.layers
+    assert len(drawn) == len(chosen) + 1  # every layer, and the highlight (which reuses the core's URL)
+    for layer_id, (source, _options) in zip(chosen, drawn):
+        url = json.loads(source)
         assert url.startswith(serving.ROUTE)
         assert served.get(url).text == interactive._layer_geojson(layer_id, "zh", basemap.datum)
-    assert scripts[-1].options["only"] == ["cbd_core"]
-    assert scripts[-1].source == scripts[chosen.index("cbd_core")].source
+    assert drawn[-1][1]["only"] == ["cbd_core"]
+    assert drawn[-1][0] == drawn[chosen.index("cbd_core")][0]
 
 
 def frontend(body: bytes, media_type: str) -> TestClient:

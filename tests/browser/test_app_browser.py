@@ -249,7 +249,7 @@ def test_english_toggle_relabels_the_page(streamlit_server, page, external_reque
     page.get_by_role("heading", name="Plan Map — Beijing planning zones").wait_for(timeout=TIMEOUT_S * 1000)
     wait_until(lambda: "lang=en" in location(page), "lang=en in the URL (the rerun finished)")
     labels = wait_until(lambda: (texts := sidebar.locator('[data-testid="stCheckbox"]').all_inner_texts())
-                        and texts[0] in {s.title_en for s in catalog.layers.values()} and texts,
+                        and texts[0].strip() in {s.title_en for s in catalog.layers.values()} and texts,
                         "English layer labels")
     order = [spec.title_en for group in catalog.groups for spec in catalog.in_group(group)]
     assert [label.strip() for label in labels] == order
