@@ -12,7 +12,7 @@ from ui import panels
 from layers.basemaps import available_basemaps
 from layers.catalog import load_catalog
 from layers.i18n import LANGUAGES, t
-from layers.interactive import base_map, bounds_of, build_overlays, legend_image
+from layers.interactive import base_map, bounds_of, build_overlays, feature_by_tooltip, legend_image
 from layers.view_state import PANELS, ViewState, parse_params
 
 st.set_page_config(page_title="北京规划一张图 · Plan Map", layout="wide")
@@ -44,28 +44,52 @@ def init_state(state: ViewState) -> None:
         st.session_state[f"layer_{layer_id}"] = layer_id in state.layers
 
 
-def sidebar(basemaps) -> tuple[str, list[str]]:
+def relabel_choices(lang: str) -> None:
+    """After a language switch, re-send the choice widgets' options so they are labelled in this language.
+
+    The browser keeps a choice widget's options as their labels; unless they are re-sent, the next rerun
+    cannot match the old labels: the basemap falls back to the first one and the task filters match nothing.
+    """
+    if st.session_state.get("_labels_lang") != lang:
+        for key in LABELLED_CHOICES:
+            if key in st.session_state:
+                st.session_state[key] = st.session_state[key]
+        st.session_state["_labels_lang"] = lang
+
+
+def chosen_layers() -> list[str]:
+    """The ticked layers, in catalogue order (read before the sidebar draws the boxes: the map goes first)."""
+    return [layer_id for layer_id in load_catalog().layers if st.session_state.get(f"layer_{layer_id}")]
+
+
+def sidebar(basemaps, lang: str) -> None:
+    """Language, basemap and the layer list (each box labelled with its legend swatch), grouped as declared.
+
+    Drawn after the map: the page then asks for the map's frame before the widgets' code, so the map
+    appears sooner; the sidebar's place on the page does not depend on the order.
+    """
     catalog = load_catalog()
     with st.sidebar:
         st.radio("语言 / Language", list(LANGUAGES), key="lang", format_func=LANGUAGES.get, horizontal=True)
-        lang = st.session_state["lang"]
-        if st.session_state.get("_labels_lang") != lang:
-            # The browser keeps a select box's choices as their labels; re-send them so they are labelled in this
-            # language (else the next rerun cannot match the old labels: the basemap falls back to the first one
-            # and the task filters match nothing).
-            for key in LABELLED_CHOICES:
-                if key in st.session_state:
-                    st.session_state[key] = st.session_state[key]
-            st.session_state["_labels_lang"] = lang
-        st.selectbox(t("basemap", lang), list(basemaps), key="basemap", format_func=lambda b: basemaps[b].title(lang))
+        # A radio list, not a select box: the first page then loads no select-box code before the map.
+        st.radio(t("basemap", lang), list(basemaps), key="basemap", format_func=lambda b: basemaps[b].title(lang))
         st.subheader(t("layers", lang))
         for group_id, names in catalog.groups.items():
             st.caption(names[lang])
             for spec in catalog.in_group(group_id):
                 st.checkbox(f"{legend_image(spec)} {spec.title(lang)}", key=f"layer_{spec.id}")
         st.caption(t("share_hint", lang))
-    chosen = [layer_id for layer_id in catalog.layers if st.session_state.get(f"layer_{layer_id}")]
-    return lang, chosen
+
+
+def take_map_click(chosen: list[str], lang: str, datum: str) -> None:
+    """Select what was clicked on the map. The click arrives as the map's new value before this run starts,
+    so the overlays built below already show it highlighted (no second run)."""
+    clicked = (st.session_state.get(MAP_KEY) or {}).get("last_object_clicked_tooltip")
+    if clicked and clicked != st.session_state.get("_last_click"):
+        st.session_state["_last_click"] = clicked
+        hit = feature_by_tooltip(clicked, chosen, lang, datum)
+        if hit:
+            st.session_state["place"] = hit[1]
 
 
 def view_for(place_ids: list[str]) -> tuple[tuple[float, float] | None, int | None]:
@@ -81,8 +105,10 @@ def main() -> None:
     plan, places, manifest = data()
     basemaps = available_basemaps(secrets())
     init_state(parse_params(st.query_params.to_dict(), list(basemaps)))
-    lang, chosen = sidebar(basemaps)
+    lang, chosen = st.session_state["lang"], chosen_layers()
+    relabel_choices(lang)
     basemap = basemaps.get(st.session_state["basemap"], basemaps["offline"])
+    take_map_click(chosen, lang, basemap.datum)
     st.title(t("app_title", lang))
     st.caption(t("app_caption", lang))
     if st.session_state.get("_ignored"):
@@ -100,17 +126,9 @@ def main() -> None:
         overlays = build_overlays(chosen, lang, basemap, tuple(task_places + selected))
         center, zoom = view_for(task_places) if picked_task is not None else (None, None)
         attribution = load_catalog().attribution_text(load_catalog().resolve(chosen), lang)
-        result = st_folium(base_map(basemap),
-                           key=MAP_KEY, height=640, use_container_width=True,
-                           feature_group_to_add=overlays.group, center=center, zoom=zoom,
-                           returned_objects=["last_object_clicked_tooltip"])
-        clicked = (result or {}).get("last_object_clicked_tooltip")
-        if clicked and clicked != st.session_state.get("_last_click"):
-            st.session_state["_last_click"] = clicked
-            hit = overlays.by_tooltip.get(clicked.strip())
-            if hit and hit[1] != st.session_state.get("place"):
-                st.session_state["place"] = hit[1]
-                st.rerun()  # the overlays above were built before the click: redraw them with its highlight
+        st_folium(base_map(basemap), key=MAP_KEY, height=640, use_container_width=True,
+                  feature_group_to_add=overlays, center=center, zoom=zoom,
+                  returned_objects=["last_object_clicked_tooltip"])
         st.caption(attribution)
     with detail_col:
         st.subheader(t("details", lang))
@@ -133,6 +151,7 @@ def main() -> None:
         panels.indicators(plan, lang)
     elif panel == "export":
         panels.exports(chosen, lang)
+    sidebar(basemaps, lang)
 
     st.query_params.from_dict(ViewState(lang=lang, basemap=basemap.id, layers=chosen,
                                         place=st.session_state.get("place"),

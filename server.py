@@ -6,14 +6,7 @@ Streamlit finds the `st.App` below and runs it as an ASGI app; app.py stays an o
 from __future__ import annotations
 
 import streamlit as st
-from starlette.middleware import Middleware
-from streamlit import config
 
-from layers import serving
-from ui.compressed_static import CompressedFrontend
+from ui.asgi import app_options
 
-app = st.App(
-    "app.py",
-    routes=serving.routes(),
-    middleware=[Middleware(CompressedFrontend, base_path=config.get_option("server.baseUrlPath") or "")],
-)
+app = st.App("app.py", **app_options())

@@ -1,5 +1,5 @@
 """What a user's browser pays for a Streamlit map page: time to a drawn map, bytes for the first page,
-bytes for a toggle. The helpers here are shared with benchmarks/run.py; run alone, this measures app.py.
+bytes for a toggle. The helpers here are shared with benchmarks/run.py; run alone, this measures server.py.
 
 Runs `streamlit run <app>` on a free port and drives headless Debian Chromium (every request to another
 host aborted, as in the browser tests). Prints a small table:
@@ -265,7 +265,7 @@ def one_run(browser: Any, url: str, expected: int, streets: int) -> dict[str, An
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--app", default="app.py")
+    parser.add_argument("--app", default="server.py")
     args = parser.parse_args()
 
     catalog = load_catalog()

@@ -33,6 +33,7 @@ from layers.static_map import render_map  # noqa: E402
 BENCH_DIR = REPO_ROOT / "benchmarks"
 RESULTS = BENCH_DIR / "RESULTS.md"
 WRAPPER = BENCH_DIR / "timed_app.py"
+PLAN_MAP_SERVER = BENCH_DIR / "timed_server.py"  # server.py's st.App around the same wrapper
 SCALES = (1_000, 10_000, 100_000)
 VISITS, TOGGLES = 5, 20  # shipped layers: fresh-context visits, toggles (alternately off and on)
 SCALE_VISITS, SCALE_TOGGLES = 3, 4
@@ -57,6 +58,7 @@ class Subject:
     toggle_label: str | None = None  # the checkbox unticked and ticked again
     toggled: int = 0  # the shapes that checkbox's layer holds
     limit_s: float = VISIT_TIMEOUT_S
+    served_by: Path = WRAPPER  # what `streamlit run` starts
 
     def drawn(self, state: dict[str, Any] | None, shapes: int | None = None) -> bool:
         if not state:
@@ -158,7 +160,7 @@ def measure(subject: Subject, visits: int, toggles: int, with_pan: bool = False)
     result = Result(subject)
     timings = Path(tempfile.mkstemp(prefix="planmap-runs-", suffix=".log")[1])
     env = {**subject.env, "BENCH_APP": str(subject.script), "BENCH_TIMINGS": str(timings)}
-    server = start_server(WRAPPER, env)
+    server = start_server(subject.served_by, env)
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
@@ -217,7 +219,7 @@ def plan_map(parcels: Path | None = None, n: int = 0) -> Subject:
         env["PLANMAP_EXTRA_LAYERS"] = str(write_extra_catalog(parcels, parcels.parent))
     raster = n > VECTOR_LIMIT
     return Subject("Plan Map", REPO_ROOT / "app.py", env, shapes + (0 if raster else n), int(raster),
-                   load_catalog().layers[TOGGLE_LAYER].title_zh, toggled)
+                   load_catalog().layers[TOGGLE_LAYER].title_zh, toggled, served_by=PLAN_MAP_SERVER)
 
 
 def baseline(parcels: Path | None = None, n: int = 0, limit_s: float = VISIT_TIMEOUT_S) -> Subject:

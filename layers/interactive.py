@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import html
 import json
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -21,7 +20,7 @@ from jinja2 import Template
 from geo.gcj02 import shift_frame
 from geo.geojson import feature_collection
 from layers import serving
-from layers.assets import make_map, static_url_prefix
+from layers.assets import make_map, static_url_prefix, vendor_url
 from layers.basemaps import Basemap
 from layers.catalog import LayerSpec, feature_color, layer_frame, load_catalog
 from layers.raster import raster_overlay
@@ -134,39 +133,45 @@ def _layer_options(spec: LayerSpec) -> dict[str, Any]:
     }
 
 
-@dataclass
-class Overlays:
-    """The overlays of one render and the tooltip text → (layer, feature) index for clicks."""
+def feature_by_tooltip(text: str, layer_ids: list[str], lang: str, datum: str) -> tuple[str, str] | None:
+    """The (layer, feature id) of the drawn feature whose tooltip a map click reported, if any.
 
-    group: OverlayGroup
-    by_tooltip: dict[str, tuple[str, str]]
+    streamlit-folium reports the tooltip of the topmost shape under the pointer: what the user clicked,
+    which a point-in-polygon search would not tell apart from the areas beneath it.
+    """
+    for spec in load_catalog().resolve(layer_ids):
+        if _feature_count(spec.id) <= spec.vector_limit:
+            for tip, fid in _tooltip_index(spec.id, lang, datum):
+                if tip == text.strip():
+                    return spec.id, fid
+    return None
 
 
-def build_overlays(layer_ids: list[str], lang: str, basemap: Basemap, highlight: tuple[str, ...] = ()) -> Overlays:
+def build_overlays(layer_ids: list[str], lang: str, basemap: Basemap, highlight: tuple[str, ...] = ()) -> OverlayGroup:
     """The chosen layers in drawing order, then the picked places highlighted; big layers as one image each."""
     served = serving.is_mounted()
-    group, by_tooltip = OverlayGroup(), {}
+    group = OverlayGroup()
     for spec in load_catalog().resolve(layer_ids):
         if _feature_count(spec.id) > spec.vector_limit:
             image, bounds = _layer_raster(spec.id, basemap.datum, served)
             folium.raster_layers.ImageOverlay(image, bounds=bounds, mercator_project=False, zindex=2).add_to(group)
-            continue
-        group.add_layer(_layer_source(spec.id, lang, basemap.datum, served), _layer_options(spec))
-        for tip, fid in _tooltip_index(spec.id, lang, basemap.datum):
-            by_tooltip.setdefault(tip, (spec.id, fid))
+        else:
+            group.add_layer(_layer_source(spec.id, lang, basemap.datum, served), _layer_options(spec))
     highlight_options = {"style": HIGHLIGHT_STYLE, "radius": 9, "tooltip": False}
     for layer_id in load_catalog().layers if highlight else ():
         picked = sorted({fid for _tip, fid in _tooltip_index(layer_id, lang, basemap.datum) if fid in highlight})
         if picked:
             group.add_layer(_layer_source(layer_id, lang, basemap.datum, served), {**highlight_options, "only": picked})
-    return Overlays(group, by_tooltip)
+    return group
 
 
 def base_map(basemap: Basemap) -> folium.Map:
     """The map frame: view, scale bar, and tiles only if the user chose an online basemap."""
     fmap = make_map(location=BEIJING_CBD_VIEW["location"], zoom_start=BEIJING_CBD_VIEW["zoom_start"],
                     control_scale=True, tiles=None, attribution_control=True)
-    fmap.default_js = [*fmap.default_js, ("planmap_layers", f"{static_url_prefix()}planmap/layers.js")]
+    # Leaflet and the overlay script only: folium's popups need jQuery, Plan Map's overlays do not.
+    fmap.default_js = [("leaflet", vendor_url("leaflet/leaflet.js")),
+                       ("planmap_layers", f"{static_url_prefix()}planmap/layers.js")]
     fmap.fit_bounds(HOME_BOUNDS)
     if not basemap.offline:
         folium.TileLayer(basemap.url, attr=basemap.attribution, name=basemap.title_en, subdomains=basemap.subdomains,

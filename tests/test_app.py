@@ -116,7 +116,7 @@ def test_unticking_a_layer_changes_the_layers_handed_to_the_map():
     assert changed == {"feature_group"}, changed
     # The overlay builder agrees with what was sent.
     basemap = available_basemaps({})["offline"]
-    assert len(interactive.build_overlays(remaining, "zh", basemap).group.layers) == len(remaining)
+    assert len(interactive.build_overlays(remaining, "zh", basemap).layers) == len(remaining)
 
     at.checkbox(key="layer_cbd_streets").check().run()
     assert at.query_params["layers"] == ",".join(defaults)
@@ -140,6 +140,21 @@ def test_selected_area_lists_its_tasks(place, task_id, title):
     assert at.query_params["place"] == place
     # The map draws the default layers and, last, the selected place highlighted.
     assert drawn_layers(at) == (expected_groups(load_catalog().default_visible()), {place})
+
+
+def test_a_map_click_selects_the_shape_in_the_same_run():
+    """streamlit-folium stores the clicked shape's tooltip under the map's key before the run it triggers."""
+    at = run_app()
+    basemap = available_basemaps({})["offline"]
+    tip = dict((fid, tip) for tip, fid in interactive._tooltip_index("cbd_streets", "zh", basemap.datum))
+    at.session_state["planmap"] = {"last_object_clicked_tooltip": tip["st_shuangjing"] + " "}
+    at.run()
+    assert not at.exception
+    assert at.query_params["place"] == "st_shuangjing"
+    assert drawn_layers(at)[1] == {"st_shuangjing"}
+    at.session_state["planmap"] = {"last_object_clicked_tooltip": "nothing drawn has this tooltip"}
+    at.run()
+    assert at.query_params["place"] == "st_shuangjing"  # an unknown tooltip changes nothing
 
 
 # (c) language toggle ----------------------------------------------------------------------------------
@@ -173,7 +188,7 @@ def test_language_toggle_changes_labels():
 def test_url_parameters_restore_a_view():
     at = run_app(lang="en", basemap="offline", layers="cbd_core,rail_operating", place="rail_28")
     assert at.radio(key="lang").value == "en"
-    assert at.selectbox(key="basemap").value == "offline"
+    assert at.radio(key="basemap").value == "offline"
     assert ticked(at) == {"cbd_core", "rail_operating"}
     # The chosen layers, then the highlight of the selected place.
     assert drawn_layers(at) == (expected_groups(["cbd_core", "rail_operating"]), {"rail_28"})
@@ -211,7 +226,7 @@ def test_unknown_place_and_layers_are_reported_and_the_page_still_renders():
 def test_unknown_language_and_basemap_fall_back_to_defaults():
     at = run_app(lang="xx", basemap="nope")
     assert at.radio(key="lang").value == "zh"
-    assert at.selectbox(key="basemap").value == "offline"
+    assert at.radio(key="basemap").value == "offline"
     assert at.query_params["lang"] == "zh" and at.query_params["basemap"] == "offline"
 
 
@@ -249,12 +264,12 @@ def test_tooltips_are_escaped_before_reaching_the_page(evil_cbd_core):
 
     overlays = interactive.build_overlays(["cbd_core"], "zh", basemap)
     fmap = interactive.base_map(basemap)
-    overlays.group.add_to(fmap)
+    overlays.add_to(fmap)
     page = fmap.get_root().render()
     assert EVIL not in page and "<img" not in page
     # A click reports the tooltip's innerText (the unescaped text); it still finds the feature.
     clicked = html.unescape(tips[0])
-    assert overlays.by_tooltip[clicked] == ("cbd_core", "cbd_core")
+    assert interactive.feature_by_tooltip(clicked, ["cbd_core"], "zh", basemap.datum) == ("cbd_core", "cbd_core")
 
 
 JINJA = "{{ 7*7 }} {% if %} {# x"
@@ -266,7 +281,7 @@ def test_template_syntax_in_data_is_kept_as_text(evil_cbd_core):
     basemap = available_basemaps({})["offline"]
     overlays = interactive.build_overlays(["cbd_core"], "zh", basemap)
     fmap = interactive.base_map(basemap)
-    overlays.group.add_to(fmap)
+    overlays.add_to(fmap)
     page = fmap.get_root().render()  # raised TemplateSyntaxError before the data was escaped for Jinja
     start = page.index("planmap.addGeoJson(") + len("planmap.addGeoJson(")
     data, _end = json.JSONDecoder().raw_decode(page, page.index(", ", start) + 2)

@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from layers import interactive, serving
 from layers.basemaps import available_basemaps
 from layers.catalog import load_catalog
-from ui.compressed_static import CompressedFrontend
+from ui.asgi import CompressedFrontend
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def test_served_map_names_urls_whose_bytes_are_the_layers(served):
     basemap = available_basemaps({})["offline"]
     chosen = load_catalog().default_visible()
     overlays = interactive.build_overlays(chosen, "zh", basemap, highlight=("cbd_core",))
-    drawn = overlays.group.layers
+    drawn = overlays.layers
     assert len(drawn) == len(chosen) + 1  # every layer, and the highlight (which reuses the core's URL)
     for layer_id, (source, _options) in zip(chosen, drawn):
         url = json.loads(source)

@@ -1,4 +1,6 @@
-"""Serve Streamlit's own frontend bundles gzip-compressed, compressing each file once per server.
+"""What server.py adds to Streamlit's ASGI app: the layer-data route and a compressed frontend.
+
+Streamlit's own frontend bundles are served gzip-compressed, each file compressed once per server.
 
 Streamlit sends its ~3 MB of JavaScript uncompressed and leaves compression to a reverse proxy. Planning
 intranets often run the app with no proxy in front, over slow links, so Plan Map compresses the bundles
@@ -10,8 +12,13 @@ from __future__ import annotations
 import gzip
 from typing import Final
 
+from typing import Any
+
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from layers import serving
 
 FRONTEND_PREFIX: Final = "/static/"
 COMPRESSIBLE: Final = ("javascript", "text/css", "json", "svg", "text/html", "text/plain")
@@ -60,3 +67,11 @@ class CompressedFrontend:
     def _compressible(headers: MutableHeaders) -> bool:
         content_type = headers.get("content-type", "")
         return any(kind in content_type for kind in COMPRESSIBLE)
+
+
+def app_options() -> dict[str, Any]:
+    """Keyword arguments for `st.App`: Plan Map's routes and middleware (server.py, and the benchmark's copy)."""
+    from streamlit import config
+
+    base_path = config.get_option("server.baseUrlPath") or ""
+    return {"routes": serving.routes(), "middleware": [Middleware(CompressedFrontend, base_path=base_path)]}
