@@ -403,11 +403,15 @@ How it was measured (benchmarks/run.py):
 - Each app runs in a real `streamlit run` from the repository root, through benchmarks/timed_app.py, which
   times every script run inside the server (`exec` of the app, wall clock); a toggle's server time is the
   script run the click caused, a page build the first run of a new session. Same wrapper for every app.
+  Plan Map is served as `make run` serves it: benchmarks/timed_server.py is server.py's `st.App` (the
+  layer-data route and the compressed frontend, ui/asgi.py) around that wrapper; the baseline and the
+  floor run under plain `streamlit run`, Streamlit's defaults.
 - Headless Debian Chromium (Playwright), viewport 1400×1000, a fresh context per visit (empty HTTP cache),
   every request to another host aborted. Bytes: CDP `Network.loadingFinished` encodedDataLength (HTTP) plus
   the payload of every websocket frame received, until the websocket has been quiet for 1 s (0.5 s after a
-  toggle); the map component's share is found by decoding the frames as Streamlit ForwardMsgs. Streamlit
-  serves its frontend uncompressed and sends its websocket uncompressed (server defaults), for every app.
+  toggle); the map component's share is found by decoding the frames as Streamlit ForwardMsgs. Plain
+  Streamlit serves its frontend uncompressed; Plan Map's server gzips it (encodedDataLength counts the
+  gzipped bytes). The websocket is uncompressed for every app (Streamlit's default).
 - One toggle's bytes: the first untick, a layer combination the page has not seen (Streamlit replaces an
   element ≥ 10 kB that it sent in the last two runs by a reference, so toggling back and forth costs less).
 - Map drawn: navigation start until every expected shape (Leaflet paths) and image overlay is in the map

@@ -111,18 +111,23 @@ class OverlayGroup(folium.FeatureGroup):
     _template = Template(
         "{% macro script(this, kwargs) %}"
         "var {{ this.get_name() }} = L.featureGroup({});\n"
-        "{% for source, options in this.layers %}"
-        "planmap.addGeoJson({{ this.get_name() }}, {{ source }}, {{ options|tojson }});\n"
+        "{% for call, source, options in this.layers %}"
+        "planmap.{{ call }}({{ this.get_name() }}, {{ source }}, {{ options|tojson }});\n"
         "{% endfor %}"
         "{% endmacro %}"
     )
 
     def __init__(self) -> None:
         super().__init__(name="Plan Map")
-        self.layers: list[tuple[str, dict[str, Any]]] = []
+        self.layers: list[tuple[str, str, dict[str, Any]]] = []
 
     def add_layer(self, source: str, options: dict[str, Any]) -> None:
-        self.layers.append((source, options))
+        """Vector features: `source` is a JS expression (a quoted URL or the feature collection)."""
+        self.layers.append(("addGeoJson", source, options))
+
+    def add_image(self, url: str, bounds: list[list[float]]) -> None:
+        """A big layer drawn server-side: its PNG's URL (or data URI) placed on [[south, west], [north, east]]."""
+        self.layers.append(("addImage", json.dumps(url), {"bounds": bounds}))
 
 
 def _layer_options(spec: LayerSpec) -> dict[str, Any]:
@@ -130,6 +135,7 @@ def _layer_options(spec: LayerSpec) -> dict[str, Any]:
         "style": {"weight": spec.weight, "opacity": 0.95, "fillColor": spec.fill_color,
                   "fillOpacity": spec.fill_opacity if spec.kind != "line" else 0, "dashArray": spec.dash},
         "hover": {"weight": 5, "fillOpacity": 0.35}, "radius": spec.radius, "tooltip": True,
+        **({"pane": "planmapContext"} if spec.group == "context" else {}),
     }
 
 
@@ -153,8 +159,7 @@ def build_overlays(layer_ids: list[str], lang: str, basemap: Basemap, highlight:
     group = OverlayGroup()
     for spec in load_catalog().resolve(layer_ids):
         if _feature_count(spec.id) > spec.vector_limit:
-            image, bounds = _layer_raster(spec.id, basemap.datum, served)
-            folium.raster_layers.ImageOverlay(image, bounds=bounds, mercator_project=False, zindex=2).add_to(group)
+            group.add_image(*_layer_raster(spec.id, basemap.datum, served))
         else:
             group.add_layer(_layer_source(spec.id, lang, basemap.datum, served), _layer_options(spec))
     highlight_options = {"style": HIGHLIGHT_STYLE, "radius": 9, "tooltip": False}

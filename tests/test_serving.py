@@ -54,12 +54,12 @@ def test_served_map_names_urls_whose_bytes_are_the_layers(served):
     overlays = interactive.build_overlays(chosen, "zh", basemap, highlight=("cbd_core",))
     drawn = overlays.layers
     assert len(drawn) == len(chosen) + 1  # every layer, and the highlight (which reuses the core's URL)
-    for layer_id, (source, _options) in zip(chosen, drawn):
+    for layer_id, (_call, source, _options) in zip(chosen, drawn):
         url = json.loads(source)
         assert url.startswith(serving.ROUTE)
         assert served.get(url).text == interactive._layer_geojson(layer_id, "zh", basemap.datum)
-    assert drawn[-1][1]["only"] == ["cbd_core"]
-    assert drawn[-1][0] == drawn[chosen.index("cbd_core")][0]
+    assert drawn[-1][2]["only"] == ["cbd_core"]
+    assert drawn[-1][1] == drawn[chosen.index("cbd_core")][1]
 
 
 def frontend(body: bytes, media_type: str) -> TestClient:
@@ -98,3 +98,17 @@ def test_frontend_compression_leaves_other_responses_alone(path, accept, media_t
     response = frontend(body, media_type).get(path, headers={"Accept-Encoding": accept})
     assert "content-encoding" not in response.headers
     assert response.content == body
+
+
+def test_a_big_layer_is_served_as_one_png_under_the_vector_layers(served, monkeypatch):
+    basemap = available_basemaps({})["offline"]
+    limit = load_catalog().layers["cbd_streets"].vector_limit
+    monkeypatch.setattr(interactive, "_feature_count", lambda layer_id: limit + 1 if layer_id == "cbd_streets" else 1)
+    drawn = interactive.build_overlays(["cbd_zone", "cbd_streets"], "zh", basemap).layers
+    assert [call for call, _source, _options in drawn] == ["addGeoJson", "addImage"]
+    _call, source, options = drawn[1]
+    response = served.get(json.loads(source))
+    assert response.status_code == 200 and response.headers["content-type"] == "image/png"
+    assert response.content.startswith(b"\x89PNG")
+    (south, west), (north, east) = options["bounds"]
+    assert 39.8 < south < north < 40.1 and 116.3 < west < east < 116.8

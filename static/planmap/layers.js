@@ -5,6 +5,14 @@ window.planmap = (function () {
   var loads = {};
   var notice = null;
   var queue = Promise.resolve();  // layers are added in the order they were declared, whenever they arrive
+  // Leaflet panes below its overlay pane (400): the context layers, then big layers drawn as images, so an
+  // image of parcels lies over the district fills and under the plan areas and lines.
+  var PANES = {planmapContext: 350, planmapImages: 375};
+
+  function pane(map, name) {
+    if (name && map && !map.getPane(name)) map.createPane(name).style.zIndex = PANES[name];
+    return name || "overlayPane";
+  }
 
   function load(source) {
     if (typeof source !== "string") return Promise.resolve(source);
@@ -37,6 +45,7 @@ window.planmap = (function () {
     var data = load(source);
     queue = queue.then(function () { return data; }).then(function (data) {
       var layer = L.geoJSON(data, {
+        pane: pane(group._map, options.pane),
         filter: options.only ? function (f) { return options.only.indexOf(f.properties.fid) >= 0; } : null,
         style: function (f) {
           return L.extend({}, options.style, {
@@ -44,7 +53,9 @@ window.planmap = (function () {
             fillColor: options.style.fillColor || f.properties.stroke
           });
         },
-        pointToLayer: function (f, latlng) { return L.circleMarker(latlng, {radius: options.radius}); },
+        pointToLayer: function (f, latlng) {
+          return L.circleMarker(latlng, {radius: options.radius, pane: pane(group._map, options.pane)});
+        },
         onEachFeature: function (f, path) {
           if (options.tooltip) path.bindTooltip(f.properties.tip, {sticky: true});
           if (options.hover) {
@@ -60,5 +71,12 @@ window.planmap = (function () {
     });
   }
 
-  return {addGeoJson: addGeoJson};
+  // A big layer drawn server-side as one PNG (layers/raster.py).
+  function addImage(group, url, options) {
+    queue = queue.then(function () {
+      group.addLayer(L.imageOverlay(url, options.bounds, {pane: pane(group._map, "planmapImages")}));
+    });
+  }
+
+  return {addGeoJson: addGeoJson, addImage: addImage};
 })();

@@ -150,8 +150,10 @@ def zoom_to(page, frame, name: str, lat: float, lng: float, zoom: int) -> dict:
 @pytest.mark.parametrize("app_script", ["server.py", "app.py"], indirect=True)
 def test_map_draws_every_default_shape(app_script, streamlit_server, page, external_requests, page_errors, capsys):
     expected = default_shapes()
-    fetched = []
+    fetched, bundles = [], []
     page.on("response", lambda r: fetched.append(r.status) if LAYER_DATA in r.url else None)
+    page.on("response", lambda r: bundles.append(r.headers.get("content-encoding"))
+            if "/static/js/" in r.url and "/component/" not in r.url else None)
     frame, name = open_app(page, streamlit_server)
     total = sum(len(ids) for ids in expected.values())
     wait_until(lambda: shape_count(frame) == total, f"{total} shapes", settle=1.0)
@@ -159,6 +161,8 @@ def test_map_draws_every_default_shape(app_script, streamlit_server, page, exter
     assert page.get_by_role("heading", name="北京规划一张图").is_visible()
     # Through server.py each default layer's data is fetched once from its URL; plain app.py inlines it.
     assert fetched == ([200] * len(expected) if app_script.name == "server.py" else [])
+    # server.py also sends Streamlit's own JavaScript gzip-compressed (plain `streamlit run` does not).
+    assert bundles and set(bundles) == ({"gzip"} if app_script.name == "server.py" else {None})
     screenshot(page, f"app_default_{app_script.stem}", capsys)
     assert external_requests == []
     assert page_errors == []
