@@ -123,12 +123,15 @@ def main() -> None:
     map_col, detail_col = st.columns([3, 2])
     with map_col:
         selected = [st.session_state["place"]] if st.session_state.get("place") else []
-        overlays = build_overlays(chosen, lang, basemap, tuple(task_places + selected))
+        # The session's first map carries its layers' data (no request per layer before the first shape).
+        first = not st.session_state.get("_map_sent")
+        overlays = build_overlays(chosen, lang, basemap, tuple(task_places + selected), first=first)
         center, zoom = view_for(task_places) if picked_task is not None else (None, None)
         attribution = load_catalog().attribution_text(load_catalog().resolve(chosen), lang)
         st_folium(base_map(basemap), key=MAP_KEY, height=640, use_container_width=True,
                   feature_group_to_add=overlays, center=center, zoom=zoom,
                   returned_objects=["last_object_clicked_tooltip"])
+        st.session_state["_map_sent"] = True
         st.caption(attribution)
     with detail_col:
         st.subheader(t("details", lang))

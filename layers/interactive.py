@@ -15,12 +15,13 @@ from functools import lru_cache
 from typing import Any
 
 import folium
+from branca.element import MacroElement
 from jinja2 import Template
 
 from geo.gcj02 import shift_frame
 from geo.geojson import feature_collection
 from layers import serving
-from layers.assets import make_map, static_url_prefix, vendor_url
+from layers.assets import STATIC_DIR, make_map, vendor_url
 from layers.basemaps import Basemap
 from layers.catalog import LayerSpec, feature_color, layer_frame, load_catalog
 from layers.raster import raster_overlay
@@ -63,17 +64,26 @@ def _layer_geojson(layer_id: str, lang: str, datum: str) -> str:
     return json.dumps(feature_collection(slim), ensure_ascii=False, separators=(",", ":"))
 
 
-@lru_cache(maxsize=256)
-def _layer_source(layer_id: str, lang: str, datum: str, served: bool) -> str:
-    """A JS expression for the layer's data: its URL when the server publishes it, else the data inline."""
-    text = _layer_geojson(layer_id, lang, datum)
-    if served:
-        return json.dumps(serving.publish(text.encode("utf-8"), "geojson"))
-    # Inert inside a saved page's <script>, and to the Jinja pass folium makes over rendered scripts ("{{",
-    # "{%" and "{#" can only occur inside JSON strings, where the escape keeps the same text).
+def _inline(text: str) -> str:
+    """JSON text made inert inside a saved page's <script> and to the Jinja pass folium makes over rendered
+    scripts ("{{", "{%" and "{#" can only occur inside JSON strings, where the escape keeps the same text)."""
     for raw, escaped in (("</", "<\\/"), ("{{", "{\\u007b"), ("{%", "\\u007b%"), ("{#", "\\u007b#")):
         text = text.replace(raw, escaped)
     return text
+
+
+@lru_cache(maxsize=512)
+def _layer_source(layer_id: str, lang: str, datum: str, served: bool, inline: bool = False) -> str:
+    """A JS expression for the layer's data: its URL when the server publishes it, else the data inline.
+
+    `inline` with `served`: the data goes with the page and is kept under its URL (`planmap.keep`), so the
+    map's first render needs no request per layer and later renders, which name only the URL, none either.
+    """
+    text = _layer_geojson(layer_id, lang, datum)
+    if not served:
+        return _inline(text)
+    url = json.dumps(serving.publish(text.encode("utf-8"), "geojson"))
+    return f"planmap.keep({url}, {_inline(text)})" if inline else url
 
 
 @lru_cache(maxsize=256)
@@ -98,6 +108,18 @@ def _layer_raster(layer_id: str, datum: str, served: bool) -> tuple[str, list[li
 @lru_cache(maxsize=64)
 def _feature_count(layer_id: str) -> int:
     return len(layer_frame(load_catalog().layers[layer_id]))
+
+
+class OverlayScript(MacroElement):
+    """static/planmap/layers.js, sent within the map's own script: one request fewer, and one step fewer in
+    the chain of loads before the first shape (the map's script runs once, before any overlay)."""
+
+    _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
+    code = (STATIC_DIR / "planmap" / "layers.js").read_text(encoding="utf-8")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "OverlayScript"
 
 
 class OverlayGroup(folium.FeatureGroup):
@@ -153,15 +175,19 @@ def feature_by_tooltip(text: str, layer_ids: list[str], lang: str, datum: str) -
     return None
 
 
-def build_overlays(layer_ids: list[str], lang: str, basemap: Basemap, highlight: tuple[str, ...] = ()) -> OverlayGroup:
-    """The chosen layers in drawing order, then the picked places highlighted; big layers as one image each."""
+def build_overlays(layer_ids: list[str], lang: str, basemap: Basemap, highlight: tuple[str, ...] = (),
+                   first: bool = False) -> OverlayGroup:
+    """The chosen layers in drawing order, then the picked places highlighted; big layers as one image each.
+
+    `first`: the page's first map, which carries its layers' data as well as their URLs (see _layer_source).
+    """
     served = serving.is_mounted()
     group = OverlayGroup()
     for spec in load_catalog().resolve(layer_ids):
         if _feature_count(spec.id) > spec.vector_limit:
             group.add_image(*_layer_raster(spec.id, basemap.datum, served))
         else:
-            group.add_layer(_layer_source(spec.id, lang, basemap.datum, served), _layer_options(spec))
+            group.add_layer(_layer_source(spec.id, lang, basemap.datum, served, first), _layer_options(spec))
     highlight_options = {"style": HIGHLIGHT_STYLE, "radius": 9, "tooltip": False}
     for layer_id in load_catalog().layers if highlight else ():
         picked = sorted({fid for _tip, fid in _tooltip_index(layer_id, lang, basemap.datum) if fid in highlight})
@@ -174,9 +200,9 @@ def base_map(basemap: Basemap) -> folium.Map:
     """The map frame: view, scale bar, and tiles only if the user chose an online basemap."""
     fmap = make_map(location=BEIJING_CBD_VIEW["location"], zoom_start=BEIJING_CBD_VIEW["zoom_start"],
                     control_scale=True, tiles=None, attribution_control=True)
-    # Leaflet and the overlay script only: folium's popups need jQuery, Plan Map's overlays do not.
-    fmap.default_js = [("leaflet", vendor_url("leaflet/leaflet.js")),
-                       ("planmap_layers", f"{static_url_prefix()}planmap/layers.js")]
+    # Leaflet only: folium's popups need jQuery, Plan Map's overlays do not; their script comes with the map.
+    fmap.default_js = [("leaflet", vendor_url("leaflet/leaflet.js"))]
+    fmap.add_child(OverlayScript())
     fmap.fit_bounds(HOME_BOUNDS)
     if not basemap.offline:
         folium.TileLayer(basemap.url, attr=basemap.attribution, name=basemap.title_en, subdomains=basemap.subdomains,

@@ -112,3 +112,19 @@ def test_a_big_layer_is_served_as_one_png_under_the_vector_layers(served, monkey
     assert response.content.startswith(b"\x89PNG")
     (south, west), (north, east) = options["bounds"]
     assert 39.8 < south < north < 40.1 and 116.3 < west < east < 116.8
+
+
+def test_the_first_map_carries_its_data_and_keeps_it_under_the_url(served):
+    basemap = available_basemaps({})["offline"]
+    later = interactive.build_overlays(["cbd_core"], "zh", basemap).layers[0][1]
+    first = interactive.build_overlays(["cbd_core"], "zh", basemap, first=True).layers[0][1]
+    assert first.startswith(f"planmap.keep({later}, ")
+    data = json.loads(first.removeprefix(f"planmap.keep({later}, ").removesuffix(")"))
+    assert data == json.loads(served.get(json.loads(later)).text)
+
+
+def test_the_overlay_script_rides_in_the_map_script():
+    fmap = interactive.base_map(available_basemaps({})["offline"])
+    page = fmap.get_root().render()  # folium's Jinja pass over the script must leave it intact
+    assert interactive.OverlayScript.code in page
+    assert "window.planmap" in page and "planmap/layers.js" not in page

@@ -1,5 +1,6 @@
-// Plan Map: draws one declared layer into its Leaflet feature group (see layers/interactive.py).
-// The layer's data is a URL (fetched once per page and kept) or the feature collection itself.
+// Plan Map: draws one declared layer into its Leaflet feature group (see layers/interactive.py, which sends
+// this script within the map's). The layer's data is a URL (fetched once per page and kept) or the feature
+// collection itself. No Jinja delimiters in this file: folium passes rendered scripts through Jinja.
 window.planmap = (function () {
   "use strict";
   var loads = {};
@@ -78,5 +79,11 @@ window.planmap = (function () {
     });
   }
 
-  return {addGeoJson: addGeoJson, addImage: addImage};
+  // The page's first map sends each layer's data with its URL: keep it, so no render fetches it.
+  function keep(url, data) {
+    loads[url] = Promise.resolve(data);
+    return url;
+  }
+
+  return {addGeoJson: addGeoJson, addImage: addImage, keep: keep};
 })();

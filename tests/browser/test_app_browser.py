@@ -159,8 +159,8 @@ def test_map_draws_every_default_shape(app_script, streamlit_server, page, exter
     wait_until(lambda: shape_count(frame) == total, f"{total} shapes", settle=1.0)
     assert frame.evaluate(DRAWN_FIDS, name) == sorted(i for ids in expected.values() for i in ids)
     assert page.get_by_role("heading", name="北京规划一张图").is_visible()
-    # Through server.py each default layer's data is fetched once from its URL; plain app.py inlines it.
-    assert fetched == ([200] * len(expected) if app_script.name == "server.py" else [])
+    # The first map carries its layers' data (server.py also keeps it under each layer's URL): no fetches.
+    assert fetched == []
     # server.py also sends Streamlit's own JavaScript gzip-compressed (plain `streamlit run` does not).
     assert bundles and set(bundles) == ({"gzip"} if app_script.name == "server.py" else {None})
     screenshot(page, f"app_default_{app_script.stem}", capsys)
@@ -200,7 +200,14 @@ def test_toggle_swaps_only_its_shapes_and_keeps_the_map(streamlit_server, page, 
     assert set(frame.evaluate(DRAWN_FIDS, name)) == before
     assert frame.evaluate(markers, name) == ["kept", "kept"], "the map was rebuilt"
     assert frame.evaluate(VIEW, name) == view, "the toggle moved the map"
-    assert len(fetched) == fetched_first == len(expected), "toggling fetched layer data again"
+    assert len(fetched) == fetched_first == 0, "a layer the page already had was fetched again"
+
+    # A layer that was off comes from its URL, once; the others stay as they were.
+    stations = set(layer_frame(load_catalog().layers["rail_stations"])["id"].astype(str))
+    sidebar.get_by_text("车站", exact=True).click()
+    wait_until(lambda: shape_count(frame) == total + len(stations), f"{total + len(stations)} shapes", settle=1.0)
+    assert set(frame.evaluate(DRAWN_FIDS, name)) == before | stations
+    assert len(fetched) == 1 and LAYER_DATA in fetched[0]
     assert external_requests == []
     assert page_errors == []
 
