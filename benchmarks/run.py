@@ -35,7 +35,7 @@ RESULTS = BENCH_DIR / "RESULTS.md"
 WRAPPER = BENCH_DIR / "timed_app.py"
 PLAN_MAP_SERVER = BENCH_DIR / "timed_server.py"  # server.py's st.App around the same wrapper
 SCALES = (1_000, 10_000, 100_000)
-VISITS, TOGGLES = 5, 20  # shipped layers: fresh-context visits, toggles (alternately off and on)
+VISITS, TOGGLES = 7, 20  # shipped layers: fresh-context visits, toggles (alternately off and on)
 SCALE_VISITS, SCALE_TOGGLES = 3, 4
 STATIC_RUNS = 3
 VISIT_TIMEOUT_S = 60.0  # any app, any visit or toggle
@@ -172,6 +172,46 @@ def measure(subject: Subject, visits: int, toggles: int, with_pan: bool = False)
         stop_server(server)
         timings.unlink(missing_ok=True)
     return result
+
+
+def measure_interleaved(subjects: list[Subject], visits: int, toggles: int) -> list[Result]:
+    """Serve the subjects side by side and alternate their visits (A B C A B C …), so a slow spell of this
+    2-core machine falls on every app alike; then each app's toggles, in one more visit's page."""
+    from playwright.sync_api import sync_playwright
+
+    results = [Result(subject) for subject in subjects]
+    timings = [Path(tempfile.mkstemp(prefix="planmap-runs-", suffix=".log")[1]) for _ in subjects]
+    servers: list[Server] = []
+    try:
+        for subject, log in zip(subjects, timings):
+            env = {**subject.env, "BENCH_APP": str(subject.script), "BENCH_TIMINGS": str(log)}
+            servers.append(start_server(subject.served_by, env))
+        runs = list(zip(subjects, servers, timings, results))
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            try:
+                for subject, server, log, result in runs:
+                    tab, result.cold = visit(browser, server, subject, log, subject.limit_s)
+                    _close(tab, result)
+                for _ in range(visits):
+                    for subject, server, log, result in runs:
+                        tab, measured = visit(browser, server, subject, log, subject.limit_s)
+                        result.visits.append(measured)
+                        _close(tab, result)
+                for subject, server, log, result in runs:
+                    if subject.toggle_label and toggles:
+                        tab, _visit = visit(browser, server, subject, log, subject.limit_s)
+                        for index in range(toggles):
+                            result.toggles.append(toggle(tab, subject, log, off=index % 2 == 0))
+                        _close(tab, result)
+            finally:
+                browser.close()
+    finally:
+        for server in servers:
+            stop_server(server)
+        for log in timings:
+            log.unlink(missing_ok=True)
+    return results
 
 
 def _drive(browser: Any, server: Server, subject: Subject, timings: Path, result: Result, visits: int,
@@ -416,8 +456,12 @@ How it was measured (benchmarks/run.py):
   element ≥ 10 kB that it sent in the last two runs by a reference, so toggling back and forth costs less).
 - Map drawn: navigation start until every expected shape (Leaflet paths) and image overlay is in the map
   iframe (floor: until Leaflet has set up the empty map). The server's first visit is reported apart.
-- Toggle: untick, then tick, "{TOGGLE_LAYER}" (17 streets), alternately, {TOGGLES} times on the shipped layers,
-  {SCALE_TOGGLES} times at scale, in the last visit's page; the server time is the median over those toggles.
+- Shipped layers: the three apps are served side by side and visited in turn (Plan Map, baseline, floor,
+  Plan Map, …), so a slow spell of the machine falls on all three; each app's first visit is its cold one.
+  Scale: one app at a time.
+- Toggle: untick, then tick, "{TOGGLE_LAYER}" (17 streets), alternately, {TOGGLES} times on the shipped layers
+  (in one more visit's page), {SCALE_TOGGLES} times at scale (in the last visit's page); the server time is the
+  median over those toggles.
 - Baseline: benchmarks/baseline_app.py, `GeoDataFrame.explore()` of the same layers (same features) on every
   rerun, reads cached with st.cache_data, the same vendored Leaflet; floor: benchmarks/floor_app.py.
 - Parcels: benchmarks/parcels.py, a seeded grid of quadrilaterals filling the CBD functional zone (union of
@@ -454,9 +498,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="planmap-parcels-") as folder:
         files = {n: write_parcels(n, Path(folder)) for n in SCALES}
         print("shipped layers: Plan Map, baseline, floor…", flush=True)
-        plan = measure(plan_map(), VISITS, TOGGLES)
-        base = measure(baseline(), VISITS, TOGGLES)
-        flr = measure(floor(), VISITS, 0)
+        plan, base, flr = measure_interleaved([plan_map(), baseline(), floor()], VISITS, TOGGLES)
         scale: dict[tuple[str, int], Result] = {}
         for n in SCALES:
             print(f"{n:,} parcels…", flush=True)
