@@ -314,6 +314,19 @@ def test_panel_opens_from_the_url_and_lists_every_task():
     assert any("表1" in md.value for md in other.markdown)
 
 
+def test_task_filters_survive_closing_the_panel():
+    at = run_app(panel="tasks")
+    at.multiselect(key="f_status").set_value(["in_progress"]).run()
+    filtered = len(next(df.value for df in at.dataframe if df.key == "task_table"))
+    assert 0 < filtered < len(load_plan().tasks)
+    at.button_group(key="panel").set_value(None).run()
+    assert not any(df.key == "task_table" for df in at.dataframe)
+    at.button_group(key="panel").set_value("tasks").run()
+    assert not at.exception
+    assert at.multiselect(key="f_status").value == ["in_progress"]
+    assert len(next(df.value for df in at.dataframe if df.key == "task_table")) == filtered
+
+
 def test_a_task_in_the_link_is_named_and_highlighted():
     at = run_app(panel="tasks", task="t000_5_2_1")  # 构建绿色畅行交通网络: lines 17, 28, 22 and the NE ring
     assert any(md.value.startswith("**已选任务**: 构建绿色畅行交通网络") for md in at.markdown)

@@ -94,14 +94,16 @@ def task_explorer(view: pd.DataFrame, plan: Plan, places: gpd.GeoDataFrame, mani
     doc = _doc_label(manifest, lang)
     names = place_names(places, plan, lang)
     cols = st.columns(5)
-    cols[0].multiselect(t("document", lang), sorted(plan.tasks["doc_id"].unique()), key="f_doc", format_func=doc)
+    kept = {"persist_state": "page"}  # the filters survive closing and reopening the panel
+    cols[0].multiselect(t("document", lang), sorted(plan.tasks["doc_id"].unique()), key="f_doc", format_func=doc,
+                        **kept)
     cols[1].multiselect(t("theme", lang), sorted(plan.tasks["theme"].unique()), key="f_theme",
-                        format_func=lambda theme: pick(THEMES.get(theme), lang, theme))
+                        format_func=lambda theme: pick(THEMES.get(theme), lang, theme), **kept)
     named = sorted({p for cell in plan.tasks["places"] for p in cell.split(";") if p}, key=lambda p: names.get(p, p))
-    cols[2].multiselect(t("place", lang), named, key="f_place", format_func=lambda p: names.get(p, p))
+    cols[2].multiselect(t("place", lang), named, key="f_place", format_func=lambda p: names.get(p, p), **kept)
     cols[3].multiselect(t("status", lang), sorted(plan.tasks["status"].unique()), key="f_status",
-                        format_func=lambda status: pick(STATUS.get(status), lang, status))
-    cols[4].text_input(t("keyword", lang), key="f_keyword")
+                        format_func=lambda status: pick(STATUS.get(status), lang, status), **kept)
+    cols[4].text_input(t("keyword", lang), key="f_keyword", **kept)
     st.caption(f"{len(view)} / {len(plan.tasks)} · " + t("task_pick_hint", lang))
     selected = plan.tasks[plan.tasks["id"] == st.session_state.get("task")]
     if not selected.empty:
