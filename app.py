@@ -126,7 +126,8 @@ def main() -> None:
         # The session's first map carries its layers' data (no request per layer before the first shape).
         first = not st.session_state.get("_map_sent")
         overlays = build_overlays(chosen, lang, basemap, tuple(task_places + selected), first=first)
-        center, zoom = view_for(task_places) if picked_task is not None else (None, None)
+        # Zoom to a task's places when it is picked, or when the link names it (the first map).
+        center, zoom = view_for(task_places) if picked_task is not None or first else (None, None)
         attribution = load_catalog().attribution_text(load_catalog().resolve(chosen), lang)
         st_folium(base_map(basemap), key=MAP_KEY, height=640, use_container_width=True,
                   feature_group_to_add=overlays, center=center, zoom=zoom,

@@ -332,3 +332,6 @@ def test_a_task_in_the_link_is_named_and_highlighted():
     assert any(md.value.startswith("**已选任务**: 构建绿色畅行交通网络") for md in at.markdown)
     _layers, highlighted = drawn_layers(at)
     assert {"rail_17", "rail_28", "rail_22", "rail_ne_ring"} <= highlighted
+    # The map opens on the task's places (a plain link keeps the home view).
+    assert map_args(at)["center"] is not None and map_args(at)["zoom"] >= 9
+    assert map_args(run_app())["center"] is None
