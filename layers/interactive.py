@@ -189,10 +189,13 @@ def build_overlays(layer_ids: list[str], lang: str, basemap: Basemap, highlight:
         else:
             group.add_layer(_layer_source(spec.id, lang, basemap.datum, served, first), _layer_options(spec))
     highlight_options = {"style": HIGHLIGHT_STYLE, "radius": 9, "tooltip": False}
-    for layer_id in load_catalog().layers if highlight else ():
-        picked = sorted({fid for _tip, fid in _tooltip_index(layer_id, lang, basemap.datum) if fid in highlight})
+    # Places are highlighted from vector layers only: a big layer's features are not sent one by one.
+    for spec in load_catalog().layers.values() if highlight else ():
+        if _feature_count(spec.id) > spec.vector_limit:
+            continue
+        picked = sorted({fid for _tip, fid in _tooltip_index(spec.id, lang, basemap.datum) if fid in highlight})
         if picked:
-            group.add_layer(_layer_source(layer_id, lang, basemap.datum, served), {**highlight_options, "only": picked})
+            group.add_layer(_layer_source(spec.id, lang, basemap.datum, served), {**highlight_options, "only": picked})
     return group
 
 

@@ -128,3 +128,12 @@ def test_the_overlay_script_rides_in_the_map_script():
     page = fmap.get_root().render()  # folium's Jinja pass over the script must leave it intact
     assert interactive.OverlayScript.code in page
     assert "window.planmap" in page and "planmap/layers.js" not in page
+
+
+def test_a_big_layer_is_never_sent_feature_by_feature_for_a_highlight(served, monkeypatch):
+    basemap = available_basemaps({})["offline"]
+    limit = load_catalog().layers["cbd_streets"].vector_limit
+    monkeypatch.setattr(interactive, "_feature_count", lambda layer_id: limit + 1 if layer_id == "cbd_streets" else 1)
+    drawn = interactive.build_overlays(["cbd_streets"], "zh", basemap, highlight=("st_shuangjing", "cbd_core")).layers
+    highlighted = [options["only"] for call, _source, options in drawn if "only" in options]
+    assert highlighted == [["cbd_core"]]  # the core from its vector layer; the street's layer is an image
