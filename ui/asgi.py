@@ -10,9 +10,7 @@ kept in memory: later requests cost a dictionary lookup, not the CPU Streamlit's
 from __future__ import annotations
 
 import gzip
-from typing import Final
-
-from typing import Any
+from typing import Any, Final
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
@@ -33,9 +31,9 @@ class CompressedFrontend:
         self.cache: dict[tuple[str, str], bytes] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Headers(scope=scope) if scope["type"] == "http" else Headers()
         if (scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(self.prefix)
-                or "gzip" not in Headers(scope=scope).get("accept-encoding", "")
-                or "range" in Headers(scope=scope)):
+                or "gzip" not in request.get("accept-encoding", "") or "range" in request):
             await self.app(scope, receive, send)
             return
         start: Message | None = None
