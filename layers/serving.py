@@ -29,7 +29,8 @@ _published: dict[str, Published] = {}
 _mounted = False
 
 
-def _base_path() -> str:
+def base_path() -> str:
+    """Where the app is mounted (`server.baseUrlPath`): "" or "/<prefix>", for every URL the server adds."""
     from streamlit import config
 
     base = (config.get_option("server.baseUrlPath") or "").strip("/")
@@ -40,7 +41,7 @@ def publish(body: bytes, extension: str) -> str:
     """Keep `body` for serving and return its URL; the same bytes always get the same URL."""
     name = f"{hashlib.sha256(body).hexdigest()[:20]}.{extension}"
     _published.setdefault(name, Published(body, MEDIA_TYPES[extension]))
-    return f"{_base_path()}{ROUTE}{name}"
+    return f"{base_path()}{ROUTE}{name}"
 
 
 def is_mounted() -> bool:
@@ -62,4 +63,4 @@ def routes() -> list[Route]:
     """The route serving published layer data; building it marks this process as serving it."""
     global _mounted
     _mounted = True
-    return [Route(f"{_base_path()}{ROUTE}{{name}}", _serve, methods=["GET"])]
+    return [Route(f"{base_path()}{ROUTE}{{name}}", _serve, methods=["GET"])]

@@ -26,8 +26,9 @@ class CompressedFrontend:
     """ASGI middleware: gzip the responses under Streamlit's `/static/` once, then serve them from memory."""
 
     def __init__(self, app: ASGIApp, base_path: str = "") -> None:
+        """`base_path`: "" or "/<prefix>", as `serving.base_path()` gives it."""
         self.app = app
-        self.prefix = f"/{base_path.strip('/')}{FRONTEND_PREFIX}" if base_path.strip("/") else FRONTEND_PREFIX
+        self.prefix = f"{base_path}{FRONTEND_PREFIX}"
         self.cache: dict[tuple[str, str], bytes] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -69,7 +70,5 @@ class CompressedFrontend:
 
 def app_options() -> dict[str, Any]:
     """Keyword arguments for `st.App`: Plan Map's routes and middleware (server.py, and the benchmark's copy)."""
-    from streamlit import config
-
-    base_path = config.get_option("server.baseUrlPath") or ""
-    return {"routes": serving.routes(), "middleware": [Middleware(CompressedFrontend, base_path=base_path)]}
+    return {"routes": serving.routes(),
+            "middleware": [Middleware(CompressedFrontend, base_path=serving.base_path())]}
