@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 import geopandas as gpd
 import pandas as pd
@@ -110,7 +111,7 @@ def to_kml(ids: list[str] | str, path: Path | None = None) -> bytes:
             feature.style = style
             for key, value in properties.items():
                 if value is not None:
-                    feature.extendeddata.newdata(name=key, value=str(value))
+                    feature.extendeddata.newdata(name=key, value=xml_escape(str(value)))
     return _deliver(document.kml().encode("utf-8"), path)
 
 

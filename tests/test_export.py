@@ -127,6 +127,14 @@ def test_kml_has_a_folder_per_layer_named_in_chinese(exported, expected):
         assert (read["Name"] == layer["name_zh"].values).all()
 
 
+def test_kml_keeps_markup_characters_in_attributes_as_text(tmp_path):
+    """simplekml writes ExtendedData values raw: an '&' or '<' in an attribute made the whole export fail."""
+    path = tmp_path / "streets.kml"
+    to_kml(["cbd_streets"], path)
+    read = pyogrio.read_dataframe(path)
+    assert read["source"].str.contains("Dong & Harris").all()
+
+
 def test_kml_uses_the_declared_colours(exported):
     text = exported["kml"].read_text(encoding="utf-8")
     core = load_catalog().layers["cbd_core"].color.lstrip("#").lower()

@@ -15,20 +15,31 @@ import sys
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 from pypinyin import lazy_pinyin, load_phrases_dict
 from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry.base import BaseGeometry
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from geo.coverage import assign_faces, faces  # noqa: E402
+from geo.evidence import claimed_accuracy_m, deviation_m, read_checks  # noqa: E402
 from geo.geojson import write_geojson  # noqa: E402
-from geo.measure import area_km2  # noqa: E402
+from geo.measure import area_km2, area_note, geometry_area_km2  # noqa: E402
 from geo.paths import DATA_DIR, SHARED_DIR  # noqa: E402
 
 CURATION = DATA_DIR / "curation"
 GEODATA = SHARED_DIR / "geodata"
 OSM_SOURCE = "OpenStreetMap (© OpenStreetMap contributors, ODbL 1.0) via BoyInTheSun/beijing-subway-gtfs 61f3e7a"
 HAND_METHOD = "hand-drawn: straight edges between road/river junctions in data/curation/junctions.csv"
+HSAR_SOURCE = ("street outlines c.2002–2009 from the R package HSAR (Beijingdistricts, Dong & Harris; GPL ≥ 2), "
+               "converted from Beijing 1954 GK to WGS84; amended by Plan Map where current evidence differs "
+               "(data/curation/street_edges.csv, street_reassign.csv)")
+HSAR_LICENCE = "GPL-2.0-or-later (derived from HSAR's Beijingdistricts)"
+STREET_METHOD = ("the reference outlines' shared edges plus the amended edges, noded and polygonised once "
+                 "(geo/coverage.py): neighbours share every edge exactly")
+CORE_ID, CORE_OFFICIAL_KM2 = "cbd_core", 7.04
 
 
 def read_csv(name: str) -> list[dict[str, str]]:
@@ -56,7 +67,97 @@ def english(name_zh: str) -> str:
     return "".join(lazy_pinyin(name_zh)).title()
 
 
+def edge_lines(cuts: str) -> dict[str, LineString]:
+    """The amended edges (street_edges.csv) that cut the given layer ("streets" or "core")."""
+    return {row["id"]: LineString(point_list(row["points"])) for row in read_csv("street_edges.csv")
+            if cuts in row["cuts"].split(";")}
+
+
+def street_faces() -> tuple[list[BaseGeometry], dict[str, BaseGeometry]]:
+    """Faces of the reference outlines cut by every amended edge, and the reference outline of each street."""
+    units = gpd.read_file(CURATION / "hsar_units.geojson")
+    outlines = dict(zip(units["street_id"], units.geometry))
+    cuts = list(edge_lines("streets").values()) + list(edge_lines("core").values())
+    return faces(outlines.values(), cuts), outlines
+
+
+STREET_AREA_WHY = ("界线为c.2009测绘单元并按现行证据修订；此后界线有调整，官方面积的年份与口径也不同。未做任何缩放。",
+                   "the outline is the c.2009 survey unit as amended from current evidence; boundaries have moved "
+                   "since, and official figures differ in year and in what they count. Nothing is scaled to match.")
+CORE_AREA_WHY = ("规划所述四条边界（东大桥路、东四环、通惠河、朝阳北路）在任何地图上都围合出此面积；规划未说明7.04平方公里的量算口径（或扣除道路与河道［推断］）。",
+                 "the four roads the plan names (东大桥路, 东四环, 通惠河, 朝阳北路) enclose this much on any map; the plan "
+                 "does not say how its 7.04 km² was measured (perhaps net of roads and the river [inferred]).")
+
+
+def build_streets_and_core() -> tuple[gpd.GeoDataFrame, BaseGeometry]:
+    """The 17 streets from the shared-edge coverage, and the CBD core cut from the same faces."""
+    face_list, outlines = street_faces()
+    overrides: dict[str, list[Point]] = {}
+    for row in read_csv("street_reassign.csv"):
+        overrides.setdefault(row["street_id"], []).append(Point(float(row["lon"]), float(row["lat"])))
+    streets = assign_faces(face_list, outlines, overrides)
+    checks = read_checks(CURATION / "street_evidence.csv")
+    measured = {street_id: [deviation_m(check, streets[street_id]) for check in checks if check.street_id == street_id]
+                for street_id in streets}
+    overall = claimed_accuracy_m([d for values in measured.values() for d in values])
+    rows = []
+    for row in read_csv("streets.csv"):
+        geometry = streets[row["id"]]
+        official = float(row["official_km2"]) if row["official_km2"] else None
+        own = measured[row["id"]]
+        if own:
+            accuracy = claimed_accuracy_m(own)
+            basis = f"worst of {len(own)} independent checks (data/curation/street_evidence.csv): {max(own):.0f} m"
+        else:
+            accuracy = overall
+            basis = ("no independent evidence for this street's edges: the worst deviation measured on any checked "
+                     f"street ({overall} m) is claimed")
+        note_zh, note_en = area_note(geometry_area_km2(geometry), official, row["official_source"], STREET_AREA_WHY)
+        rows.append({
+            "id": row["id"], "name_zh": row["name_zh"], "name_en": row["name_en"], "kind": "area",
+            "official_km2": official, "official_source": row["official_source"], "source": HSAR_SOURCE,
+            "licence": HSAR_LICENCE, "method": STREET_METHOD, "edges": row["edges"], "accuracy_m": accuracy,
+            "accuracy_basis": basis, "schematic": True, "area_note_zh": note_zh, "area_note_en": note_en,
+            "geometry": geometry,
+        })
+    frame = gpd.GeoDataFrame(rows, crs=4326)
+    frame["area_km2"] = area_km2(frame).round(3)
+    return frame, core_geometry(face_list, streets)
+
+
+def core_geometry(face_list: list[BaseGeometry], streets: dict[str, BaseGeometry]) -> BaseGeometry:
+    """The faces of the streets that lie between 东大桥路, 朝阳北路, the 东四环 and the 通惠河.
+
+    The three roads that run through streets are edges of the face set, so the core is a union of whole
+    faces and lies inside its streets by construction; the 通惠河 is the streets' own edge (建外|双井).
+    """
+    cuts = edge_lines("core")
+    west, north, east = cuts["ddq_south"], cuts["cyb_line6"], cuts["e4_tonghui_cyb"]
+    south = min(west.coords[0][1], east.coords[0][1])
+    selector = Polygon([west.coords[0], *north.coords, east.coords[-1], (east.coords[-1][0], south),
+                        (west.coords[0][0], south)])
+    chosen = [face for face in face_list
+              if selector.contains(face.representative_point())
+              and any(face.representative_point().within(street) for street in streets.values())]
+    return gpd.GeoSeries(chosen, crs=4326).union_all()
+
+
 def build_areas() -> dict[str, gpd.GeoDataFrame]:
+    streets, core = build_streets_and_core()
+    core_km2 = geometry_area_km2(core)
+    note_zh, note_en = area_note(core_km2, CORE_OFFICIAL_KM2, "000 note under Table 1", CORE_AREA_WHY)
+    core_row = {
+        "id": CORE_ID, "name_zh": "CBD中心区", "name_en": "CBD core area", "kind": "area",
+        "official_km2": CORE_OFFICIAL_KM2, "official_source": "000 note under Table 1", "source": HSAR_SOURCE,
+        "licence": HSAR_LICENCE,
+        "method": "the street faces between 东大桥路, 朝阳北路, the 东四环 and the 通惠河 (data/curation/street_edges.csv)",
+        "edges": "W 东大桥路 (reference edge north of 光华路; line 17 south of it); N 朝阳北路 (line 6); "
+                 "E 东四环 (e4_tonghui_cyb); S 通惠河 (the reference's 建外|双井 edge)",
+        "accuracy_m": max(int(row["accuracy_m"]) for row in read_csv("street_edges.csv")
+                          if "core" in row["cuts"].split(";")),
+        "accuracy_basis": "the worst stated accuracy of the roads drawn through the streets (street_edges.csv)",
+        "schematic": True, "area_note_zh": note_zh, "area_note_en": note_en, "geometry": core,
+    }
     rows = []
     for row in read_csv("areas.csv"):
         official = float(row["official_km2"]) if row["official_km2"] else None
@@ -64,19 +165,32 @@ def build_areas() -> dict[str, gpd.GeoDataFrame]:
             "id": row["id"], "layer": row["layer"], "name_zh": row["name_zh"], "name_en": row["name_en"],
             "kind": "area", "official_km2": official, "official_source": row["official_source"],
             "source": "curated for Plan Map from the bounding roads and rivers in public descriptions (data/README.md)",
-            "method": HAND_METHOD, "accuracy_m": int(row["accuracy_m"]),
+            "licence": "", "method": HAND_METHOD, "edges": "", "accuracy_m": int(row["accuracy_m"]),
+            "accuracy_basis": "stated by hand: no independent check yet", "schematic": True,
             "geometry": Polygon(point_list(row["ring"])),
         })
     for row in read_csv("points.csv"):
         rows.append({
             "id": row["id"], "layer": row["layer"], "name_zh": row["name_zh"], "name_en": row["name_en"],
             "kind": "place", "official_km2": None, "official_source": "", "source": row["source"],
-            "method": row["method"], "accuracy_m": int(row["accuracy_m"]),
+            "licence": "", "method": row["method"], "edges": "", "accuracy_m": int(row["accuracy_m"]),
+            "accuracy_basis": "stated by hand: no published extent", "schematic": True,
             "geometry": Point(float(row["lon"]), float(row["lat"])),
         })
     frame = gpd.GeoDataFrame(rows, crs=4326)
     frame["area_km2"] = area_km2(frame).round(3).where(frame["kind"] == "area")
-    return {layer: part.drop(columns="layer").reset_index(drop=True) for layer, part in frame.groupby("layer")}
+    for index, row in frame[frame["kind"] == "area"].iterrows():
+        official = row["official_km2"] if pd.notna(row["official_km2"]) else None
+        frame.loc[index, ["area_note_zh", "area_note_en"]] = area_note(
+            row["area_km2"], official, row["official_source"],
+            ("按公开四至绘制的示意范围；未做任何缩放。",
+             "a schematic outline drawn from published bounding roads; nothing is scaled to match."))
+    core_frame = gpd.GeoDataFrame([core_row], crs=4326)
+    core_frame["area_km2"] = area_km2(core_frame).round(3)
+    layers = {layer: part.drop(columns="layer").reset_index(drop=True) for layer, part in frame.groupby("layer")}
+    layers["cbd_core"] = pd.concat([core_frame, layers["cbd_core"]], ignore_index=True)
+    layers["cbd_streets"] = streets
+    return layers
 
 
 def build_rail() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
