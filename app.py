@@ -10,7 +10,7 @@ from geo.places import UnknownPlace, describe, load_places
 from geo.plan import load_manifest, load_plan
 from ui import panels
 from layers.basemaps import available_basemaps
-from layers.catalog import load_catalog
+from layers.catalog import SCHEMATIC_BADGE, load_catalog
 from layers.i18n import LANGUAGES, t
 from layers.interactive import base_map, bounds_of, build_overlays, feature_by_tooltip, legend_image
 from layers.view_state import PANELS, ViewState, parse_params
@@ -77,7 +77,8 @@ def sidebar(basemaps, lang: str) -> None:
         for group_id, names in catalog.groups.items():
             st.caption(names[lang])
             for spec in catalog.in_group(group_id):
-                st.checkbox(f"{legend_image(spec)} {spec.title(lang)}", key=f"layer_{spec.id}")
+                badge = f" :gray-badge[{SCHEMATIC_BADGE[0 if lang == 'zh' else 1]}]" if spec.schematic else ""
+                st.checkbox(f"{legend_image(spec)} {spec.title(lang)}{badge}", key=f"layer_{spec.id}")
         st.caption(t("share_hint", lang))
 
 

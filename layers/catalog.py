@@ -31,7 +31,12 @@ ATTRIBUTIONS = {  # (Chinese, English); the 审图号 stays as issued in both
     "osm": ("© OpenStreetMap contributors (ODbL)", "© OpenStreetMap contributors (ODbL)"),
     "tianditu": ("区界：天地图 审图号 GS(2024)0650", "District outlines: Tianditu 审图号 GS(2024)0650"),
     "curated": ("Plan Map 整理（见 data/README.md）", "Plan Map curation (data/README.md)"),
+    "hsar": ("街乡界线：R 包 HSAR 的 Beijingdistricts（约2009年，GPL ≥ 2），Plan Map 修订",
+             "Street outlines: HSAR's Beijingdistricts (c.2009, GPL ≥ 2), amended by Plan Map"),
 }
+# Chinese map practice: a boundary that is not the legal one says so wherever it is drawn.
+SCHEMATIC_NOTE = ("边界为示意，非法定界线", "Boundaries are schematic, not legal boundaries")
+SCHEMATIC_BADGE = ("示意", "schematic")
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class LayerSpec:
     derive: str | None = None
     where: dict[str, Any] = field(default_factory=dict)
     attribution: tuple[str, ...] = ()
+    schematic: bool = False  # curated, unofficial boundaries: marked 示意 in every legend and map
     vector_limit: int = 5000  # above this many features the map draws the layer as one image
     external: bool = False  # a user layer from PLANMAP_EXTRA_LAYERS
 
@@ -91,8 +97,12 @@ class Catalog:
         return [spec for spec in self.layers.values() if spec.id in wanted]
 
     def attribution_text(self, specs: list[LayerSpec], lang: str = "zh") -> str:
+        index = 0 if lang == "zh" else 1
         keys = dict.fromkeys(key for spec in specs for key in spec.attribution)
-        return " · ".join(ATTRIBUTIONS[key][0 if lang == "zh" else 1] for key in keys)
+        parts = [ATTRIBUTIONS[key][index] for key in keys]
+        if any(spec.schematic for spec in specs):
+            parts.append(SCHEMATIC_NOTE[index])
+        return " · ".join(parts)
 
 
 @lru_cache(maxsize=1)

@@ -142,6 +142,17 @@ def test_selected_area_lists_its_tasks(place, task_id, title):
     assert drawn_layers(at) == (expected_groups(load_catalog().default_visible()), {place})
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_details_show_measured_beside_official_area_and_that_the_outline_is_schematic(lang):
+    at = run_app(place="cbd_zone", lang=lang)
+    facts = at.dataframe[0].value
+    values = dict(zip(facts.iloc[:, 0], facts.iloc[:, 1]))
+    note = values[t("official", lang)]
+    assert ("实测" in note and "官方 84 km²" in note) if lang == "zh" else ("measured" in note and "official 84 km²" in note)
+    assert values[t("schematic", lang)] in ("边界为示意，非法定界线", "Boundaries are schematic, not legal boundaries")
+    assert "GPL" in values[t("licence", lang)]
+
+
 def test_a_map_click_selects_the_shape_in_the_same_run():
     """streamlit-folium stores the clicked shape's tooltip under the map's key before the run it triggers."""
     at = run_app()
@@ -173,12 +184,15 @@ def test_language_toggle_changes_labels():
     catalog = load_catalog()
     at = run_app()
     assert at.title[0].value == "北京规划一张图"
-    assert layer_labels(at) == {f"layer_{i}": s.title_zh for i, s in catalog.layers.items()}
+    badge = {"zh": " :gray-badge[示意]", "en": " :gray-badge[schematic]"}
+    assert layer_labels(at) == {f"layer_{i}": s.title_zh + (badge["zh"] if s.schematic else "")
+                                for i, s in catalog.layers.items()}
 
     at.radio(key="lang").set_value("en").run()
     assert not at.exception
     assert at.title[0].value == "Plan Map — Beijing planning zones"
-    assert layer_labels(at) == {f"layer_{i}": s.title_en for i, s in catalog.layers.items()}
+    assert layer_labels(at) == {f"layer_{i}": s.title_en + (badge["en"] if s.schematic else "")
+                                for i, s in catalog.layers.items()}
     assert panel_labels(at) == ["Tasks", "Indicators", "Export"]
     assert at.query_params["lang"] == "en"
 

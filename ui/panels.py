@@ -10,6 +10,7 @@ import streamlit as st
 
 from geo.places import PlaceReport
 from geo.plan import Plan
+from layers.catalog import SCHEMATIC_NOTE
 from layers.i18n import STATUS, THEMES, pick, t
 from ui.indicator_views import beijing_table, growth_chart, table1
 
@@ -121,11 +122,7 @@ def place_details(report: PlaceReport, places: gpd.GeoDataFrame, manifest: pd.Da
     if report.area_km2 is not None:
         facts[t("area", lang)] = f"{report.area_km2:.2f} km²"
     if not row.empty:
-        official = row["official_km2"].iloc[0] if "official_km2" in row else None
-        if official is not None and official == official:
-            facts[t("official", lang)] = f"{official:g} km²"
-        facts[t("accuracy", lang)] = f"± {int(row['accuracy_m'].iloc[0])} m"
-        facts[t("method", lang)] = str(row["method"].iloc[0])
+        facts.update(_drawing_facts(row.iloc[0], lang))
     if report.line:
         facts[t("status", lang)] = pick(STATUS.get(report.line["status"]), lang, report.line["status"])
         facts[t("status_as_of", lang)] = str(report.line["status_as_of"])
@@ -153,6 +150,24 @@ def place_details(report: PlaceReport, places: gpd.GeoDataFrame, manifest: pd.Da
         st.markdown(f"**{t('indicators', lang)}** ({len(report.indicators)})")
         st.dataframe(indicator_rows(report.indicators, lang), hide_index=True, width="stretch",
                      height=min(400, 38 + 35 * len(report.indicators)))
+
+
+def _drawing_facts(row: pd.Series, lang: str) -> dict[str, str]:
+    """How far to trust the outline: measured beside official area, measured accuracy, schematic, licence."""
+    facts = {}
+    note = row.get(f"area_note_{lang}")
+    if isinstance(note, str) and note:
+        facts[t("official", lang)] = note
+    accuracy = f"± {int(row['accuracy_m'])} m"
+    basis = row.get("accuracy_basis")
+    facts[t("accuracy", lang)] = f"{accuracy} ({basis})" if isinstance(basis, str) and basis else accuracy
+    if row.get("schematic") is True:
+        facts[t("schematic", lang)] = SCHEMATIC_NOTE[0 if lang == "zh" else 1]
+    facts[t("method", lang)] = str(row["method"])
+    licence = row.get("licence")
+    if isinstance(licence, str) and licence:
+        facts[t("licence", lang)] = licence
+    return facts
 
 
 def indicator_rows(table: pd.DataFrame, lang: str) -> pd.DataFrame:
