@@ -99,3 +99,30 @@ def component_groups(tasks: pd.DataFrame) -> dict[str, list[str]]:
         if parent in ids and len(suffix) == 1 and suffix.isalpha():
             groups.setdefault(parent, []).append(task_id)
     return groups
+
+
+# When a document was issued, where the manifest cannot say: the earliest date its own text allows.
+UNDATED_DOCUMENTS = {
+    "000_a4f22e102a070a95": "2021-11-11",  # cites 十九届六中全会 (closed 2021-11-11), so issued no earlier
+    "002_7c59a961256cf9e3": "2026-01-01",  # a plan for 2026 (2026年是“十五五”规划开局之年)
+}
+OSM_SNAPSHOT = "2026-04-30"  # the rail snapshot behind status_doc 'osm' (data/rail_lines.geojson status_as_of)
+
+
+def document_dates(manifest: pd.DataFrame) -> dict[str, str]:
+    """ISO date of each document id (and of the OSM snapshot), for ordering plans and their evidence."""
+    dates = {doc_id: row["date_issued"] for doc_id, row in manifest.iterrows()
+             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["date_issued"])}
+    return {**UNDATED_DOCUMENTS, **dates, "osm": OSM_SNAPSHOT}
+
+
+def status_dating_errors(tasks: pd.DataFrame, dates: dict[str, str]) -> list[str]:
+    """Statuses whose evidence is not later than the plan it evaluates."""
+    errors = []
+    for task in tasks[tasks["status"] != "not_reported"].itertuples():
+        plan_date, evidence_date = dates.get(task.doc_id), dates.get(task.status_doc)
+        if plan_date is None or evidence_date is None:
+            errors.append(f"{task.id}: no date for {task.doc_id!r} or {task.status_doc!r}")
+        elif evidence_date <= plan_date:
+            errors.append(f"{task.id}: evidence {task.status_doc} ({evidence_date}) is not after the plan ({plan_date})")
+    return errors
