@@ -48,8 +48,14 @@ def load_unplaced_lines() -> pd.DataFrame:
     return pd.read_csv(DATA_DIR / "rail_unplaced.csv", dtype=str, keep_default_na=False)
 
 
+def load_declared_places() -> pd.DataFrame:
+    """Places the plans name that have no geometry of their own (中心城区, 北三县, …), with their members."""
+    return pd.read_csv(DATA_DIR / "places_declared.csv", dtype=str, keep_default_na=False)
+
+
 def known_place_ids(places: gpd.GeoDataFrame) -> set[str]:
-    return set(places["id"]) | set(load_unplaced_lines()["id"]) | {CITY["id"]}
+    declared = set(load_declared_places()["id"])
+    return set(places["id"]) | set(load_unplaced_lines()["id"]) | declared | {CITY["id"]}
 
 
 @dataclass
