@@ -40,6 +40,7 @@ HSAR_LICENCE = "GPL-2.0-or-later (derived from HSAR's Beijingdistricts)"
 STREET_METHOD = ("the reference outlines' shared edges plus the amended edges, noded and polygonised once "
                  "(geo/coverage.py): neighbours share every edge exactly")
 CORE_ID, CORE_OFFICIAL_KM2 = "cbd_core", 7.04
+NEW_PLATFORM = "#new"  # internal key suffix: a new line's platform named like an existing station
 
 
 def read_csv(name: str) -> list[dict[str, str]]:
@@ -230,10 +231,17 @@ def build_rail() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
             line_code = pick["stop_code"][:2] if line_code is None else line_code
             names.append(add_station(stop, (pick.geometry.x, pick.geometry.y), line["id"], "OSM station position", 50))
         sequences[line["id"]] = names
-    osm_alias = {"北关": "通州北关", "城市副中心": "北运河东", "北京朝阳": "朝阳站"}
+    # A station row without a position shares an OSM station (renamed where OSM names it otherwise). A row
+    # with a position is a new line's own platform, kept apart from a same-named OSM station: at interchanges
+    # the new platforms can lie hundreds of metres from the old ones.
+    osm_alias = {"北京朝阳": "朝阳站"}
+    osm_names = set(station_points)
     for row in read_csv("rail_new_stations.csv"):
-        name = osm_alias.get(row["name_zh"], row["name_zh"])
-        xy = (float(row["lon"]), float(row["lat"])) if row["lon"] else None
+        if row["lon"]:
+            name = row["name_zh"] if row["name_zh"] not in osm_names else f"{row['name_zh']}{NEW_PLATFORM}"
+            xy = (float(row["lon"]), float(row["lat"]))
+        else:
+            name, xy = osm_alias.get(row["name_zh"], row["name_zh"]), None
         add_station(name, xy, row["line"], row["method"], int(row["accuracy_m"]))
         sequences.setdefault(row["line"], []).append(name)
 
@@ -250,8 +258,9 @@ def build_rail() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     stations = []
     for index, name in enumerate(sorted(station_points, key=lambda n: (station_points[n][0], station_points[n][1]))):
         meta = station_meta[name]
+        shown = name.removesuffix(NEW_PLATFORM)
         stations.append({
-            "id": f"stn_{english(name).lower()}", "name_zh": name, "name_en": english(name),
+            "id": f"stn_{english(shown).lower()}", "name_zh": shown, "name_en": english(shown),
             "lines": ";".join(served[name]),
             "source": OSM_SOURCE if meta["method"] == "OSM station position" else "public reports (data/README.md)",
             "method": meta["method"], "accuracy_m": meta["accuracy_m"],
