@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from pypinyin import lazy_pinyin, load_phrases_dict
 from shapely.geometry import LineString, Point, Polygon
@@ -100,15 +101,20 @@ def build_streets_and_core() -> tuple[gpd.GeoDataFrame, BaseGeometry]:
     checks = read_checks(CURATION / "street_evidence.csv")
     measured = {street_id: [deviation_m(check, streets[street_id]) for check in checks if check.street_id == street_id]
                 for street_id in streets}
-    overall = claimed_accuracy_m([d for values in measured.values() for d in values])
+    every = [d for values in measured.values() for d in values]
+    overall = claimed_accuracy_m(every)
+    typical = float(np.percentile(every, 75))
     rows = []
     for row in read_csv("streets.csv"):
         geometry = streets[row["id"]]
         official = float(row["official_km2"]) if row["official_km2"] else None
         own = measured[row["id"]]
         if own:
-            accuracy = claimed_accuracy_m(own)
-            basis = f"worst of {len(own)} independent checks (data/curation/street_evidence.csv): {max(own):.0f} m"
+            # A few checks do not sample every edge: claim no less than what the reference typically misses by.
+            accuracy = claimed_accuracy_m(own + [typical])
+            basis = (f"worst of its {len(own)} independent checks (data/curation/street_evidence.csv): "
+                     f"{max(own):.0f} m; never less than the 75th percentile of all {len(every)} checks "
+                     f"({typical:.0f} m), as a few checks do not sample every edge")
         else:
             accuracy = overall
             basis = ("no independent evidence for this street's edges: the worst deviation measured on any checked "
