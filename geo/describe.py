@@ -49,6 +49,7 @@ class PlaceReport:
     tasks: pd.DataFrame = field(default_factory=pd.DataFrame)
     indicators: list[dict] = field(default_factory=list)
     line: dict | None = None
+    is_line: bool = False
 
     def to_dict(self) -> dict:
         """The contract's JSON shape: place, tasks (with via and via_places), indicators."""
@@ -99,6 +100,7 @@ def describe(place_id: str, plan: Plan | None = None, places: gpd.GeoDataFrame |
         crossed_by=tree.crossed_by(place_id), structure=tree.structure_of(place_id),
         streets=_streets_spanned(place_id, info.layer, places), tasks=_tasks_with_reasons(plan.tasks, related),
         indicators=monitor(plan, own_and_inside, _doc_dates()), line=_line_facts(place_id, places),
+        is_line=tree.is_line(place_id),
     )
 
 

@@ -16,7 +16,7 @@ from geo.places import UnknownPlace
 
 from layers.catalog import load_catalog
 from layers.export import FORMATS, ExportError, export
-from layers.i18n import FLAGS, STATUS, pick, t, why_listed
+from layers.i18n import FLAGS, STATUS, pick, reason_key, t, why_listed
 from layers.static_map import MEDIA_TYPES, ORIENTATIONS, PAPER_MM, RenderError, render_map
 
 USER_ERROR = 2
@@ -87,10 +87,11 @@ def _report_lines(report: PlaceReport, lang: str) -> list[str]:
         group = report.tasks[report.tasks["via"] == via]
         if group.empty:
             continue
-        lines.append(f"[{t(f'via_{via}', lang)}] {len(group)}")
+        lines.append(f"[{t('via_' + reason_key(via, report.is_line), lang)}] {len(group)}")
         for task in group.itertuples():
             status = pick(STATUS.get(task.status), lang, task.status)
-            lines.append(f"  {task.id}  {getattr(task, title)} · {status} · {why_listed(via, task.via_places, lang, place_name)}")
+            lines.append(f"  {task.id}  {getattr(task, title)} · {status} · "
+                         f"{why_listed(via, task.via_places, lang, place_name, report.is_line)}")
     lines.append(f"{t('indicators', lang)}: {len(report.indicators)}")
     for record in report.indicators:
         flag = pick(FLAGS.get(record["flag"]), lang, record["flag"])

@@ -10,7 +10,7 @@ import streamlit as st
 
 from geo.describe import PlaceReport, place_name
 from geo.plan import Plan
-from layers.i18n import FLAGS, STATUS, THEMES, pick, t, why_listed
+from layers.i18n import FLAGS, STATUS, THEMES, pick, reason_key, t, why_listed
 from ui.indicator_views import beijing_table, growth_chart, monitoring_records, table1
 
 FILTER_KEYS = ("f_doc", "f_theme", "f_place", "f_status", "f_keyword")
@@ -125,7 +125,7 @@ def place_details(report: PlaceReport, places: gpd.GeoDataFrame, manifest: pd.Da
     for label, tasks, expanded in task_groups(report, lang):
         with st.expander(f"{_plain(label)} ({len(tasks)})", expanded=expanded):
             rows = task_rows(tasks, {}, manifest, lang).drop(columns=[t("place", lang)])
-            rows.insert(1, t("via", lang), [why_listed(via, listed, lang, place_name)
+            rows.insert(1, t("via", lang), [why_listed(via, listed, lang, place_name, report.is_line)
                                             for via, listed in zip(tasks["via"], tasks["via_places"])])
             st.dataframe(rows, hide_index=True, width="stretch", column_config={"id": None},
                          height=min(400, 38 + 35 * len(rows)))
@@ -159,7 +159,7 @@ def _facts(report: PlaceReport, places: gpd.GeoDataFrame, lang: str) -> pd.DataF
     if report.part_of:
         facts[t("part_of", lang)] = " › ".join(place_name(place, lang) for place in report.part_of)
     if report.crossed_by:
-        facts[t("crosses" if report.line else "crossed_by", lang)] = names(report.crossed_by)
+        facts[t("crosses" if report.is_line else "crossed_by", lang)] = names(report.crossed_by)
     if report.streets:
         facts[t("streets", lang)] = names(report.streets)
     if report.structure:
@@ -175,7 +175,7 @@ def task_groups(report: PlaceReport, lang: str) -> list[tuple[str, pd.DataFrame,
     if tasks.empty:
         return []
     groups = [(t("own_and_inside", lang), tasks[tasks["via"].isin(["direct", "inside"])], True),
-              (t("via_crossing", lang), tasks[tasks["via"] == "crossing"], False),
+              (t("via_" + reason_key("crossing", report.is_line), lang), tasks[tasks["via"] == "crossing"], False),
               (t("via_structure", lang), tasks[tasks["via"] == "structure"], False)]
     wide = tasks[tasks["via"] == "part_of"]
     nearest = wide["via_places"].map(lambda listed: min(listed, key=report.part_of.index))
