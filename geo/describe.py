@@ -5,8 +5,8 @@ is listed (`via`, the first that applies, in VIA_ORDER) and the places through w
 (`via_places`): the place itself, the places inside it (geo/hierarchy.py decides which roll up), the
 lines crossing it (or, for a line, the areas it crosses), the CBD spatial-structure elements it belongs
 to, and what it is part of (zone-, district-, 中心城区- and city-wide tasks). Indicators come with their
-monitoring flag (geo/monitoring.py). `describe_dict` is the same answer as plain JSON-ready data
-(docs: the contract in the project brief "describe_contract").
+monitoring flag (geo/monitoring.py). `describe_dict` is the same answer as plain JSON-ready data, the
+shape `python -m layers describe ID --json` prints.
 """
 from __future__ import annotations
 
