@@ -54,7 +54,6 @@ SITE_KINDS = frozenset({
 # the towns (1500–2000 m) stand for areas. A "place" counts as a site when drawn this accurately.
 SITE_ACCURACY_M = 500
 AREA_ANCHOR_KINDS = frozenset({"area", "area_anchor", "heritage_area", "business_district", "town"})
-LINE_ANCHOR_KINDS = frozenset({"river_anchor", "rail_line_anchor"})
 STATION_KINDS = frozenset({"metro_station", "planned_metro_station", "railway_station", "station"})
 POLYGONAL = ("Polygon", "MultiPolygon")
 DISTRICT_KIND = "district"
@@ -149,7 +148,7 @@ def build_hierarchy(places: gpd.GeoDataFrame, unplaced: pd.DataFrame, declared: 
     declared_geometry: dict[str, BaseGeometry] = {}
     districts = [p for p in places.index if kinds[p] == DISTRICT_KIND]
     for row in declared.itertuples():
-        members = [m for m in row.members.split(";") if m] if row.members else districts
+        members = _members(row, districts)
         polygons = [metric[m] for m in members if m in metric.index and metric[m].geom_type in POLYGONAL]
         if polygons:
             declared_geometry[row.id] = gpd.GeoSeries(polygons, crs=EQUAL_AREA_CRS).union_all()
@@ -166,60 +165,70 @@ def build_hierarchy(places: gpd.GeoDataFrame, unplaced: pd.DataFrame, declared: 
                      for p in areas}
     layer_of = {p: places.at[p, "layer"] if p in places.index else "declared" for p in areas}
 
+    pairs = _areas_in_areas(areas, area_accuracy, size)
+    pairs += _points_in_areas(metric, accuracy, kinds, areas, area_accuracy, layer_of, districts)
+    pairs += [(member, row.id) for row in declared.itertuples() for member in _members(row, districts)]
+    pairs += [(row.id, row.part_of) for row in declared.itertuples() if row.part_of]
+    pairs += list(DECLARED_CONTAINMENT)
+    pairs += [(p, "cbd_zone") for p in places.index if places.at[p, "layer"] == "cbd_streets"]
+    pairs += [(p, "subcentre") for p in places.index if p.startswith("sc_")]
+    pairs += [(row.id, "cbd_zone") for row in structure.itertuples()]
     parents: dict[str, set[str]] = {}
-
-    def add(child: str, parent: str) -> None:
+    for child, parent in pairs:
         if child != parent:
             parents.setdefault(child, set()).add(parent)
-
-    for a, geometry in areas.items():
-        for b, container in areas.items():
-            if a != b and size[a] < size[b]:
-                tolerance = min(area_accuracy[a], area_accuracy[b])
-                if geometry.intersection(container.buffer(tolerance)).area >= CONTAIN_SHARE * geometry.area:
-                    add(a, b)
-
-    for p in places.index:
-        geometry, kind = metric[p], kinds[p]
-        if geometry.geom_type != "Point" or kind in LINE_ANCHOR_KINDS or kind == "county":
-            continue
-        if kind in SITE_KINDS:
-            for area in _areas_holding_point(geometry, float(accuracy[p]), areas, area_accuracy, layer_of):
-                add(p, area)
-        elif kind in AREA_ANCHOR_KINDS:
-            disc = geometry.buffer(max(float(accuracy[p]), 1.0))
-            for district in districts:
-                inside = disc.intersection(areas[district].buffer(area_accuracy[district])).area
-                if inside >= CONTAIN_SHARE * disc.area:
-                    add(p, district)
-
-    for row in declared.itertuples():
-        for member in filter(None, (row.members or "").split(";")):
-            add(member, row.id)
-        if row.part_of:
-            add(row.id, row.part_of)
-        if not row.members and not row.part_of:  # the city: every district and every region declared in it
-            for district in districts:
-                add(district, row.id)
-    for child, parent in DECLARED_CONTAINMENT:
-        add(child, parent)
-    for p in places.index:
-        if places.at[p, "layer"] == "cbd_streets":
-            add(p, "cbd_zone")
-        if p.startswith("sc_"):
-            add(p, "subcentre")
-    structure_members: dict[str, set[str]] = {}
-    for row in structure.itertuples():
-        add(row.id, "cbd_zone")
-        members = {m for m in row.streets.split(";") if m}
-        if row.kind == "core" and row.drawn_from:
-            members |= {m for m in row.drawn_from.split(";") if m}
-        structure_members[row.id] = members
+    structure_members = {row.id: _ids(row.streets) | (_ids(getattr(row, "drawn_from", "")) if row.kind == "core"
+                                                      else set())
+                         for row in structure.itertuples()}
 
     ancestors = _closure(parents)
     lines_of, lines_in, lines_crossing = _line_relations(places, metric, accuracy, kinds, unplaced, areas,
                                                          area_accuracy, layer_of, ancestors)
     return Hierarchy(info, ancestors, lines_of, lines_in, lines_crossing, structure_members, size)
+
+
+def _ids(cell: object) -> set[str]:
+    return {part for part in str(cell or "").split(";") if part}
+
+
+def _members(row: tuple, districts: list[str]) -> list[str]:
+    """A declared place's members; the city (no members, part of nothing) holds every district."""
+    if row.members:
+        return sorted(_ids(row.members))
+    return districts if not row.part_of else []
+
+
+def _areas_in_areas(areas: dict[str, BaseGeometry], area_accuracy: dict[str, float],
+                    size: dict[str, float]) -> list[tuple[str, str]]:
+    """(smaller, larger) pairs where ≥ CONTAIN_SHARE of the smaller lies in the larger widened by the tolerance."""
+    pairs = []
+    for a, geometry in areas.items():
+        for b, container in areas.items():
+            if a != b and size[a] < size[b]:
+                tolerance = min(area_accuracy[a], area_accuracy[b])
+                if geometry.intersection(container.buffer(tolerance)).area >= CONTAIN_SHARE * geometry.area:
+                    pairs.append((a, b))
+    return pairs
+
+
+def _points_in_areas(metric: gpd.GeoSeries, accuracy: pd.Series, kinds: pd.Series, areas: dict[str, BaseGeometry],
+                     area_accuracy: dict[str, float], layer_of: dict[str, str],
+                     districts: list[str]) -> list[tuple[str, str]]:
+    """(point, area) pairs: sites in every area holding them, area anchors in the district holding their disc.
+    River and railway anchors, counties and any other kind lie nowhere (see the module docstring)."""
+    pairs = []
+    for p, geometry in metric.items():
+        if geometry.geom_type != "Point":
+            continue
+        if kinds[p] in SITE_KINDS:
+            pairs += [(p, area) for area in _areas_holding_point(geometry, float(accuracy[p]), areas, area_accuracy,
+                                                                  layer_of)]
+        elif kinds[p] in AREA_ANCHOR_KINDS:
+            disc = geometry.buffer(max(float(accuracy[p]), 1.0))
+            pairs += [(p, district) for district in districts
+                      if disc.intersection(areas[district].buffer(area_accuracy[district])).area
+                      >= CONTAIN_SHARE * disc.area]
+    return pairs
 
 
 def _info(row: pd.Series, kind: str) -> PlaceInfo:
