@@ -15,6 +15,7 @@ from ui.indicator_views import beijing_table, growth_chart, monitoring_records, 
 
 FILTER_KEYS = ("f_doc", "f_theme", "f_place", "f_status", "f_keyword")
 TABLE_KEY = "task_table"
+SHORT_GROUP = 10  # a group of crossing-line or structure tasks this short is shown open
 
 
 def place_names(places: gpd.GeoDataFrame, plan: Plan, lang: str) -> dict[str, str]:
@@ -169,14 +170,16 @@ def _facts(report: PlaceReport, places: gpd.GeoDataFrame, lang: str) -> pd.DataF
 
 
 def task_groups(report: PlaceReport, lang: str) -> list[tuple[str, pd.DataFrame, bool]]:
-    """(label, tasks, expanded): this place and what lies in it (open), crossing lines, structure, then one
-    folded group per place it is part of (zone-, district-, 中心城区-, city-wide), nearest first."""
+    """(label, tasks, expanded): this place and what lies in it (open), crossing lines and structure (open
+    when short), then one folded group per place it is part of (zone-, district-, 中心城区-, city-wide),
+    nearest first."""
     tasks = report.tasks
     if tasks.empty:
         return []
+    crossing, structure = tasks[tasks["via"] == "crossing"], tasks[tasks["via"] == "structure"]
     groups = [(t("own_and_inside", lang), tasks[tasks["via"].isin(["direct", "inside"])], True),
-              (t("via_" + reason_key("crossing", report.is_line), lang), tasks[tasks["via"] == "crossing"], False),
-              (t("via_structure", lang), tasks[tasks["via"] == "structure"], False)]
+              (t("via_" + reason_key("crossing", report.is_line), lang), crossing, len(crossing) <= SHORT_GROUP),
+              (t("via_structure", lang), structure, len(structure) <= SHORT_GROUP)]
     wide = tasks[tasks["via"] == "part_of"]
     nearest = wide["via_places"].map(lambda listed: min(listed, key=report.part_of.index))
     for container in report.part_of:
