@@ -31,8 +31,10 @@ import pandas as pd
 from geo.plan import Plan
 
 FLAGS = ("behind", "on_track", "met", "not_measurable")  # most urgent first: the order a sort by flag uses
-AT_LEAST = ("≥", ">", "＞", "以上", "不少于", "超过", "超", "多于", "余")
-AT_MOST = ("≤", "<", "＜", "以内", "以下", "不超过", "不高于", "低于")
+AT_LEAST = ("≥", ">", "＞", "以上", "不少于", "不低于", "超过", "超", "多于", "高于", "余")
+AT_MOST = ("≤", "<", "＜", "以内", "以下", "不超过", "不高于", "不多于", "低于", "少于")
+# Longest first, so 不超过 is read before 超 and 不低于 before 低于.
+_BOUNDS = sorted([(mark, 1) for mark in AT_LEAST] + [(mark, -1) for mark in AT_MOST], key=lambda pair: -len(pair[0]))
 FALLING_MEASURES = ("浓度", "死亡率", "失业率", "用水总量", "常住人口", "建设用地")
 RISING_DESPITE_NAME = ("降幅", "下降率")  # a reduction rate: the larger the better
 _NUMBER = re.compile(r"(-?\d+(?:\.\d+)?)\s*(万|亿)?")
@@ -52,7 +54,7 @@ def parse_figure(text: object) -> Figure:
     value = str(text or "").replace(",", "").replace("，", "").strip("【】 ")
     match = _NUMBER.search(value)
     number = float(match.group(1)) * _MULTIPLIER[match.group(2)] if match else None
-    bound = 1 if any(mark in value for mark in AT_LEAST) else -1 if any(mark in value for mark in AT_MOST) else 0
+    bound = next((sign for mark, sign in _BOUNDS if mark in value), 0)
     return Figure(number, bound)
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point, box
 
-from geo.hierarchy import build_hierarchy, hierarchy
+from geo.hierarchy import AREA_ANCHOR_KINDS, NON_ROLLING_KINDS, SITE_KINDS, build_hierarchy, hierarchy
 from geo.measure import EQUAL_AREA_CRS
 
 ANCHORS_IN_CANAL_BUSINESS = {"gz_beiyunhe", "gz_jingtang_intercity", "gz_intercity_link", "gz_tongzhou_old_town"}
@@ -72,6 +72,14 @@ def test_points_standing_for_rivers_lines_or_areas_do_not_roll_up(tree):
     # An area anchor lies in a district when its whole accuracy disc does, and nowhere smaller.
     assert tree.part_of("gz_tongzhou_old_town") == ["district_tongzhou", "beijing"]
     assert "district_chaoyang" in tree.part_of("gz_wangjing")
+
+
+def test_every_point_kind_in_the_data_has_a_decision(layer):
+    kinds = set()
+    for name in ("gazetteer_cbd", "gazetteer_subcentre", "gazetteer_other"):
+        kinds |= set(layer(name)["kind"])
+    kinds |= set(layer("subcentre_places").query("kind != 'area'")["kind"]) - {"place"}  # "place": by accuracy
+    assert kinds <= SITE_KINDS | AREA_ANCHOR_KINDS | NON_ROLLING_KINDS, kinds - SITE_KINDS - AREA_ANCHOR_KINDS
 
 
 def test_sites_roll_up_into_every_area_holding_them(tree):

@@ -16,6 +16,7 @@ def shipped():
 @pytest.mark.parametrize(("text", "number", "bound"), [
     ("≥20000", 20000, 1), ("5.50左右", 5.5, 0), ("不少于100万", 1e6, 1), ("【830左右】", 830, 0), ("<5", 5, -1),
     ("5以内", 5, -1), ("＞5", 5, 1), ("9000余", 9000, 1), ("2.8万", 28000, 0), ("达到国家要求", None, 0), ("", None, 0),
+    ("不超过30", 30, -1), ("不低于95", 95, 1), ("超2.44万", 24400, 1),
 ])
 def test_figures_are_read_as_the_sources_write_them(text, number, bound):
     figure = parse_figure(text)
