@@ -85,22 +85,17 @@ def describe(place_id: str, plan: Plan | None = None, places: gpd.GeoDataFrame |
     if place_id not in tree:
         raise UnknownPlace(f"unknown place id {place_id!r}")
     info = tree.info[place_id]
-    related = {
-        "direct": {place_id},
-        "inside": set(tree.contains(place_id)),
-        "crossing": set(tree.crossed_by(place_id)),
-        "structure": set(tree.structure_of(place_id)),
-        "part_of": set(tree.part_of(place_id)),
-    }
-    contains = tree.contains(place_id)
-    own_and_inside = [place_id] + contains
+    part_of, contains = tree.part_of(place_id), tree.contains(place_id)
+    crossed_by, structure = tree.crossed_by(place_id), tree.structure_of(place_id)
+    related = {"direct": {place_id}, "inside": set(contains), "crossing": set(crossed_by),
+               "structure": set(structure), "part_of": set(part_of)}
     return PlaceReport(
         id=place_id, name_zh=info.name_zh, name_en=info.name_en, layer=info.layer, area_km2=info.area_km2,
-        official_km2=info.official_km2, part_of=tree.part_of(place_id), contains=contains,
-        crossed_by=tree.crossed_by(place_id), structure=tree.structure_of(place_id),
-        streets=_streets_spanned(place_id, info.layer, places), tasks=_tasks_with_reasons(plan.tasks, related),
-        indicators=monitor(plan, own_and_inside, _doc_dates()), line=_line_facts(place_id, places),
-        is_line=tree.is_line(place_id),
+        official_km2=info.official_km2, part_of=part_of, contains=contains, crossed_by=crossed_by,
+        structure=structure, streets=_streets_spanned(place_id, info.layer, places),
+        tasks=_tasks_with_reasons(plan.tasks, related),
+        indicators=monitor(plan, [place_id] + contains, _doc_dates()),  # its own and those of places inside it
+        line=_line_facts(place_id, places), is_line=tree.is_line(place_id),
     )
 
 
