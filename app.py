@@ -6,7 +6,8 @@ import math
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.places import UnknownPlace, describe, load_places
+from geo.describe import describe
+from geo.places import UnknownPlace, load_places
 from geo.plan import load_manifest, load_plan
 from ui import panels
 from layers.basemaps import available_basemaps

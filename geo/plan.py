@@ -1,4 +1,4 @@
-"""The plan tables (tasks, indicators, values, spatial structure) and their join to places.
+"""The plan tables (tasks, indicators, values, spatial structure); geo/describe.py joins them to places.
 
 Every record carries its document, section and a short verbatim quote; `integrity_errors` names the
 record and file of anything that would break that promise, and `quote_errors` checks each quote
@@ -27,20 +27,6 @@ class Plan:
     values: pd.DataFrame
     structure: pd.DataFrame
 
-    @cached_property
-    def tasks_by_place(self) -> pd.DataFrame:
-        """One row per (task, place): the long form that place lookups and exports need."""
-        exploded = self.tasks.assign(place=self.tasks["places"].str.split(";")).explode("place")
-        return exploded[exploded["place"].fillna("") != ""]
-
-    def tasks_for(self, place_ids: list[str]) -> pd.DataFrame:
-        hits = self.tasks_by_place[self.tasks_by_place["place"].isin(place_ids)]
-        return self.tasks[self.tasks["id"].isin(hits["id"])]
-
-    def structure_containing(self, street_id: str) -> pd.DataFrame:
-        """The axes, clusters, belt and circles whose street list names this street."""
-        return self.structure[self.structure["streets"].fillna("").str.split(";").apply(lambda s: street_id in s)]
-
     def indicator_table(self) -> pd.DataFrame:
         """Indicators with their values, one row per value, definitions repeated for reading."""
         return self._indicator_table.copy()
@@ -50,10 +36,6 @@ class Plan:
         merged = self.values.merge(self.indicators, left_on="indicator_id", right_on="id", how="left",
                                    suffixes=("", "_definition"))
         return merged.drop(columns=["id"])
-
-    def indicators_for(self, place_ids: list[str]) -> pd.DataFrame:
-        table = self.indicator_table()
-        return table[table["place"].isin(place_ids)]
 
 
 def _read_tables(pattern: str, directory: Path) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Command line for exports and report maps: `python -m layers list | export | render`.
+"""Command line for exports, report maps and place reports: `python -m layers list | export | render | describe`.
 
 User mistakes (unknown layer, format, paper; missing font; tiles unreachable) end with one line on stderr
 and exit status 2, never a traceback.
@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 from pathlib import Path
 
+from geo.describe import VIA_ORDER, PlaceReport, describe, place_name
+from geo.places import UnknownPlace
+
 from layers.catalog import load_catalog
 from layers.export import FORMATS, ExportError, export
+from layers.i18n import FLAGS, STATUS, pick, reason_key, t, why_listed
 from layers.static_map import MEDIA_TYPES, ORIENTATIONS, PAPER_MM, RenderError, render_map
 
 USER_ERROR = 2
@@ -56,9 +61,49 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _describe(args: argparse.Namespace) -> int:
+    """What the plans say about a place: JSON (the contract of geo/describe.py) or a text summary."""
+    try:
+        report = describe(args.place_id)
+    except UnknownPlace as error:
+        return _fail(error.args[0])
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+        return 0
+    print("\n".join(_report_lines(report, args.lang)))
+    return 0
+
+
+def _report_lines(report: PlaceReport, lang: str) -> list[str]:
+    """The report as text: the place, its tasks grouped by reason (each saying why), its indicators."""
+    name = report.name_zh if lang == "zh" else report.name_en
+    area = f" · {report.area_km2:.2f} km²" if report.area_km2 is not None else ""
+    lines = [f"{name} ({report.id}){area}"]
+    if report.part_of:
+        lines.append(f"{t('part_of', lang)}: " + " › ".join(place_name(p, lang) for p in report.part_of))
+    lines.append(f"{t('tasks', lang)}: {len(report.tasks)}")
+    title = "title_zh" if lang == "zh" else "title_en"
+    for via in VIA_ORDER:
+        group = report.tasks[report.tasks["via"] == via]
+        if group.empty:
+            continue
+        lines.append(f"[{t('via_' + reason_key(via, report.is_line), lang)}] {len(group)}")
+        for task in group.itertuples():
+            status = pick(STATUS.get(task.status), lang, task.status)
+            lines.append(f"  {task.id}  {getattr(task, title)} · {status} · "
+                         f"{why_listed(via, task.via_places, lang, place_name, report.is_line)}")
+    lines.append(f"{t('indicators', lang)}: {len(report.indicators)}")
+    for record in report.indicators:
+        flag = pick(FLAGS.get(record["flag"]), lang, record["flag"])
+        lines.append(f"  {record['id']} {record['name_zh' if lang == 'zh' else 'name_en']} ({record['place']}): "
+                     f"{record['baseline']} ({record['baseline_year']}) → {record['latest']} "
+                     f"({record['latest_as_of']}) → {record['target']} ({record['target_year']}) · {flag}")
+    return lines
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m layers", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,export,render}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,export,render,describe}")
 
     listing = commands.add_parser("list", help="list the declared layers (ids, groups, titles)")
     listing.set_defaults(run=_list)
@@ -88,6 +133,15 @@ def _parser() -> argparse.ArgumentParser:
                            help="web tiles instead of context layers, e.g. OpenStreetMap.Mapnik (needs network)")
     rendering.add_argument("-o", "--output", required=True, type=Path, help="map file: .png, .svg or .pdf")
     rendering.set_defaults(run=_render)
+
+    describing = commands.add_parser(
+        "describe", help="what the plans say about a place: its tasks (with why each is listed) and indicators",
+        description="Every task that names the place, a place inside it, a line crossing it, its spatial structure "
+                    "or what it is part of, each with its reason; and its indicators with their monitoring flag.")
+    describing.add_argument("place_id", help="a place id, e.g. cbd_core, st_shuangjing, subcentre, rail_28, beijing")
+    describing.add_argument("--json", action="store_true", help="print the answer as JSON")
+    describing.add_argument("--lang", default="zh", choices=("zh", "en"), help="language of the text summary")
+    describing.set_defaults(run=_describe)
     return parser
 
 

@@ -23,7 +23,7 @@ from simplekml.featgeom import Geometry
 from shapely.geometry.base import BaseGeometry
 
 from geo.geojson import geojson_text, round_geometry
-from geo.places import CITY, load_declared_places, load_places, load_unplaced_lines
+from geo.places import CITY, load_declared, load_places, load_unplaced_lines
 from geo.plan import Plan, load_plan
 from layers.catalog import LayerSpec, feature_color, layer_frame, load_catalog
 
@@ -136,7 +136,7 @@ def place_index(plan: Plan) -> pd.DataFrame:
                            "place_name_en": places["name_en"], "place_layer": places["layer"],
                            "place_lon": points.x.round(6), "place_lat": points.y.round(6)})
     named = pd.concat([load_unplaced_lines().assign(layer="rail_unplaced"), plan.structure.assign(layer="structure"),
-                       load_declared_places().assign(layer="declared"), pd.DataFrame([CITY])], ignore_index=True)
+                       load_declared().assign(layer="declared"), pd.DataFrame([CITY])], ignore_index=True)
     named = named.rename(columns={"id": "place_id", "name_zh": "place_name_zh", "name_en": "place_name_en",
                                   "layer": "place_layer"})[mapped.columns[:4]]
     return pd.concat([mapped, named], ignore_index=True).drop_duplicates("place_id").set_index("place_id")

@@ -1,6 +1,8 @@
 """Interface text in Chinese first, English one click away. One table, so no label is translated twice."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 LANGUAGES = {"zh": "中文", "en": "English"}
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -55,8 +57,37 @@ TEXT: dict[str, tuple[str, str]] = {
     "render": ("生成", "Render"),
     "via": ("关联", "Link"),
     "via_direct": ("直接提及", "names it"),
-    "via_structure": ("经空间结构", "via structure"),
-    "via_inside": ("区内地点", "place inside"),
+    "via_inside": ("区内地点", "a place inside it"),
+    "via_crossing": ("穿越线路", "lines crossing it"),
+    "via_crosses": ("穿越区域", "areas it crosses"),
+    "via_structure": ("所属空间结构", "its spatial structure"),
+    "via_part_of": ("所属范围", "what it is part of"),
+    "why_direct": ("任务直接提及本地", "the task names this place"),
+    "why_inside": ("任务提及位于其内的{places}", "the task names {places}, which lies inside it"),
+    "why_crossing": ("任务提及穿越本地的{places}", "the task names {places}, which crosses this place"),
+    "why_crosses": ("任务提及本线路穿越的{places}", "the task names {places}, which this line crosses"),
+    "why_structure": ("任务提及其所属的空间结构{places}", "the task names {places}, a structure element it belongs to"),
+    "why_part_of": ("任务提及其所属的{places}", "the task names {places}, which it is part of"),
+    "own_and_inside": ("本地及区内地点", "This place and places inside it"),
+    "wide_tasks": ("{place}范围的任务", "Tasks for all of {place}"),
+    "part_of": ("所属", "Part of"),
+    "crossed_by": ("穿越线路", "Lines crossing it"),
+    "crosses": ("穿越区域", "Areas it crosses"),
+    "monitoring": ("指标监测（基期→最新→目标）", "Indicator monitoring (baseline → latest → target)"),
+    "sort_by": ("排序", "Sort"),
+    "sort_table": ("按表格顺序", "table order"),
+    "sort_flag": ("按预警状态", "by flag"),
+    "baseline": ("基期", "Baseline"),
+    "latest": ("最新", "Latest"),
+    "target": ("目标", "Target"),
+    "progress": ("完成进度", "Progress"),
+    "flag": ("预警", "Flag"),
+    "unit": ("单位", "Unit"),
+}
+
+FLAGS = {
+    "met": ("已达成", "met"), "on_track": ("符合进度", "on track"), "behind": ("滞后", "behind"),
+    "not_measurable": ("无法衡量", "not measurable"),
 }
 
 STATUS = {
@@ -82,3 +113,13 @@ def pick(pair: tuple[str, str] | None, lang: str, fallback: str = "") -> str:
     if pair is None:
         return fallback
     return pair[0] if lang == "zh" else pair[1]
+
+
+def reason_key(via: str, of_line: bool) -> str:
+    """The text key of a reason: for a line, "crossing" means the areas it crosses."""
+    return "crosses" if via == "crossing" and of_line else via
+
+
+def why_listed(via: str, listed: list[str], lang: str, name_of: Callable[[str, str], str], of_line: bool = False) -> str:
+    """Why a task is listed, in words, naming (through name_of(id, lang)) the places through which it comes."""
+    return t(f"why_{reason_key(via, of_line)}", lang).format(places="、".join(name_of(place, lang) for place in listed))

@@ -16,12 +16,14 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo.describe import describe
+from geo.monitoring import FLAGS as FLAGS_ORDER
 from geo.places import load_places
 from geo.plan import load_plan
 from layers import interactive
 from layers.basemaps import available_basemaps
 from layers.catalog import layer_frame, load_catalog
-from layers.i18n import STATUS, pick, t
+from layers.i18n import FLAGS, STATUS, pick, t
 from ui.panels import _plain, task_rows
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
@@ -78,10 +80,10 @@ def ticked(at: AppTest) -> set[str]:
 
 
 def details_tasks(at: AppTest) -> pd.DataFrame:
-    """The details panel's task table (the only dataframe with a "how it is linked" column)."""
+    """The details panel's tasks: every group's table (the dataframes with a "why it is listed" column)."""
     tables = [df.value for df in at.dataframe if {"关联", "Link"} & set(df.value.columns)]
-    assert len(tables) == 1, "details panel shows no task table"
-    return tables[0]
+    assert tables, "details panel shows no task table"
+    return pd.concat(tables, ignore_index=True)
 
 
 def facts(at: AppTest) -> dict[str, str]:
@@ -151,6 +153,44 @@ def test_details_show_measured_beside_official_area_and_that_the_outline_is_sche
     assert ("实测" in note and "官方 84 km²" in note) if lang == "zh" else ("measured" in note and "official 84 km²" in note)
     assert values[t("schematic", lang)] in ("边界为示意，非法定界线", "Boundaries are schematic, not legal boundaries")
     assert "GPL" in values[t("licence", lang)]
+
+
+def test_details_group_tasks_by_reason_specific_first():
+    """双井: its own tasks open first, then the (short) group of lines crossing it, then zone-, district- and
+    city-wide groups folded away, each with its count."""
+    at = run_app(place="st_shuangjing")
+    report = describe("st_shuangjing")
+    labels = [expander.label for expander in at.expander]
+    expanded = [expander.proto.expanded for expander in at.expander]
+    own = report.tasks["via"].isin(["direct", "inside"]).sum()
+    assert labels[0] == f"{t('own_and_inside', 'zh')} ({own})" and expanded[0]
+    crossing = (report.tasks["via"] == "crossing").sum()
+    assert labels[1] == f"{t('via_crossing', 'zh')} ({crossing})" and expanded[1] == (crossing <= 10)
+    zone_wide = t("wide_tasks", "zh").format(place="CBD功能区")
+    assert any(label.startswith(zone_wide + " (") for label in labels)
+    assert not any(expanded[2:])
+    assert sum(int(label.rsplit("(", 1)[1].rstrip(")")) for label in labels) == len(report.tasks)
+    tasks = details_tasks(at)
+    assert len(tasks) == len(report.tasks)
+    line28 = tasks[tasks["关联"].str.contains("地铁28号线")]
+    assert not line28.empty and line28["关联"].str.startswith("任务提及穿越本地的").all()
+    at.radio(key="lang").set_value("en").run()
+    assert any(label.startswith("Tasks for all of CBD functional zone (") for label in (e.label for e in at.expander))
+    assert details_tasks(at)["Link"].str.startswith("the task names").all()
+
+
+def test_details_show_indicator_flags_and_the_indicators_panel_sorts_by_them():
+    at = run_app(place="cbd_core")
+    flags = [df.value for df in at.dataframe if "预警" in df.value.columns]
+    assert flags and set(flags[0]["预警"]) <= {pick(pair, "zh") for pair in FLAGS.values()}
+    assert {"基期", "最新", "目标", "完成进度"} <= set(flags[0].columns)
+    at = run_app(panel="indicators")
+    at.radio(key="ind_sort").set_value("flag").run()
+    assert not at.exception
+    table = next(df.value for df in at.dataframe if "预警" in df.value.columns)
+    order = {pick(pair, "zh"): rank for rank, pair in enumerate(FLAGS[flag] for flag in FLAGS_ORDER)}
+    ranks = table["预警"].map(order).tolist()
+    assert ranks == sorted(ranks) and len(set(ranks)) > 1
 
 
 def test_a_map_click_selects_the_shape_in_the_same_run():

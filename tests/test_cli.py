@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 
 import pyogrio
 from PIL import Image
 
+from geo.describe import describe_dict
 from geo.paths import ROOT
 
 
@@ -19,7 +21,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
 def test_help_lists_the_commands():
     result = run("--help")
     assert result.returncode == 0
-    for command in ("list", "export", "render"):
+    for command in ("list", "export", "render", "describe"):
         assert command in result.stdout
     render_help = run("render", "--help")
     assert render_help.returncode == 0 and "--paper" in render_help.stdout and "--orientation" in render_help.stdout
@@ -62,3 +64,26 @@ def test_unknown_formats_are_refused(tmp_path):
     result = run("render", "--layers", "cbd_core", "-o", str(tmp_path / "map.jpg"))
     assert result.returncode != 0 and "map.jpg" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "map.jpg").exists()
+
+
+def test_describe_prints_the_answer_as_json():
+    result = run("describe", "st_shuangjing", "--json")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["place"]["id"] == "st_shuangjing" and "cbd_zone" in answer["place"]["part_of"]
+    assert {task["via"] for task in answer["tasks"]} >= {"direct", "crossing", "part_of"}
+    assert answer == describe_dict("st_shuangjing")
+
+
+def test_describe_as_text_says_why_each_task_is_listed():
+    result = run("describe", "rail_28", "--lang", "en")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Line 28 (CBD Line) (rail_28)")
+    assert "[areas it crosses]" in result.stdout and "the task names CBD core area" in result.stdout
+    assert "which this line crosses" in result.stdout
+
+
+def test_describe_an_unknown_place_is_one_line_and_status_2():
+    result = run("describe", "no_such_place")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == ["error: unknown place id 'no_such_place'"]

@@ -6,7 +6,7 @@ import csv
 import pytest
 
 from geo.paths import ROOT, SHARED_SEEDS_DIR
-from geo.places import UnknownPlace, describe, known_place_ids, load_places
+from geo.places import known_place_ids, load_places
 from geo.plan import integrity_errors, load_plan, quote_errors
 
 DOC_000, DOC_001, DOC_002, DOC_003, DOC_004 = (
@@ -82,27 +82,6 @@ def test_status_only_with_evidence(plan):
     assert (reported["status_doc"] != "").all() and (reported["status_quote"] != "").all()
     line17 = plan.tasks[plan.tasks["places"].str.contains("rail_17") & (plan.tasks["doc_id"] == DOC_000)]
     assert (line17["status"] == "opened").any()
-
-
-def test_what_does_the_plan_say_about_shuangjing(plan, places):
-    report = describe("st_shuangjing", plan, places)
-    assert {"axis_east", "axis_ns"} <= set(report.structure["id"])
-    assert "t000_3_1_2" in set(report.tasks["id"])  # 强化“两轴”, which names 双井 on both axes
-    assert (report.tasks["via"] == "direct").any()
-    order = report.tasks["via"].map({"direct": 0, "structure": 1, "inside": 2}).tolist()
-    assert order == sorted(order)  # what names the place itself is listed first
-
-
-def test_core_report_spans_its_streets(plan, places):
-    report = describe("cbd_core", plan, places)
-    assert set(report.streets) == {"st_jianwai", "st_hujialou", "st_balizhuang"}
-    assert "t000_3_1_1" in set(report.tasks["id"])  # 提升“一核”
-    assert not report.indicators.empty
-
-
-def test_unknown_place_is_a_clear_error(plan, places):
-    with pytest.raises(UnknownPlace, match="unknown place id 'nowhere'"):
-        describe("nowhere", plan, places)
 
 
 def test_integrity_errors_name_file_and_record(plan, places):

@@ -1,11 +1,13 @@
-"""Indicator tables shaped for reading: Table 1 side by side, the Beijing outline with its mid-term status."""
+"""Indicator tables shaped for reading: Table 1 side by side, the Beijing outline with its mid-term status,
+and every indicator's monitoring flag, sortable by flag."""
 from __future__ import annotations
 
 import re
 
 import pandas as pd
 
-from geo.plan import Plan
+from geo.monitoring import flag_rank, monitor
+from geo.plan import Plan, load_manifest
 
 DOC_000 = "000_a4f22e102a070a95"
 DOC_001 = "001_055cf86f3772e486"
@@ -85,3 +87,9 @@ def beijing_table(plan: Plan, lang: str) -> pd.DataFrame:
             "属性" if zh else "Attribute": definition.attribute,
         })
     return pd.DataFrame(rows)
+
+
+def monitoring_records(plan: Plan, by_flag: bool = False) -> list[dict]:
+    """Every indicator at every place with baseline, latest, target and flag; by flag, the ones behind first."""
+    records = monitor(plan, doc_dates=load_manifest()["date_issued"].to_dict())
+    return sorted(records, key=lambda record: flag_rank(record["flag"])) if by_flag else records

@@ -8,14 +8,15 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.places import PlaceReport
+from geo.describe import PlaceReport, place_name
 from geo.plan import Plan
 from layers.catalog import SCHEMATIC_NOTE
-from layers.i18n import STATUS, THEMES, pick, t
-from ui.indicator_views import beijing_table, growth_chart, table1
+from layers.i18n import FLAGS, STATUS, THEMES, pick, reason_key, t, why_listed
+from ui.indicator_views import beijing_table, growth_chart, monitoring_records, table1
 
 FILTER_KEYS = ("f_doc", "f_theme", "f_place", "f_status", "f_keyword")
 TABLE_KEY = "task_table"
+SHORT_GROUP = 10  # a group of crossing-line or structure tasks this short is shown open
 
 
 def place_names(places: gpd.GeoDataFrame, plan: Plan, lang: str) -> dict[str, str]:
@@ -115,12 +116,34 @@ def task_explorer(view: pd.DataFrame, plan: Plan, places: gpd.GeoDataFrame, mani
 
 
 def place_details(report: PlaceReport, places: gpd.GeoDataFrame, manifest: pd.DataFrame, lang: str) -> None:
+    """Facts, then the tasks grouped by why they are listed (the specific ones first, the wide ones folded),
+    then the indicators with their monitoring flags."""
     st.markdown(f"**{_plain(report.name_zh if lang == 'zh' else report.name_en)}**  \n"
                 f"{_plain(report.name_en if lang == 'zh' else report.name_zh)}")
+    st.dataframe(_facts(report, places, lang), hide_index=True, width="stretch")
+    st.markdown(f"**{t('tasks', lang)}** ({len(report.tasks)})")
+    if report.tasks.empty:
+        st.caption(t("no_tasks", lang))
+    for label, tasks, expanded in task_groups(report, lang):
+        with st.expander(f"{_plain(label)} ({len(tasks)})", expanded=expanded):
+            rows = task_rows(tasks, {}, manifest, lang).drop(columns=[t("place", lang)])
+            rows.insert(1, t("via", lang), [why_listed(via, listed, lang, place_name, report.is_line)
+                                            for via, listed in zip(tasks["via"], tasks["via_places"])])
+            st.dataframe(rows, hide_index=True, width="stretch", column_config={"id": None},
+                         height=min(400, 38 + 35 * len(rows)))
+    if report.indicators:
+        st.markdown(f"**{t('indicators', lang)}** ({len(report.indicators)})")
+        st.dataframe(monitoring_rows(report.indicators, lang), hide_index=True, width="stretch",
+                     column_config={"id": None}, height=min(400, 38 + 35 * len(report.indicators)))
+
+
+def _facts(report: PlaceReport, places: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
     row = places.loc[places["id"] == report.id]
     facts = {}
     if report.area_km2 is not None:
         facts[t("area", lang)] = f"{report.area_km2:.2f} km²"
+    if report.official_km2 is not None:
+        facts[t("official", lang)] = f"{report.official_km2:g} km²"
     if not row.empty:
         facts.update(_drawing_facts(row.iloc[0], lang))
     if report.line:
@@ -130,26 +153,62 @@ def place_details(report: PlaceReport, places: gpd.GeoDataFrame, manifest: pd.Da
             facts[t("stations", lang)] = str(report.line["stations"]).replace("|", " · ")
         if report.line.get("note"):
             facts["note"] = str(report.line["note"])
+
+    def names(ids: list[str]) -> str:
+        return "、".join(place_name(place, lang) for place in ids)
+
+    if report.part_of:
+        facts[t("part_of", lang)] = " › ".join(place_name(place, lang) for place in report.part_of)
+    if report.crossed_by:
+        facts[t("crosses" if report.is_line else "crossed_by", lang)] = names(report.crossed_by)
     if report.streets:
-        street_names = dict(zip(places["id"], places["name_zh" if lang == "zh" else "name_en"]))
-        facts[t("streets", lang)] = "、".join(street_names.get(s, s) for s in report.streets)
-    if not report.structure.empty:
-        facts[t("structure", lang)] = "、".join(report.structure["name_zh" if lang == "zh" else "name_en"])
-    st.dataframe(pd.DataFrame({"项目" if lang == "zh" else "Item": list(facts),
-                               "内容" if lang == "zh" else "Value": list(facts.values())}),
-                 hide_index=True, width="stretch")
-    st.markdown(f"**{t('tasks', lang)}** ({len(report.tasks)})")
-    if report.tasks.empty:
-        st.caption(t("no_tasks", lang))
-    else:
-        rows = task_rows(report.tasks, {}, manifest, lang).drop(columns=[t("place", lang)])
-        rows.insert(1, t("via", lang), report.tasks["via"].map(lambda via: t(f"via_{via}", lang)).values)
-        st.dataframe(rows, hide_index=True, width="stretch", column_config={"id": None},
-                     height=min(400, 38 + 35 * len(rows)))
-    if not report.indicators.empty:
-        st.markdown(f"**{t('indicators', lang)}** ({len(report.indicators)})")
-        st.dataframe(indicator_rows(report.indicators, lang), hide_index=True, width="stretch",
-                     height=min(400, 38 + 35 * len(report.indicators)))
+        facts[t("streets", lang)] = names(report.streets)
+    if report.structure:
+        facts[t("structure", lang)] = names(report.structure)
+    return pd.DataFrame({"项目" if lang == "zh" else "Item": list(facts),
+                         "内容" if lang == "zh" else "Value": list(facts.values())})
+
+
+def task_groups(report: PlaceReport, lang: str) -> list[tuple[str, pd.DataFrame, bool]]:
+    """(label, tasks, expanded): this place and what lies in it (open), crossing lines and structure (open
+    when short), then one folded group per place it is part of (zone-, district-, 中心城区-, city-wide),
+    nearest first."""
+    tasks = report.tasks
+    if tasks.empty:
+        return []
+    crossing, structure = tasks[tasks["via"] == "crossing"], tasks[tasks["via"] == "structure"]
+    groups = [(t("own_and_inside", lang), tasks[tasks["via"].isin(["direct", "inside"])], True),
+              (t("via_" + reason_key("crossing", report.is_line), lang), crossing, len(crossing) <= SHORT_GROUP),
+              (t("via_structure", lang), structure, len(structure) <= SHORT_GROUP)]
+    wide = tasks[tasks["via"] == "part_of"]
+    nearest = wide["via_places"].map(lambda listed: min(listed, key=report.part_of.index))
+    for container in report.part_of:
+        groups.append((t("wide_tasks", lang).format(place=place_name(container, lang)), wide[nearest == container],
+                       False))
+    return [group for group in groups if not group[1].empty]
+
+
+def monitoring_rows(records: list[dict], lang: str) -> pd.DataFrame:
+    """Indicators as baseline → latest → target with years, the share achieved and the flag."""
+    frame = pd.DataFrame(records)
+
+    def dated(value: str | None, year: object) -> str:
+        if value is None:
+            return ""
+        return f"{value}（{year}）" if year else str(value)
+
+    return pd.DataFrame({
+        "id": frame["id"],
+        "指标" if lang == "zh" else "Indicator": frame["name_zh" if lang == "zh" else "name_en"],
+        t("place", lang): frame["place"].map(lambda place: place_name(place, lang)),
+        t("unit", lang): frame["unit"],
+        t("baseline", lang): [dated(v, y) for v, y in zip(frame["baseline"], frame["baseline_year"])],
+        t("latest", lang): [dated(v, y) for v, y in zip(frame["latest"], frame["latest_as_of"])],
+        t("target", lang): [dated(v, y) for v, y in zip(frame["target"], frame["target_year"])],
+        t("progress", lang): frame["progress"].map(lambda share: "" if share is None or share != share
+                                                    else f"{share:.0%}"),
+        t("flag", lang): frame["flag"].map(lambda flag: pick(FLAGS.get(flag), lang, flag)),
+    })
 
 
 def _drawing_facts(row: pd.Series, lang: str) -> dict[str, str]:
@@ -196,6 +255,12 @@ def _indicator_views(_plan: Plan, lang: str) -> tuple[pd.DataFrame, pd.DataFrame
     return table1(_plan, lang), growth_chart(_plan, lang), beijing_table(_plan, lang)
 
 
+@st.cache_data(show_spinner=False)
+def _monitoring(_plan: Plan, by_flag: bool) -> list[dict]:
+    """Computed once per order: the plan tables never change while the server runs."""
+    return monitoring_records(_plan, by_flag)
+
+
 def indicators(plan: Plan, lang: str) -> None:
     zh = lang == "zh"
     wide, chart, beijing = _indicator_views(plan, lang)
@@ -206,6 +271,11 @@ def indicators(plan: Plan, lang: str) -> None:
         st.bar_chart(chart, horizontal=True)
     st.markdown(f"**{t('beijing_indicators', lang)}** · {t('midterm', lang)}")
     st.dataframe(beijing, hide_index=True, width="stretch")
+    st.markdown(f"**{t('monitoring', lang)}**")
+    order = st.radio(t("sort_by", lang), ("table", "flag"), key="ind_sort", horizontal=True,
+                     format_func=lambda choice: t(f"sort_{choice}", lang))
+    st.dataframe(monitoring_rows(_monitoring(plan, order == "flag"), lang), hide_index=True, width="stretch",
+                 column_config={"id": None}, key="monitoring_table")
     st.markdown(f"**{t('subcentre_targets', lang)}**")
     sub = plan.indicator_table()
     sub = sub[sub["doc_id"] == "003_9b6ba7233289b866"]
