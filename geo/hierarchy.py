@@ -53,7 +53,7 @@ SITE_KINDS = frozenset({
 # subcentre_places draws its places with no published extent as points of kind "place": the hub is a site,
 # the towns (1500–2000 m) stand for areas. A "place" counts as a site when drawn this accurately.
 SITE_ACCURACY_M = 500
-AREA_ANCHOR_KINDS = frozenset({"area", "area_anchor", "heritage_area", "business_district", "town"})
+AREA_ANCHOR_KINDS = frozenset({"area", "area_anchor", "heritage_area", "business_district", "town", "park", "rail_yard"})
 # Kinds that never roll up: rivers, railways and roads standing for their whole course, counties. Every kind in
 # the data must be in one of the three lists (tests/test_hierarchy.py), so a new kind gets a decision.
 NON_ROLLING_KINDS = frozenset({"river_anchor", "rail_line_anchor", "county", "road", "river", "rail_line"})

@@ -73,18 +73,27 @@ def test_the_zone_lists_its_core_its_streets_and_the_outlines_cbd_tasks(answers,
     assert listed(answers["cbd_zone"], "part_of")  # district- and city-wide tasks, folded in the panel
 
 
+def task_places_of(task: dict) -> list[str]:
+    return load_plan().tasks.set_index("id").loc[task["id"], "places"].split(";")
+
+
 def test_the_core_lists_the_central_core_inside_and_zone_wide_tasks(answers):
     assert any("cbd_core_central" in places for places in listed(answers["cbd_core"], "inside").values())
     assert any("cbd_zone" in places for places in listed(answers["cbd_core"], "part_of").values())
-    assert any({"struct_core", "axis_east", "axis_ns"} & set(places)
-               for places in listed(answers["cbd_core"], "structure").values())
+    # Tasks naming the structure elements the core belongs to are listed (direct when they also name the core).
+    naming_structure = {task["id"] for task in answers["cbd_core"]["tasks"]
+                        if {"struct_core", "axis_east", "axis_ns"} & set(task_places_of(task))}
+    assert naming_structure
     wide = listed(answers["cbd_core_central"], "part_of")
     assert any("cbd_core" in places for places in wide.values())
 
 
-def test_shuangjing_lists_the_tasks_of_lines_17_and_28_via_crossing(answers, task_places):
+def test_shuangjing_lists_the_tasks_of_line_28_via_crossing(answers, task_places):
+    """Line 28 runs through 双井 to 北京东站. Line 17's drawn chord (±300 m) never runs deeper than 170 m inside
+    the redrawn 双井, so within its accuracy it may pass beside it: it is not counted as crossing."""
     crossing = listed(answers["st_shuangjing"], "crossing")
-    for line in ("rail_17", "rail_28"):
+    assert "rail_17" not in hierarchy().crossed_by("st_shuangjing")
+    for line in ("rail_28",):
         naming = {task for task, places in task_places.items() if line in places and "st_shuangjing" not in places}
         assert naming and naming <= set(crossing), line
     assert any("cbd_zone" in places for places in listed(answers["st_shuangjing"], "part_of").values())
@@ -116,7 +125,12 @@ def test_line_28_lists_the_areas_it_crosses_and_what_it_is_part_of(answers):
 def test_beijing_is_a_place_and_lists_every_task(answers):
     answer = answers["beijing"]
     assert answer["place"]["part_of"] == [] and answer["place"]["layer"] == "declared"
-    assert len(answer["tasks"]) == len(load_plan().tasks)
+    listed = {task["id"] for task in answer["tasks"]}
+    tree = hierarchy()
+    for task in load_plan().tasks.itertuples():
+        if task.id not in listed:  # only tasks naming nothing in the city: 北三县, or anchors standing for a river
+            names = [place for place in task.places.split(";") if place]
+            assert all("beijing" not in tree.part_of(place) for place in names), task.id
     assert any(indicator["place"] == "beijing" for indicator in answer["indicators"])
 
 

@@ -68,7 +68,9 @@ def test_declared_places(tree):
 def test_points_standing_for_rivers_lines_or_areas_do_not_roll_up(tree):
     assert not ANCHORS_IN_CANAL_BUSINESS & set(tree.contains("sc_canal_business"))
     assert not ANCHORS_IN_CANAL_BUSINESS & set(tree.contains("subcentre"))
-    assert tree.part_of("gz_beiyunhe") == []
+    # The 北运河 anchor lies in no drawn area; it is part only of what declares it a member (the Grand Canal).
+    assert tree.part_of("gz_beiyunhe") == ["grand_canal", "beijing"] or set(tree.part_of("gz_beiyunhe")) == {
+        "grand_canal", "beijing"}
     # An area anchor lies in a district when its whole accuracy disc does, and nowhere smaller.
     assert tree.part_of("gz_tongzhou_old_town") == ["district_tongzhou", "beijing"]
     assert "district_chaoyang" in tree.part_of("gz_wangjing")
@@ -88,7 +90,7 @@ def test_sites_roll_up_into_every_area_holding_them(tree):
 
 
 def test_lines_cross_areas_and_stations_lie_on_lines(tree):
-    assert {"rail_17", "rail_28"} <= set(tree.crossed_by("st_shuangjing"))
+    assert "rail_28" in tree.crossed_by("st_shuangjing") and "rail_17" not in tree.crossed_by("st_shuangjing")
     assert {"st_shuangjing", "cbd_core", "cbd_core_central"} <= set(tree.crossed_by("rail_28"))
     # Line 28 runs within the zone: the zone is what it is part of, and the zone lists it among its lines.
     assert "cbd_zone" in tree.part_of("rail_28") and "cbd_zone" not in tree.crossed_by("rail_28")
