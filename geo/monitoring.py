@@ -19,7 +19,8 @@ For each indicator and place the plan tables hold a baseline (value, year), targ
   rising, as most plan indicators are.
 Figures are parsed from the text the sources give: bounds (≥ ≤ ＞ ＜ 以上 以内 不少于 超过), approximations
 (约 左右 近 接近 余) and the multipliers 万 and 亿 attached to a number; 【】 (five-year cumulative) is
-dropped. Units are the indicator's; all values of one indicator share it.
+dropped. Units are the indicator's; a value written in another currency (2020's per-capita GRP of
+"2.4万美元左右" against targets in 万元) is not comparable and counts as missing.
 """
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ FALLING_MEASURES = ("浓度", "死亡率", "失业率", "用水总量", "常住�
 RISING_DESPITE_NAME = ("降幅", "下降率")  # a reduction rate: the larger the better
 _NUMBER = re.compile(r"(-?\d+(?:\.\d+)?)\s*(万|亿)?")
 _MULTIPLIER = {"万": 1e4, "亿": 1e8, None: 1.0}
+CURRENCIES = ("美元", "欧元", "港元")
 
 
 @dataclass(frozen=True)
@@ -99,8 +101,10 @@ def monitor(plan: Plan, place_ids: list[str] | None = None, doc_dates: dict[str,
         baseline = _pick(values[values["kind"] == "baseline"], {})
         target = _pick(values[values["kind"] == "target"], {})  # a target's year is its deadline, never a doc date
         latest = _pick(values[values["kind"] == "actual"], doc_dates)
-        progress, flag = assess(baseline["value"], baseline["year"], latest["value"], latest["year"],
-                                target["value"], target["year"], str(first["name_zh"]))
+        unit = _text(first["unit"]) or ""
+        progress, flag = assess(_comparable(baseline["value"], unit), baseline["year"],
+                                _comparable(latest["value"], unit), latest["year"],
+                                _comparable(target["value"], unit), target["year"], str(first["name_zh"]))
         records.append({
             "id": indicator_id, "name_zh": _text(first["name_zh"]), "name_en": _text(first["name_en"]),
             "unit": _text(first["unit"]), "place": place,
@@ -110,6 +114,13 @@ def monitor(plan: Plan, place_ids: list[str] | None = None, doc_dates: dict[str,
             "progress": progress, "flag": flag,
         })
     return records
+
+
+def _comparable(value: str | None, unit: str) -> str | None:
+    """The value, or None when it is written in a currency the indicator's unit does not use."""
+    if value and any(currency in value and currency not in unit for currency in CURRENCIES):
+        return None
+    return value
 
 
 def _pick(rows: pd.DataFrame, doc_dates: dict[str, str]) -> dict:

@@ -74,3 +74,10 @@ def test_missing_figures_or_years_are_not_measurable():
 
 def test_sorting_by_flag_puts_the_ones_behind_first():
     assert sorted(["met", "not_measurable", "behind", "on_track"], key=flag_rank) == list(FLAGS)
+
+
+def test_a_baseline_in_another_currency_is_not_compared(shipped):
+    """001: 2020 人均地区生产总值 2.4万美元左右; target 21 万元 (2025); 004: 超过19 万元. 19 < 21 is not met, and a
+    dollar baseline cannot anchor a path in 万元: not measurable (it was flagged "met" by reading 2.4万 as 24 000)."""
+    record = shipped[("i001_gdp_per_capita", "beijing")]
+    assert record["flag"] == "not_measurable" and record["progress"] is None
