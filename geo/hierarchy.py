@@ -8,9 +8,10 @@ Rules (geometry in an Albers equal-area projection, metres; tolerance = the draw
 - **Area in area**: A lies in B when at least CONTAIN_SHARE (95 %) of A's area lies inside B widened by
   min(accuracy_m of A, accuracy_m of B). 95 % keeps 建外 (88 % inside the core) out of the core while the
   core, 核心区 and each street (100 %) sit in the zone, the zone in 朝阳 (99 % unwidened).
-- **Point in area**: a point lies in A when it is inside A; a point drawn just outside every area of A's
-  layer (drawing error on an outer edge) also counts when it is within min(accuracies) of A. Two tiling
-  neighbours therefore never both claim a point that clearly falls in one of them.
+- **Point in area**: a point lies in A when it is inside A; a point drawn just outside A also counts when it
+  is within min(accuracies) of A and no neighbour of A in its layer holds it. Two tiling neighbours
+  therefore never both claim a point that clearly falls in one of them, while a nested area (核心区 inside
+  the core) still claims a station drawn on its own edge.
 - **Which points roll up** (the kinds present in the gazetteer, decided by what a point stands for):
   SITE_KINDS are point-like sites (stations, hubs, interchanges, sites, campuses, malls, venues, airports,
   the sub-centre's places): they lie in every area that holds them. AREA_ANCHOR_KINDS stand for a
@@ -248,12 +249,21 @@ def _info(row: pd.Series, kind: str) -> PlaceInfo:
 
 def _areas_holding_point(point: BaseGeometry, point_accuracy: float, areas: dict[str, BaseGeometry],
                          area_accuracy: dict[str, float], layer_of: dict[str, str]) -> set[str]:
-    """Areas the point is inside; plus, per layer where it is inside none, those within the tolerance."""
+    """Areas the point is inside; plus those within the tolerance where no neighbour in their layer holds it.
+
+    Tiling neighbours (two streets) never both claim a point on their shared edge; a nested area (核心区 in
+    the core, one layer) still claims a station drawn on its own edge.
+    """
     exact = {a for a, geometry in areas.items() if geometry.contains(point)}
-    layers_hit = {layer_of[a] for a in exact}
-    near = {a for a, geometry in areas.items() if a not in exact and layer_of[a] not in layers_hit
-            and geometry.distance(point) <= min(point_accuracy, area_accuracy[a])}
+    near = {a for a, geometry in areas.items() if a not in exact
+            and geometry.distance(point) <= min(point_accuracy, area_accuracy[a])
+            and not any(layer_of[b] == layer_of[a] and _neighbours(areas[a], areas[b]) for b in exact)}
     return exact | near
+
+
+def _neighbours(first: BaseGeometry, second: BaseGeometry) -> bool:
+    """Two areas of one layer that share (almost) no ground: neighbours, not one nested in the other."""
+    return first.intersection(second).area < 0.05 * min(first.area, second.area)
 
 
 def _line_relations(places: gpd.GeoDataFrame, metric: gpd.GeoSeries, accuracy: pd.Series, kinds: pd.Series,

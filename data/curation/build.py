@@ -79,10 +79,13 @@ def street_faces() -> tuple[list[BaseGeometry], dict[str, BaseGeometry]]:
     """Faces of the reference outlines cut by every amended edge, and the reference outline of each street."""
     units = gpd.read_file(CURATION / "hsar_units.geojson")
     outlines = dict(zip(units["street_id"], units.geometry))
-    cuts = list(edge_lines("streets").values()) + list(edge_lines("core").values())
+    cuts = [line for layer in ("streets", "core", "central") for line in edge_lines(layer).values()]
     return faces(outlines.values(), cuts), outlines
 
 
+CENTRAL_OFFICIAL_KM2 = 0.30
+CENTRAL_OFFICIAL_SOURCE = "北京晚报 2011-09-13 (about 30 ha without the outer roads)"
+CENTRAL_AREA_WHY = ("官方约30公顷不含外围道路；此处量至道路中线。", "the official ~30 ha excludes the outer roads; this is measured to the road centre lines.")
 STREET_AREA_WHY = ("界线为c.2009测绘单元并按现行证据修订；此后界线有调整，官方面积的年份与口径也不同。未做任何缩放。",
                    "the outline is the c.2009 survey unit as amended from current evidence; boundaries have moved "
                    "since, and official figures differ in year and in what they count. Nothing is scaled to match.")
@@ -91,8 +94,8 @@ CORE_AREA_WHY = ("规划所述四条边界（东大桥路、东四环、通惠�
                  "does not say how its 7.04 km² was measured (perhaps net of roads and the river [inferred]).")
 
 
-def build_streets_and_core() -> tuple[gpd.GeoDataFrame, BaseGeometry]:
-    """The 17 streets from the shared-edge coverage, and the CBD core cut from the same faces."""
+def build_streets_and_core() -> tuple[gpd.GeoDataFrame, BaseGeometry, BaseGeometry]:
+    """The 17 streets from the shared-edge coverage, and the CBD core and its 核心区 cut from the same faces."""
     face_list, outlines = street_faces()
     overrides: dict[str, list[Point]] = {}
     for row in read_csv("street_reassign.csv"):
@@ -129,7 +132,20 @@ def build_streets_and_core() -> tuple[gpd.GeoDataFrame, BaseGeometry]:
         })
     frame = gpd.GeoDataFrame(rows, crs=4326)
     frame["area_km2"] = area_km2(frame).round(3)
-    return frame, core_geometry(face_list, streets)
+    return frame, core_geometry(face_list, streets), central_geometry(face_list, streets)
+
+
+def central_geometry(face_list: list[BaseGeometry], streets: dict[str, BaseGeometry]) -> BaseGeometry:
+    """核心区: the faces of 建外 between the 东三环, 建国路 and 针织路; its north edge is 建外's own (光华路)."""
+    cuts = edge_lines("central")
+    west, south, east = cuts["e3_guomao_jingguang"], cuts["jianguo_line1"], cuts["zhenzhi"]
+    south_y = south.coords[1][1]
+    north_y = east.coords[-1][1]
+    selector = Polygon([(west.coords[1][0], south_y), (east.coords[0][0], south_y), (east.coords[0][0], north_y),
+                        (west.coords[1][0], north_y)])
+    chosen = [face for face in face_list if selector.contains(face.representative_point())
+              and face.representative_point().within(streets["st_jianwai"])]
+    return gpd.GeoSeries(chosen, crs=4326).union_all()
 
 
 def core_geometry(face_list: list[BaseGeometry], streets: dict[str, BaseGeometry]) -> BaseGeometry:
@@ -150,7 +166,7 @@ def core_geometry(face_list: list[BaseGeometry], streets: dict[str, BaseGeometry
 
 
 def build_areas() -> dict[str, gpd.GeoDataFrame]:
-    streets, core = build_streets_and_core()
+    streets, core, central = build_streets_and_core()
     core_km2 = geometry_area_km2(core)
     note_zh, note_en = area_note(core_km2, CORE_OFFICIAL_KM2, "000 note under Table 1", CORE_AREA_WHY)
     core_row = {
@@ -164,6 +180,18 @@ def build_areas() -> dict[str, gpd.GeoDataFrame]:
                           if "core" in row["cuts"].split(";")),
         "accuracy_basis": "the worst stated accuracy of the roads drawn through the streets (street_edges.csv)",
         "schematic": True, "area_note_zh": note_zh, "area_note_en": note_en, "geometry": core,
+    }
+    central_note = area_note(geometry_area_km2(central), CENTRAL_OFFICIAL_KM2, CENTRAL_OFFICIAL_SOURCE, CENTRAL_AREA_WHY)
+    central_row = {
+        "id": "cbd_core_central", "name_zh": "CBD核心区", "name_en": "CBD central plot area (Z1–Z15)", "kind": "area",
+        "official_km2": CENTRAL_OFFICIAL_KM2, "official_source": CENTRAL_OFFICIAL_SOURCE, "source": HSAR_SOURCE,
+        "licence": HSAR_LICENCE,
+        "method": "the faces of 建外 between the 东三环, 建国路 and 针织路, north to 光华路 (data/curation/street_edges.csv)",
+        "edges": "W 东三环 (line 10); S 建国路 (line 1); E 针织路 (hand-placed); N 光华路 (the reference's 建外 north edge)",
+        "accuracy_m": max(int(row["accuracy_m"]) for row in read_csv("street_edges.csv")
+                          if "central" in row["cuts"].split(";")),
+        "accuracy_basis": "the worst stated accuracy of the roads drawn through 建外 (street_edges.csv); 针织路 is a hand estimate",
+        "schematic": True, "area_note_zh": central_note[0], "area_note_en": central_note[1], "geometry": central,
     }
     rows = []
     for row in read_csv("areas.csv"):
@@ -192,10 +220,10 @@ def build_areas() -> dict[str, gpd.GeoDataFrame]:
             row["area_km2"], official, row["official_source"],
             ("按公开四至绘制的示意范围；未做任何缩放。",
              "a schematic outline drawn from published bounding roads; nothing is scaled to match."))
-    core_frame = gpd.GeoDataFrame([core_row], crs=4326)
+    core_frame = gpd.GeoDataFrame([core_row, central_row], crs=4326)
     core_frame["area_km2"] = area_km2(core_frame).round(3)
     layers = {layer: part.drop(columns="layer").reset_index(drop=True) for layer, part in frame.groupby("layer")}
-    layers["cbd_core"] = pd.concat([core_frame, layers["cbd_core"]], ignore_index=True)
+    layers["cbd_core"] = core_frame
     layers["cbd_streets"] = streets
     return layers
 
