@@ -187,7 +187,7 @@ def test_toggle_swaps_only_its_shapes_and_keeps_the_map(streamlit_server, page, 
     markers = "(n) => [window.__planmapMarker, window[n].getContainer().dataset.planmapMarker]"
 
     sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text("功能区17个街乡", exact=True).click()
+    sidebar.locator('[data-testid="stCheckbox"] label').filter(has_text="功能区17个街乡").click()  # label ends in a 示意 badge
     wait_until(lambda: shape_count(frame) == total - len(streets), f"{total - len(streets)} shapes", settle=1.0)
     assert set(frame.evaluate(DRAWN_FIDS, name)) == before - streets
     assert frame.evaluate(markers, name) == ["kept", "kept"], "the map was rebuilt"
@@ -195,7 +195,7 @@ def test_toggle_swaps_only_its_shapes_and_keeps_the_map(streamlit_server, page, 
     assert "cbd_streets" not in page.evaluate("() => new URLSearchParams(location.search).get('layers')")
     screenshot(page, "app_streets_off", capsys)
 
-    sidebar.get_by_text("功能区17个街乡", exact=True).click()
+    sidebar.locator('[data-testid="stCheckbox"] label').filter(has_text="功能区17个街乡").click()  # label ends in a 示意 badge
     wait_until(lambda: shape_count(frame) == total, f"{total} shapes again", settle=1.0)
     assert set(frame.evaluate(DRAWN_FIDS, name)) == before
     assert frame.evaluate(markers, name) == ["kept", "kept"], "the map was rebuilt"
@@ -259,11 +259,12 @@ def test_english_toggle_relabels_the_page(streamlit_server, page, external_reque
 
     page.get_by_role("heading", name="Plan Map — Beijing planning zones").wait_for(timeout=TIMEOUT_S * 1000)
     wait_until(lambda: "lang=en" in location(page), "lang=en in the URL (the rerun finished)")
-    labels = wait_until(lambda: (texts := sidebar.locator('[data-testid="stCheckbox"]').all_inner_texts())
-                        and texts[0].strip() in {s.title_en for s in catalog.layers.values()} and texts,
-                        "English layer labels")
-    order = [spec.title_en for group in catalog.groups for spec in catalog.in_group(group)]
-    assert [label.strip() for label in labels] == order
+    order = [spec.title_en + (" schematic" if spec.schematic else "")  # curated boundaries carry a badge
+             for group in catalog.groups for spec in catalog.in_group(group)]
+    labels = wait_until(lambda: (texts := [" ".join(text.split()) for text in
+                                           sidebar.locator('[data-testid="stCheckbox"]').all_inner_texts()])
+                        and texts[0] in order and texts, "English layer labels")
+    assert labels == order
     wait_until(lambda: page.locator('[data-testid="stButtonGroup"] button').all_inner_texts()
                == ["Tasks", "Indicators", "Export"], "English panel switch")
     assert sidebar.get_by_role("radio", name="Offline basemap").is_checked()
