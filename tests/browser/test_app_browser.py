@@ -383,3 +383,22 @@ def test_injected_markup_stays_text(streamlit_server, page, external_requests, p
     assert dialogs == [] and img_requests == []
     assert external_requests == []
     assert page_errors == []
+
+
+@ON_APP
+def test_the_seventeen_streets_at_zoom_13_over_the_offline_basemap(streamlit_server, page, external_requests, capsys):
+    """Issue 10's look: every street outline drawn and labelled schematic, nothing fetched from elsewhere."""
+    streets = layer_frame(load_catalog().layers["cbd_streets"])
+    frame, name = open_app(page, streamlit_server, "?layers=context_districts,context_rivers,context_roads,cbd_streets,"
+                                                   "cbd_core")
+    centre = streets.geometry.union_all().centroid
+    frame.evaluate(f"(name) => window[name].setView([{centre.y}, {centre.x}], 13, {{animate: false}})", name)
+    drawn = wait_until(lambda: set(frame.evaluate(DRAWN_FIDS, name)) >= set(streets["id"]) and
+                       set(frame.evaluate(DRAWN_FIDS, name)), "all 17 streets drawn")
+    assert set(streets["id"]) <= drawn
+    assert frame.evaluate(VIEW, name)["zoom"] == 13
+    captions = page.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]').all_inner_texts()
+    assert any("边界为示意，非法定界线" in caption for caption in captions)
+    time.sleep(1.0)
+    screenshot(page, "app_streets_zoom13", capsys)
+    assert external_requests == []
