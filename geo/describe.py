@@ -10,6 +10,7 @@ shape `python -m layers describe ID --json` prints.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -97,6 +98,11 @@ def describe(place_id: str, plan: Plan | None = None, places: gpd.GeoDataFrame |
         indicators=monitor(plan, [place_id] + contains, _doc_dates()),  # its own and those of places inside it
         line=_line_facts(place_id, places), is_line=tree.is_line(place_id),
     )
+
+
+def answer_json(report: PlaceReport) -> str:
+    """The answer as the JSON text the command line prints and the details panel offers for download."""
+    return json.dumps(report.to_dict(), ensure_ascii=False, indent=1)
 
 
 def describe_dict(place_id: str, plan: Plan | None = None) -> dict:

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 
-from geo.describe import VIA_ORDER, PlaceReport, describe, place_name
+from geo.describe import VIA_ORDER, PlaceReport, answer_json, describe, place_name
 from geo.places import UnknownPlace
 
 from layers.catalog import load_catalog
@@ -68,7 +67,7 @@ def _describe(args: argparse.Namespace) -> int:
     except UnknownPlace as error:
         return _fail(error.args[0])
     if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+        print(answer_json(report))
         return 0
     print("\n".join(_report_lines(report, args.lang)))
     return 0

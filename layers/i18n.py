@@ -21,6 +21,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "area": ("面积", "Area"),
     "official": ("面积（实测与官方）", "Area, measured and official"),
     "schematic": ("示意", "Schematic"),
+    "download_answer": ("下载本地点的规划要求（JSON）", "Download what the plans say here (JSON)"),
     "licence": ("许可", "Licence"),
     "accuracy": ("绘制精度", "Drawing accuracy"),
     "method": ("绘制方法", "How it was drawn"),

@@ -389,3 +389,10 @@ def test_a_task_in_the_link_is_named_and_highlighted():
     # The map opens on the task's places (a plain link keeps the home view).
     assert map_args(at)["center"] is not None and map_args(at)["zoom"] >= 9
     assert map_args(run_app())["center"] is None
+
+
+def test_details_offer_the_same_answer_as_the_command_line():
+    """One answer for one question: the panel's download is describe_dict, as `python -m layers describe` prints."""
+    at = run_app(place="st_shuangjing")
+    button = at.get("download_button")[0]
+    assert button.proto.label == t("download_answer", "zh") and button.proto.url

@@ -8,7 +8,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.describe import PlaceReport, place_name
+from geo.describe import PlaceReport, answer_json, place_name
 from geo.plan import Plan
 from layers.catalog import SCHEMATIC_NOTE
 from layers.i18n import FLAGS, STATUS, THEMES, pick, reason_key, t, why_listed
@@ -121,6 +121,9 @@ def place_details(report: PlaceReport, places: gpd.GeoDataFrame, manifest: pd.Da
     st.markdown(f"**{_plain(report.name_zh if lang == 'zh' else report.name_en)}**  \n"
                 f"{_plain(report.name_en if lang == 'zh' else report.name_zh)}")
     st.dataframe(_facts(report, places, lang), hide_index=True, width="stretch")
+    # The same answer the command line prints (`python -m layers describe ID --json`), for scripts and reports.
+    st.download_button(t("download_answer", lang), key="download_answer", file_name=f"{report.id}.json",
+                       data=answer_json(report), mime="application/json")
     st.markdown(f"**{t('tasks', lang)}** ({len(report.tasks)})")
     if report.tasks.empty:
         st.caption(t("no_tasks", lang))
