@@ -31,6 +31,8 @@ ATTRIBUTIONS = {  # (Chinese, English); the 审图号 stays as issued in both
     "osm": ("© OpenStreetMap contributors (ODbL)", "© OpenStreetMap contributors (ODbL)"),
     "tianditu": ("区界：天地图 审图号 GS(2024)0650", "District outlines: Tianditu 审图号 GS(2024)0650"),
     "curated": ("Plan Map 整理（见 data/README.md）", "Plan Map curation (data/README.md)"),
+    "hsar": ("街乡、中心区与功能区界线据 R 包 HSAR 的 Beijingdistricts 修订（GPL-2.0 或更高版本）",
+             "Street, core and zone outlines amended from the R package HSAR's Beijingdistricts (GPL-2.0-or-later)"),
 }
 
 
