@@ -1,4 +1,4 @@
-"""Command line for exports and report maps: `python -m layers list | export | render`.
+"""Command line for exports, report maps and the atlas: `python -m layers list | export | render | atlas`.
 
 User mistakes (unknown layer, format, paper; missing font; tiles unreachable) end with one line on stderr
 and exit status 2, never a traceback.
@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from layers.atlas import build_atlas
 from layers.catalog import load_catalog
 from layers.export import FORMATS, ExportError, export
 from layers.static_map import MEDIA_TYPES, ORIENTATIONS, PAPER_MM, RenderError, render_map
@@ -63,9 +64,18 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _atlas(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    places = [part.strip() for part in args.places.split(",") if part.strip()] if args.places else None
+    result = build_atlas(places, lang=args.lang, path=args.output, date=args.date, preview_dir=args.preview_dir)
+    print(f"wrote {args.output} ({len(result.place_pages)} places, {result.pages} pages, "
+          f"{time.perf_counter() - started:.1f} s)", file=sys.stderr)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m layers", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,export,render}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,export,render,atlas}")
 
     listing = commands.add_parser("list", help="list the declared layers (ids, groups, titles)")
     listing.set_defaults(run=_list)
@@ -106,6 +116,17 @@ def _parser() -> argparse.ArgumentParser:
                            help="web tiles instead of context layers, e.g. OpenStreetMap.Mapnik (needs network)")
     rendering.add_argument("-o", "--output", required=True, type=Path, help="map file: .png, .svg or .pdf")
     rendering.set_defaults(run=_render)
+
+    atlas = commands.add_parser(
+        "atlas", help="write the atlas: one A4 page per place with its map, facts, indicators and tasks (PDF)",
+        description="One page per place (the zone, the core, the 17 streets, the sub-centre and its key places), "
+                    "with continuation pages where the tables run long.")
+    atlas.add_argument("--places", help="comma-separated place ids (default: every place of the atlas)")
+    atlas.add_argument("--lang", default="zh", choices=("zh", "en"), help="language of the atlas")
+    atlas.add_argument("--date", type=dt.date.fromisoformat, help="date printed on the pages (default today)")
+    atlas.add_argument("--preview-dir", type=Path, help="also write every page as a PNG into this folder")
+    atlas.add_argument("-o", "--output", required=True, type=Path, help="the PDF to write")
+    atlas.set_defaults(run=_atlas)
     return parser
 
 
