@@ -361,7 +361,13 @@ def plan_map(ids: list[str] | str | None, *, focus: str | None, theme: str | Non
         classified = classify(theme, theme_spec.id, themed, lang, scheme=scheme, classes=classes)
     return MapPlan(chosen=chosen, drawn=drawn, frames=frames, extent=extent, scale_denominator=scale_denominator,
                    subject=subject, subject_id=focus, theme=classified,
-                   outside_beijing=not beijing_outline().buffer(1).contains(frame_box))
+                   outside_beijing=_shows_land_beyond_beijing(frames, frame_box))
+
+
+def _shows_land_beyond_beijing(frames: dict[str, gpd.GeoDataFrame], frame_box: BaseGeometry) -> bool:
+    """The land fill stands for the provinces only where the district outlines are drawn and end in the frame."""
+    districts = frames.get("context_districts")
+    return districts is not None and not districts.empty and not beijing_outline().buffer(1).contains(frame_box)
 
 
 def default_focus_layers(catalog: Catalog, focus: str | None, scale_denominator: float) -> list[LayerSpec]:

@@ -111,6 +111,7 @@ def test_labels_follow_the_language(subcentre_page):
     assert not any(ord(char) > 0x2E80 for text in texts for char in text)
 
 
+@pytest.mark.filterwarnings("ignore:Numba not installed")
 def test_thematic_legend_classes_are_mapclassify_bins():
     page = compose_map(focus="cbd_zone", theme="tasks", dpi=FAST_DPI)
     theme = page.panel.plan.theme
@@ -136,3 +137,21 @@ def test_pdf_and_svg_keep_text_as_text():
         assert any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")), font["/BaseFont"]
     svg = render_map(focus="cbd_core", fmt="svg", dpi=FAST_DPI).data.decode("utf-8")
     assert "<text" in svg and "建外街道" in svg
+
+
+@pytest.mark.parametrize("paper,orientation", [("A4", "portrait"), ("A3", "landscape")])
+def test_pdf_pages_have_the_paper_size(paper, orientation):
+    rendered = render_map(focus="st_jianwai", fmt="pdf", paper=paper, orientation=orientation, dpi=FAST_DPI)
+    page = PdfReader(io.BytesIO(rendered.data)).pages[0]
+    short, long = {"A4": (210, 297), "A3": (297, 420)}[paper]
+    width, height = (short, long) if orientation == "portrait" else (long, short)
+    assert float(page.mediabox.width) == pytest.approx(width / 25.4 * 72, abs=1)
+    assert float(page.mediabox.height) == pytest.approx(height / 25.4 * 72, abs=1)
+    assert "建外街道" in page.extract_text()
+
+
+def test_a_column_theme_and_an_unknown_theme():
+    page = compose_map(focus="cbd_zone", theme="official_km2", dpi=FAST_DPI, lang="en")
+    assert page.panel.plan.theme.title == "official_km2"
+    with pytest.raises(ValueError, match="unknown theme"):
+        compose_map(focus="cbd_zone", theme="no_such_column", dpi=FAST_DPI)
