@@ -221,7 +221,7 @@ def _candidates(ax: Axes, request: LabelRequest, width: float, height: float) ->
             centres += [(x, y), (x, y + height * 0.75), (x, y - height * 0.75)]
         return centres
     x, y = _anchor_px(ax, request)
-    reach = request.marker_radius_pt * ax.figure.dpi / 72 + 1
+    reach = (request.marker_radius_pt + 2 * GAP_PT) * ax.figure.dpi / 72  # clear of its own symbol
     dx, dy = width / 2 + reach, height / 2 + reach
     return [(x + dx, y), (x - dx, y), (x, y + dy), (x, y - dy), (x + dx, y + dy), (x - dx, y + dy),
             (x + dx, y - dy), (x - dx, y - dy)]

@@ -488,9 +488,24 @@ def draw_map_panel(figure: Figure, map_box: list[float], plan: MapPlan, lang: st
         inset = _add_inset(figure, ax, plan)
         extent = inset.get_window_extent(renderer)
         obstacles.append((extent.x0, extent.y0, extent.x1, extent.y1))
+    obstacles += point_symbol_boxes(ax, plan)
     labels = place_labels(ax, label_requests(plan, lang, scale), obstacles, renderer, family)
     return MapPanel(ax=ax, plan=plan, labels=labels, scale_length_m=length, inset=inset, obstacles=obstacles,
                     tile_credit=tile_credit)
+
+
+def point_symbol_boxes(ax: Axes, plan: MapPlan) -> list[Box]:
+    """The drawn point symbols (stations, sites) as boxes in display pixels: labels keep off them."""
+    boxes: list[Box] = []
+    for spec in plan.visible:
+        frame = plan.frames[spec.id]
+        points = frame[frame.geom_type.map(GEOMETRY_FAMILIES) == "point"].geometry.representative_point()
+        if points.empty:
+            continue
+        radius = marker_size(spec) / 2 * ax.figure.dpi / 72
+        for x, y in ax.transData.transform(list(zip(points.x, points.y))):
+            boxes.append((x - radius, y - radius, x + radius, y + radius))
+    return boxes
 
 
 def draw_layer(ax: Axes, spec: LayerSpec, frame: gpd.GeoDataFrame, zorder: float,
@@ -561,7 +576,8 @@ def label_requests(plan: MapPlan, lang: str, scale: float) -> list[LabelRequest]
             family = GEOMETRY_FAMILIES.get(geometry.geom_type)
             if family is None or text is None or pd.isna(text) or not str(text).strip():
                 continue
-            requests.append(LabelRequest(
+            position = 0 if properties.get("id") == plan.subject_id else len(requests)  # the subject first
+            requests.insert(position, LabelRequest(
                 text=str(text), geometry=geometry, family=family, fontsize=size,
                 color=_label_color(spec, properties), required=layer_id not in OPTIONAL_LABELS,
                 weight="bold" if planning and layer_id not in ("cbd_streets", "subcentre_places") else "normal",
@@ -644,6 +660,7 @@ def draw_legend(ax: Axes, panel: MapPanel, lang: str, ncols: int, fontsize: floa
     legend = ax.legend(handles, texts, loc="upper left", bbox_to_anchor=(0, top), frameon=False,
                        title=words["legend"], alignment="left", fontsize=fontsize, title_fontsize=fontsize * 1.2,
                        handlelength=2.6, ncols=ncols, borderaxespad=0,
+                       columnspacing=4.5 if plan.schematic and ncols > 1 else 2.0,
                        handler_map={tuple: HandlerTuple(ndivide=None, pad=0.4)})
     ax.add_artist(legend)
     written += [words["legend"]] + list(texts)
