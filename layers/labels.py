@@ -47,6 +47,7 @@ class LabelRequest:
     required: bool = True  # required labels fall back to a leader line or an index number
     marker_radius_pt: float = 3.0
     layer: str = ""  # the layer id, kept as the text's gid so tests and SVG readers can tell labels apart
+    avoid: BaseGeometry | None = None  # smaller areas inside this one: its label goes elsewhere if it can
 
 
 @dataclass
@@ -210,8 +211,10 @@ def _candidates(ax: Axes, request: LabelRequest, width: float, height: float) ->
         xs, ys = np.meshgrid(np.linspace(xmin, xmax, GRID_STEPS), np.linspace(ymin, ymax, GRID_STEPS))
         grid = shapely.points(xs.ravel(), ys.ravel())
         inside = grid[shapely.contains(part, grid)]
-        ordered = sorted(inside, key=lambda point: point.distance(pole))
-        return [tuple(to_px((point.x, point.y))) for point in [pole] + ordered]
+        avoid = request.avoid
+        ordered = sorted([pole] + list(inside), key=lambda point: (
+            avoid is not None and avoid.contains(point), point.distance(pole)))
+        return [tuple(to_px((point.x, point.y))) for point in ordered]
     if request.family == "line":
         line = _longest_line(request.geometry)
         centres = []

@@ -21,6 +21,7 @@ from pathlib import Path
 import geopandas as gpd
 import matplotlib
 import pandas as pd
+import shapely
 from matplotlib import font_manager
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
@@ -559,6 +560,8 @@ def label_requests(plan: MapPlan, lang: str, scale: float) -> list[LabelRequest]
     """One label per labelled feature in the frame, in placement order; station names at large scales only."""
     requests: list[LabelRequest] = []
     by_id = {spec.id: spec for spec in plan.visible}
+    areas = [geometry for spec in plan.visible if spec.group == "planning"
+             for geometry in plan.frames[spec.id].geometry if geometry.geom_type in ("Polygon", "MultiPolygon")]
     order = [layer_id for layer_id in LABEL_ORDER if layer_id in by_id]
     order += [spec.id for spec in plan.visible if spec.id not in LABEL_ORDER]
     for layer_id in order:
@@ -582,8 +585,15 @@ def label_requests(plan: MapPlan, lang: str, scale: float) -> list[LabelRequest]
                 color=_label_color(spec, properties), required=layer_id not in OPTIONAL_LABELS,
                 weight="bold" if planning and layer_id not in ("cbd_streets", "subcentre_places") else "normal",
                 style="italic" if spec.group == "context" else "normal", marker_radius_pt=marker_size(spec) / 2,
-                layer=layer_id))
+                layer=layer_id, avoid=_areas_inside(geometry, areas) if family == "polygon" else None))
     return requests
+
+
+def _areas_inside(geometry: BaseGeometry, areas: list[BaseGeometry]) -> BaseGeometry | None:
+    """The smaller areas that lie (mostly) inside this one: a containing area's label should not sit in them."""
+    inside = [area for area in areas if area.area < 0.9 * geometry.area
+              and area.intersection(geometry).area > 0.8 * area.area]
+    return shapely.union_all(inside) if inside else None
 
 
 def _label_color(spec: LayerSpec, properties: dict) -> str:
@@ -616,8 +626,10 @@ def map_notes(plan: MapPlan, lang: str) -> list[str]:
 LegendEntry = tuple[Artist | tuple[Artist, ...], str]
 
 
-def legend_entries(specs: list[LayerSpec], frames: dict[str, gpd.GeoDataFrame], lang: str) -> list[LegendEntry]:
-    """(handle, text) per layer with features in the frame, styled as drawn; per-feature colours by name."""
+def legend_entries(specs: list[LayerSpec], frames: dict[str, gpd.GeoDataFrame], lang: str,
+                   per_feature: bool = True) -> list[LegendEntry]:
+    """(handle, text) per layer with features in the frame, styled as drawn; per-feature colours by name
+    unless `per_feature` is off (the map labels each line in its colour anyway)."""
     entries: list[LegendEntry] = []
     for spec in reversed(specs):
         frame = frames[spec.id]
@@ -625,7 +637,7 @@ def legend_entries(specs: list[LayerSpec], frames: dict[str, gpd.GeoDataFrame], 
             continue
         families = _families(spec, frame)
         entries.append((_legend_handle(spec, spec.color, families), spec.title(lang)))
-        if spec.color_field:
+        if spec.color_field and per_feature:
             seen: dict[str, str] = {}
             for row in _properties(frame):
                 seen.setdefault(str(row.get(f"name_{lang}") or row.get("id")), feature_color(spec, row))
@@ -651,17 +663,21 @@ def draw_legend(ax: Axes, panel: MapPanel, lang: str, ncols: int, fontsize: floa
         ax.add_artist(themed)
         written += [plan.theme.title] + texts
         top = _legend_bottom(ax, themed) - 0.04
-    entries = legend_entries(plan.visible, plan.frames, lang)
-    if plan.subject is not None:
-        entries.insert(0, (Line2D([], [], color=INK, linewidth=1.6), words["subject"]))
-    if plan.outside_beijing:
-        entries.append((Patch(facecolor=LAND, edgecolor="#9e9a91", linewidth=0.4), words["outside"]))
-    handles, texts = zip(*entries) if entries else ((), ())
-    legend = ax.legend(handles, texts, loc="upper left", bbox_to_anchor=(0, top), frameon=False,
-                       title=words["legend"], alignment="left", fontsize=fontsize, title_fontsize=fontsize * 1.2,
-                       handlelength=2.6, ncols=ncols, borderaxespad=0,
-                       columnspacing=4.5 if plan.schematic and ncols > 1 else 2.0,
-                       handler_map={tuple: HandlerTuple(ndivide=None, pad=0.4)})
+    for per_feature in (True, False):  # a legend that runs off its box drops the per-line entries
+        entries = legend_entries(plan.visible, plan.frames, lang, per_feature=per_feature)
+        if plan.subject is not None:
+            entries.insert(0, (Line2D([], [], color=INK, linewidth=1.6), words["subject"]))
+        if plan.outside_beijing:
+            entries.append((Patch(facecolor=LAND, edgecolor="#9e9a91", linewidth=0.4), words["outside"]))
+        handles, texts = zip(*entries) if entries else ((), ())
+        legend = ax.legend(handles, texts, loc="upper left", bbox_to_anchor=(0, top), frameon=False,
+                           title=words["legend"], alignment="left", fontsize=fontsize,
+                           title_fontsize=fontsize * 1.2, handlelength=2.6, ncols=ncols, borderaxespad=0,
+                           columnspacing=4.5 if plan.schematic and ncols > 1 else 2.0,
+                           handler_map={tuple: HandlerTuple(ndivide=None, pad=0.4)})
+        if not per_feature or _legend_bottom(ax, legend) >= 0:
+            break
+        legend.remove()
     ax.add_artist(legend)
     written += [words["legend"]] + list(texts)
     schematic_titles = {spec.title(lang) for spec in plan.schematic}
