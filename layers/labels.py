@@ -93,7 +93,7 @@ def _place_one(ax: Axes, request: LabelRequest, taken: list[Box], frame: Box, re
     anchor = _anchor_px(ax, request)
     for centre in _leader_positions(anchor, width, height):
         candidate = _box_at(centre, width, height)
-        if _free(candidate, taken, frame, gap):
+        if _free(candidate, taken, frame, gap) and _leader_clear(anchor, candidate, taken):
             _commit(ax, text, centre, candidate, taken, result)
             _draw_leader(ax, anchor, candidate)
             result.leaders += 1
@@ -175,9 +175,20 @@ def _commit(ax: Axes, text: Text, centre: tuple[float, float], candidate: Box, t
     result.texts.append(text)
 
 
+def _leader_clear(anchor: tuple[float, float], candidate: Box, taken: list[Box]) -> bool:
+    """A leader line may not cross another label, the scale bar, the inset or the north arrow."""
+    leader = LineString([anchor, _leader_end(anchor, candidate)])
+    at_anchor = Point(anchor)
+    return not any(leader.intersects(box(*other)) and not box(*other).contains(at_anchor) for other in taken)
+
+
+def _leader_end(anchor: tuple[float, float], candidate: Box) -> tuple[float, float]:
+    return min(max(anchor[0], candidate[0]), candidate[2]), min(max(anchor[1], candidate[1]), candidate[3])
+
+
 def _draw_leader(ax: Axes, anchor: tuple[float, float], candidate: Box) -> None:
     """A thin line from the feature to the nearest point of its label's box, and a dot on the feature."""
-    end = (min(max(anchor[0], candidate[0]), candidate[2]), min(max(anchor[1], candidate[1]), candidate[3]))
+    end = _leader_end(anchor, candidate)
     inverse = ax.transData.inverted()
     (ax0, ay0), (ex, ey) = inverse.transform([anchor, end])
     ax.plot([ax0, ex], [ay0, ey], color=LEADER_COLOR, linewidth=0.5, zorder=49, solid_capstyle="butt")

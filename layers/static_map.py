@@ -703,11 +703,6 @@ def _legend_bottom(ax: Axes, legend: Legend) -> float:
     return extent.y0
 
 
-def ax_aspect(size: tuple[float, float], box_: list[float]) -> float:
-    """Width / height of an axes box on the page."""
-    return (box_[2] * size[0]) / (box_[3] * size[1])
-
-
 def _legend_handle(spec: LayerSpec, color: str, families: list[str]) -> Artist | tuple[Artist, ...]:
     handles: list[Artist] = []
     if "polygon" in families:
