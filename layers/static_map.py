@@ -511,7 +511,8 @@ def point_symbol_boxes(ax: Axes, plan: MapPlan) -> list[Box]:
 
 def draw_layer(ax: Axes, spec: LayerSpec, frame: gpd.GeoDataFrame, zorder: float,
                facecolors: list[str] | None = None) -> None:
-    """Draw one layer's polygons, lines and points with its declared style and per-feature colours."""
+    """Draw one layer's polygons, lines and points with its declared style and per-feature colours
+    (`facecolors`, one per feature, fill the areas and points of a thematic layer instead)."""
     if frame.empty:
         return
     colors = [feature_color(spec, row) for row in _properties(frame)]
@@ -530,7 +531,8 @@ def draw_layer(ax: Axes, spec: LayerSpec, frame: gpd.GeoDataFrame, zorder: float
                       capstyle="butt" if spec.is_dashed else "round", joinstyle="round", zorder=zorder)
         else:
             points = part.geometry.representative_point()
-            ax.scatter(points.x, points.y, s=marker_size(spec) ** 2, marker="o", facecolor=fill_rgba(spec),
+            faces = [color for color, keep in zip(facecolors, mask) if keep] if facecolors else fill_rgba(spec)
+            ax.scatter(points.x, points.y, s=marker_size(spec) ** 2, marker="o", facecolor=faces,
                        edgecolor=part_colors, linewidths=line_width(spec), zorder=zorder + 0.5)
 
 
