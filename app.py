@@ -131,7 +131,9 @@ def main() -> None:
         overlays = build_overlays(chosen, lang, basemap, tuple(task_places + selected), first=first)
         # Zoom to a task's places when it is picked, or when the link names it (the first map).
         center, zoom = view_for(task_places) if picked_task is not None or first else (None, None)
-        attribution = load_catalog().attribution_text(load_catalog().resolve(chosen), lang)
+        drawn = load_catalog().resolve(chosen)
+        attribution = " · ".join(filter(None, [load_catalog().attribution_text(drawn, lang),
+                                               load_catalog().schematic_note(drawn, lang)]))
         st_folium(base_map(basemap), key=MAP_KEY, height=640, use_container_width=True,
                   feature_group_to_add=overlays, center=center, zoom=zoom,
                   returned_objects=["last_object_clicked_tooltip"])

@@ -1,4 +1,5 @@
-"""Command line for exports, report maps and place reports: `python -m layers list | export | render | describe`.
+"""Command line for exports, report maps, the atlas and place reports:
+`python -m layers list | export | render | atlas | describe`.
 
 User mistakes (unknown layer, format, paper; missing font; tiles unreachable) end with one line on stderr
 and exit status 2, never a traceback.
@@ -8,15 +9,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import time
 from pathlib import Path
 
 from geo.describe import VIA_ORDER, PlaceReport, answer_json, describe, place_name
 from geo.places import UnknownPlace
-
+from layers.atlas import build_atlas
 from layers.catalog import load_catalog
 from layers.export import FORMATS, ExportError, export
 from layers.i18n import FLAGS, STATUS, pick, reason_key, t, why_listed
 from layers.static_map import MEDIA_TYPES, ORIENTATIONS, PAPER_MM, RenderError, render_map
+from layers.thematic import SCHEMES, ThemeError
 
 USER_ERROR = 2
 
@@ -25,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.run(args)
-    except (ExportError, RenderError, OSError) as error:
+    except (ExportError, RenderError, ThemeError, OSError) as error:
         return _fail(str(error))
 
 
@@ -52,11 +55,25 @@ def _render(args: argparse.Namespace) -> int:
     if fmt not in MEDIA_TYPES:
         return _fail(f"cannot tell the map format from {args.output.name!r}: end the name in "
                      f"{', '.join('.' + name for name in MEDIA_TYPES)}")
-    rendered = render_map(args.layers, fmt=fmt, paper=args.paper, orientation=args.orientation, dpi=args.dpi,
-                          title=args.title, lang=args.lang, context=not args.no_context, tiles=args.tiles,
-                          date=args.date, path=args.output)
-    print(f"wrote {args.output} ({fmt}, {args.paper} {args.orientation}, {args.dpi} dpi, font {rendered.font})",
-          file=sys.stderr)
+    if not args.layers and not args.focus:
+        return _fail("name the layers (--layers) or a place to frame the map on (--focus)")
+    started = time.perf_counter()
+    rendered = render_map(args.layers, focus=args.focus, theme=args.theme, theme_layer=args.theme_layer,
+                          scheme=args.scheme, classes=args.classes, fmt=fmt, paper=args.paper,
+                          orientation=args.orientation, dpi=args.dpi, title=args.title, subtitle=args.subtitle,
+                          lang=args.lang, context=not args.no_context, tiles=args.tiles, date=args.date,
+                          path=args.output)
+    print(f"wrote {args.output} ({fmt}, {args.paper} {args.orientation}, {args.dpi} dpi, font {rendered.font}, "
+          f"{time.perf_counter() - started:.1f} s)", file=sys.stderr)
+    return 0
+
+
+def _atlas(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    places = [part.strip() for part in args.places.split(",") if part.strip()] if args.places else None
+    result = build_atlas(places, lang=args.lang, path=args.output, date=args.date, preview_dir=args.preview_dir)
+    print(f"wrote {args.output} ({len(result.place_pages)} places, {result.pages} pages, "
+          f"{time.perf_counter() - started:.1f} s)", file=sys.stderr)
     return 0
 
 
@@ -103,6 +120,7 @@ def _report_lines(report: PlaceReport, lang: str) -> list[str]:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m layers", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="{list,export,render,describe}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,export,render,atlas}")
 
     listing = commands.add_parser("list", help="list the declared layers (ids, groups, titles)")
     listing.set_defaults(run=_list)
@@ -120,11 +138,22 @@ def _parser() -> argparse.ArgumentParser:
     rendering = commands.add_parser(
         "render", help="draw a static report map (png, svg or pdf, from the output's extension)",
         description="Draw a report map of the chosen layers with legend, scale bar, north arrow and sources.")
-    rendering.add_argument("--layers", required=True, type=_layer_ids, help="comma-separated layer ids (see `list`)")
+    rendering.add_argument("--layers", type=_layer_ids,
+                           help="comma-separated layer ids (see `list`); optional with --focus")
+    rendering.add_argument("--focus", metavar="PLACE_ID",
+                           help="frame the map on a place (e.g. cbd_zone, st_jianwai, subcentre); without --layers "
+                                "it shows the default layers, and stations at large scales")
+    rendering.add_argument("--theme", metavar="MEASURE",
+                           help="colour the areas by tasks, status_share or a numeric column of --theme-layer")
+    rendering.add_argument("--theme-layer", type=_layer_id,
+                           help="the areas to colour (default: the zone's streets, or the sub-centre's key places)")
+    rendering.add_argument("--scheme", default="FisherJenks", choices=SCHEMES, help="mapclassify classification")
+    rendering.add_argument("--classes", default=5, type=_positive_int, help="number of classes (default 5)")
+    rendering.add_argument("--subtitle", help="a line under the title")
     rendering.add_argument("--paper", default="A4", type=str.upper, choices=list(PAPER_MM))
     rendering.add_argument("--orientation", default="landscape", choices=ORIENTATIONS)
     rendering.add_argument("--dpi", default=300, type=_positive_int, help="resolution for PNG (default 300)")
-    rendering.add_argument("--title", help="map title (default: the layers' titles)")
+    rendering.add_argument("--title", help="map title (default: the place's name, or the layers' titles)")
     rendering.add_argument("--lang", default="zh", choices=("zh", "en"), help="language of titles and labels")
     rendering.add_argument("--date", type=dt.date.fromisoformat, help="date printed on the map (default today)")
     rendering.add_argument("--no-context", action="store_true", help="leave out the context background layers")
@@ -141,6 +170,16 @@ def _parser() -> argparse.ArgumentParser:
     describing.add_argument("--json", action="store_true", help="print the answer as JSON")
     describing.add_argument("--lang", default="zh", choices=("zh", "en"), help="language of the text summary")
     describing.set_defaults(run=_describe)
+    atlas = commands.add_parser(
+        "atlas", help="write the atlas: one A4 page per place with its map, facts, indicators and tasks (PDF)",
+        description="One page per place (the zone, the core, the 17 streets, the sub-centre and its key places), "
+                    "with continuation pages where the tables run long.")
+    atlas.add_argument("--places", help="comma-separated place ids (default: every place of the atlas)")
+    atlas.add_argument("--lang", default="zh", choices=("zh", "en"), help="language of the atlas")
+    atlas.add_argument("--date", type=dt.date.fromisoformat, help="date printed on the pages (default today)")
+    atlas.add_argument("--preview-dir", type=Path, help="also write every page as a PNG into this folder")
+    atlas.add_argument("-o", "--output", required=True, type=Path, help="the PDF to write")
+    atlas.set_defaults(run=_atlas)
     return parser
 
 
@@ -152,6 +191,10 @@ def _layer_ids(text: str) -> list[str]:
     except KeyError as error:
         raise argparse.ArgumentTypeError(error.args[0]) from error
     return ids
+
+
+def _layer_id(text: str) -> str:
+    return _layer_ids(text)[0]
 
 
 def _positive_int(text: str) -> int:

@@ -97,12 +97,12 @@ class Catalog:
         return [spec for spec in self.layers.values() if spec.id in wanted]
 
     def attribution_text(self, specs: list[LayerSpec], lang: str = "zh") -> str:
-        index = 0 if lang == "zh" else 1
         keys = dict.fromkeys(key for spec in specs for key in spec.attribution)
-        parts = [ATTRIBUTIONS[key][index] for key in keys]
-        if any(spec.schematic for spec in specs):
-            parts.append(SCHEMATIC_NOTE[index])
-        return " · ".join(parts)
+        return " · ".join(ATTRIBUTIONS[key][0 if lang == "zh" else 1] for key in keys)
+
+    def schematic_note(self, specs: list[LayerSpec], lang: str = "zh") -> str | None:
+        """The note Chinese map practice asks for whenever a schematic (curated, unofficial) boundary is drawn."""
+        return SCHEMATIC_NOTE[0 if lang == "zh" else 1] if any(spec.schematic for spec in specs) else None
 
 
 @lru_cache(maxsize=1)

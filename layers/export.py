@@ -8,9 +8,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
@@ -26,6 +28,7 @@ from geo.geojson import geojson_text, round_geometry
 from geo.places import CITY, load_declared, load_places, load_unplaced_lines
 from geo.plan import Plan, load_plan
 from layers.catalog import LayerSpec, feature_color, layer_frame, load_catalog
+from layers.qml import QGIS_LAYER_STYLES_DDL, layer_qml, qml_font_family
 
 # GeoPackage 1.2 rather than GDAL's newest: QGIS and GDAL builds still in use (3.6, Debian 12) read it cleanly.
 GPKG_DATASET_OPTIONS = {"VERSION": "1.2"}
@@ -59,17 +62,37 @@ def to_geojson(ids: list[str] | str, path: Path | None = None) -> bytes:
 
 
 def to_geopackage(ids: list[str] | str, path: Path | None = None) -> bytes:
-    """One GeoPackage, each chosen layer its own table named by its id and described by its titles."""
+    """One GeoPackage, each chosen layer its own table named by its id and described by its titles, and each
+    layer's declared style stored as QGIS stores it, so QGIS opens the layers looking as they do on screen."""
     with tempfile.TemporaryDirectory() as scratch:
         target = Path(scratch) / "layers.gpkg"
-        for spec, frame in chosen_layers(ids):
+        chosen = chosen_layers(ids)
+        for spec, frame in chosen:
             first = not target.exists()
             pyogrio.write_dataframe(
                 frame, target, layer=spec.id, driver="GPKG", append=not first,
                 dataset_options=GPKG_DATASET_OPTIONS if first else None,
                 layer_options={"IDENTIFIER": spec.title_zh, "DESCRIPTION": f"{spec.title_zh} / {spec.title_en}"},
             )
+        write_qgis_styles(target, [spec for spec, _frame in chosen])
         return _deliver(target.read_bytes(), path)
+
+
+def write_qgis_styles(target: Path, specs: list[LayerSpec]) -> None:
+    """Store each layer's style in the `layer_styles` table as QGIS does (QGIS's own DDL, registered in
+    gpkg_contents as an attributes table, one default style per layer), so QGIS applies it on opening."""
+    with closing(sqlite3.connect(target)) as database, database:
+        database.execute(QGIS_LAYER_STYLES_DDL)
+        database.execute(
+            "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description, last_change) "
+            "VALUES ('layer_styles', 'attributes', 'layer_styles', '', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))")
+        geometry_columns = dict(database.execute("SELECT table_name, column_name FROM gpkg_geometry_columns"))
+        family = qml_font_family()
+        database.executemany(
+            "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName, "
+            "styleQML, styleSLD, useAsDefault, description, owner, ui) VALUES ('', '', ?, ?, ?, ?, '', 1, ?, '', '')",
+            [(spec.id, geometry_columns.get(spec.id, "geom"), spec.title_zh, layer_qml(spec, family),
+              f"Plan Map: {spec.title_zh} / {spec.title_en}") for spec in specs])
 
 
 def to_shapefile_zip(ids: list[str] | str, path: Path | None = None) -> bytes:

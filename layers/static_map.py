@@ -1,33 +1,46 @@
 """Static report maps (PNG, SVG, PDF) drawn with matplotlib from the same declarations as the web map.
 
 Colours, dash patterns, weights, fills, per-feature colours and labels all come from catalog.toml, so a
-printed map cannot drift from the interactive one. The map is drawn in Web Mercator (the CRS of tiles,
-when asked for) and the scale bar is corrected to be true at the map's centre latitude. Nothing here
-touches the network unless tiles are requested.
+printed map cannot drift from the interactive one. A map is framed on its subject (`focus`, or the chosen
+planning layers), every layer is clipped to the frame, and the page carries what a reviewer asks of a
+Chinese planning map: scale bar, north arrow, a legend of what is in the frame, an inset locator, the
+审图号 of any official outline, the data sources and licences, and the note that curated boundaries are
+schematic. The map is drawn in Web Mercator; distances on the scale bar are true at the frame's centre.
+Nothing here touches the network unless tiles are requested.
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
 import matplotlib
 import pandas as pd
-from matplotlib import font_manager, patheffects
+import shapely
+from matplotlib import font_manager
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.colors import to_rgba
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_hex, to_rgba
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-from matplotlib_scalebar.scalebar import ScaleBar
+from matplotlib.patches import Patch, Rectangle
 from pyproj import Transformer
+from shapely.geometry import box
+from shapely.geometry.base import BaseGeometry
 
-from layers.catalog import Catalog, LayerSpec, feature_color, layer_frame, load_catalog
+from geo.paths import DATA_DIR
+from layers.catalog import SCHEMATIC_BADGE, Catalog, LayerSpec, feature_color, layer_frame, load_catalog
+from layers.labels import Box, LabelRequest, PlacedLabels, add_halo, place_labels
+from layers.place_facts import shipped_places
+from layers.thematic import NO_DATA_COLOR, NO_DATA_TEXT, Theme, classify
 
 MAP_CRS = 3857
 PAPER_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
@@ -38,15 +51,43 @@ PX_TO_PT = 72 / 96
 # Simplified Chinese faces first: the labels are mainland place names.
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "Noto Sans CJK TC",
                 "Noto Sans CJK JP", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei")
+# Text stays text: TrueType/OpenType embedded in PDF, <text> elements in SVG (editable in Illustrator, Inkscape).
+TEXT_AS_TEXT = {"pdf.fonttype": 42, "svg.fonttype": "none"}
 INK = "#222222"
 HALO = "#ffffff"
+# The district layer covers Beijing only: land beyond it (Hebei, Tianjin) is this neutral fill, and the page says so.
+LAND = "#e6e3dc"
+VEIL = (1.0, 1.0, 1.0, 0.45)  # over everything outside the subject, as a QGIS atlas highlights its feature
 MARGIN_FRACTION = 0.06
 MIN_MARGIN_M = 300.0
+FOCUS_MARGIN_FRACTION = 0.12
+FOCUS_MIN_HALF_SIZE_M = 1500.0
+# Stations are drawn from 1:100 000 and named from 1:40 000 (on the printed page); smaller scales crowd them.
+STATION_SYMBOL_SCALE = 100_000
+STATION_LABEL_SCALE = 40_000
+INSET_MAX_SHARE = 0.4  # no inset when the frame already shows this share of Beijing
 GEOMETRY_FAMILIES = {"Point": "point", "MultiPoint": "point", "LineString": "line", "MultiLineString": "line",
                      "Polygon": "polygon", "MultiPolygon": "polygon"}
+# Layers whose bounds frame a map when no focus is given: the long rail lines and the districts would
+# otherwise frame the whole municipality around a zone a few millimetres wide.
+FRAMING_GROUPS = ("planning", "tasks")
+# Label order: small areas first (they must fit inside), then the areas holding them, stations (few places to
+# go), lines (many), then the context.
+LABEL_ORDER = ("cbd_streets", "subcentre_places", "cbd_core", "task_places", "cbd_zone", "subcentre",
+               "rail_stations", "rail_operating", "rail_construction", "rail_planned", "context_districts",
+               "context_rivers", "context_roads")
+OPTIONAL_LABELS = ("rail_stations", "context_districts", "context_rivers", "context_roads")
+LABEL_SIZE_PT = {"cbd_zone": 8.0, "subcentre": 8.0, "cbd_core": 7.0, "rail_stations": 5.5}
+DEFAULT_LABEL_PT = 6.5
 CHROME_TEXT = {
-    "zh": {"legend": "图例", "date": "制图日期：", "source": "数据来源：", "north": "N"},
-    "en": {"legend": "Legend", "date": "Date: ", "source": "Sources: ", "north": "N"},
+    "zh": {"legend": "图例", "date": "制图日期：", "source": "数据来源：", "north": "北", "index": "编号",
+           "subject": "本图主体", "outside": "北京市以外（未分省绘制）", "schematic": SCHEMATIC_BADGE[0],
+           "land_note": "北京市界外陆地以中性底色表示，未绘河北、天津界线。",
+           "scale": "比例尺", "km": "千米", "m": "米"},
+    "en": {"legend": "Legend", "date": "Date: ", "source": "Sources: ", "north": "N", "index": "Index",
+           "subject": "Map subject", "outside": "Outside Beijing (not drawn)", "schematic": SCHEMATIC_BADGE[1],
+           "land_note": "Land outside Beijing is a neutral fill; Hebei and Tianjin outlines are not drawn.",
+           "scale": "Scale", "km": "km", "m": "m"},
 }
 
 
@@ -76,6 +117,55 @@ class RenderedMap:
     @property
     def media_type(self) -> str:
         return MEDIA_TYPES[self.format]
+
+
+@dataclass
+class MapPlan:
+    """What one map frame shows: its layers clipped to the frame, the subject, the theme and the scale."""
+
+    chosen: list[LayerSpec]
+    drawn: list[LayerSpec]  # the chosen layers and their context background, in drawing order
+    frames: dict[str, gpd.GeoDataFrame]  # Web Mercator, clipped to the extent
+    extent: tuple[float, float, float, float]
+    scale_denominator: float
+    subject: BaseGeometry | None = None
+    subject_id: str | None = None
+    theme: Theme | None = None
+    outside_beijing: bool = False
+
+    @property
+    def visible(self) -> list[LayerSpec]:
+        """The drawn layers with at least one feature in the frame: exactly what the legend lists."""
+        return [spec for spec in self.drawn if not self.frames[spec.id].empty]
+
+    @property
+    def schematic(self) -> list[LayerSpec]:
+        return [spec for spec in self.visible if spec.schematic]
+
+
+@dataclass
+class MapPanel:
+    """A drawn map frame and what the page around it needs to know about it."""
+
+    ax: Axes
+    plan: MapPlan
+    labels: PlacedLabels
+    scale_length_m: float
+    inset: Axes | None = None
+    obstacles: list[Box] = field(default_factory=list)
+    tile_credit: str | None = None
+
+
+@dataclass
+class ComposedMap:
+    """A whole report page, before it is saved: the figure, its map panel and the legend's texts."""
+
+    figure: Figure
+    panel: MapPanel
+    legend_texts: list[str]
+    title: str
+    font: str
+    font_path: str
 
 
 def cjk_font() -> tuple[str, str]:
@@ -137,14 +227,27 @@ def ground_metres_per_unit(latitude: float) -> float:
     return math.cos(math.radians(latitude))
 
 
+def round_scale_length(ground_width_m: float, fraction: float = 0.25) -> float:
+    """The longest 1, 2 or 5 × 10ⁿ metres that is at most `fraction` of the frame's ground width."""
+    target = ground_width_m * fraction
+    power = 10 ** math.floor(math.log10(target))
+    return next(step * power for step in (5, 2, 1) if step * power <= target)
+
+
 def render_map(
-    ids: list[str] | str,
+    ids: list[str] | str | None = None,
     *,
+    focus: str | None = None,
+    theme: str | None = None,
+    theme_layer: str | None = None,
+    scheme: str = "FisherJenks",
+    classes: int = 5,
     fmt: str = "png",
     paper: str = "A4",
     orientation: str = "landscape",
     dpi: int = 300,
     title: str | None = None,
+    subtitle: str | None = None,
     lang: str = "zh",
     context: bool = True,
     tiles: str | None = None,
@@ -152,61 +255,262 @@ def render_map(
     path: Path | None = None,
     catalog: Catalog | None = None,
 ) -> RenderedMap:
-    """Draw the chosen layers on a report page and return the file's bytes (also written to path if given).
+    """Draw a report page and return the file's bytes (also written to path if given).
 
-    The background is the declared context layers (offline) or, when `tiles` names an xyzservices
-    provider (e.g. "OpenStreetMap.Mapnik"), web tiles fetched by contextily instead.
+    `focus` frames the map on a place (a place id) and, without `ids`, picks the layers; `theme` colours
+    the areas of `theme_layer` by a measure. The background is the declared context layers over a neutral
+    land fill (offline) or, when `tiles` names an xyzservices provider, web tiles fetched by contextily.
     """
-    fmt, paper = fmt.lower(), paper.upper()
+    fmt = fmt.lower()
     if fmt not in MEDIA_TYPES:
         raise RenderError(f"unknown map format {fmt!r}; choose one of {', '.join(MEDIA_TYPES)}")
-    if lang not in CHROME_TEXT:
-        raise RenderError(f"unknown language {lang!r}; choose one of {', '.join(CHROME_TEXT)}")
-    catalog = catalog or load_catalog()
-    chosen = catalog.resolve(ids)
-    if not chosen:
-        raise RenderError("no layers chosen")
-    background = [spec for spec in catalog.in_group("context") if spec not in chosen] if context and not tiles else []
-    drawn = [spec for spec in catalog.layers.values() if spec in chosen or spec in background]
-    frames = {spec.id: layer_frame(spec).to_crs(MAP_CRS) for spec in drawn}
-    family, font_path = cjk_font()
-    size = paper_inches(paper, orientation)
-    scale = min(PAPER_MM[paper]) / PAPER_MM["A4"][0]
-    title = title or _default_title(chosen, lang)
-    with matplotlib.rc_context({"font.family": [family], "pdf.fonttype": 42, "svg.fonttype": "path",
-                                "axes.unicode_minus": False, "text.color": INK}):
-        figure = Figure(figsize=size, dpi=dpi)
-        map_box, legend_box = _layout(size, orientation)
-        ax = figure.add_axes(map_box)
-        _frame_axes(ax, map_extent([frames[spec.id] for spec in chosen], ax_aspect(size, map_box)))
-        attribution = catalog.attribution_text(drawn, lang)
-        if tiles:
-            attribution = " · ".join(filter(None, [attribution, _add_tiles(ax, tiles)]))
-        _draw_map(ax, chosen, drawn, frames, lang, family, scale)
-        _add_legend(figure.add_axes(legend_box), legend_entries(drawn, frames, lang), lang, orientation, 7.5 * scale)
-        _add_page_text(figure, title, attribution, date or dt.date.today(), lang, scale)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format=fmt, dpi=dpi, metadata={"Title": title})
+    composed = compose_map(ids, focus=focus, theme=theme, theme_layer=theme_layer, scheme=scheme, classes=classes,
+                           paper=paper, orientation=orientation, dpi=dpi, title=title, subtitle=subtitle, lang=lang,
+                           context=context, tiles=tiles, date=date, catalog=catalog)
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(TEXT_AS_TEXT):
+        composed.figure.savefig(buffer, format=fmt, dpi=dpi, metadata={"Title": composed.title})
     data = buffer.getvalue()
     if path is not None:
         Path(path).write_bytes(data)
-    return RenderedMap(data=data, format=fmt, font=family, font_path=font_path, dpi=dpi, size_inches=size)
+    return RenderedMap(data=data, format=fmt, font=composed.font, font_path=composed.font_path, dpi=dpi,
+                       size_inches=tuple(composed.figure.get_size_inches()))
 
 
-def _draw_map(ax: Axes, chosen: list[LayerSpec], drawn: list[LayerSpec], frames: dict[str, gpd.GeoDataFrame],
-              lang: str, family: str, scale: float) -> None:
-    """Layers in declaration order, then labels of the chosen layers on top, then scale bar and north arrow."""
-    for order, spec in enumerate(drawn):
-        draw_layer(ax, spec, frames[spec.id], zorder=2 + order)
-    placed: list[tuple[float, float, float, float]] = []
-    for spec in chosen:
-        _draw_labels(ax, spec, frames[spec.id], lang, 6.5 * scale, placed)
-    _add_scalebar(ax, family, 7 * scale)
-    _add_north_arrow(ax, CHROME_TEXT[lang]["north"], 10 * scale)
+def compose_map(
+    ids: list[str] | str | None = None,
+    *,
+    focus: str | None = None,
+    theme: str | None = None,
+    theme_layer: str | None = None,
+    scheme: str = "FisherJenks",
+    classes: int = 5,
+    paper: str = "A4",
+    orientation: str = "landscape",
+    dpi: int = 300,
+    title: str | None = None,
+    subtitle: str | None = None,
+    lang: str = "zh",
+    context: bool = True,
+    tiles: str | None = None,
+    date: dt.date | None = None,
+    catalog: Catalog | None = None,
+) -> ComposedMap:
+    """Lay out a report page (title, map, legend, marks) as a matplotlib figure, ready to save."""
+    paper = paper.upper()
+    if lang not in CHROME_TEXT:
+        raise RenderError(f"unknown language {lang!r}; choose one of {', '.join(CHROME_TEXT)}")
+    catalog = catalog or load_catalog()
+    size = paper_inches(paper, orientation)
+    family, font_path = cjk_font()
+    scale = min(PAPER_MM[paper]) / PAPER_MM["A4"][0]
+    map_box, legend_box = _layout(size, orientation)
+    map_size_mm = (map_box[2] * size[0] * 25.4, map_box[3] * size[1] * 25.4)
+    plan = plan_map(ids, focus=focus, theme=theme, theme_layer=theme_layer, scheme=scheme, classes=classes,
+                    map_size_mm=map_size_mm, lang=lang, context=context and not tiles, catalog=catalog)
+    title = title or _default_title(plan, lang)
+    with matplotlib.rc_context({"font.family": [family], "axes.unicode_minus": False, "text.color": INK,
+                                **TEXT_AS_TEXT}):
+        figure = Figure(figsize=size, dpi=dpi)
+        FigureCanvasAgg(figure)
+        panel = draw_map_panel(figure, map_box, plan, lang, family, scale, tiles=tiles)
+        legend_ax = figure.add_axes(legend_box)
+        legend_texts = draw_legend(legend_ax, panel, lang, ncols=1 if orientation == "landscape" else 3,
+                                   fontsize=7.5 * scale)
+        sources = " · ".join(filter(None, [catalog.attribution_text(plan.visible, lang), panel.tile_credit]))
+        _add_page_text(figure, title, subtitle, sources, map_notes(plan, lang), date or dt.date.today(), lang, scale)
+    return ComposedMap(figure=figure, panel=panel, legend_texts=legend_texts, title=title, font=family,
+                       font_path=font_path)
 
 
-def draw_layer(ax: Axes, spec: LayerSpec, frame: gpd.GeoDataFrame, zorder: float) -> None:
-    """Draw one layer's polygons, lines and points with its declared style and per-feature colours."""
+def plan_map(ids: list[str] | str | None, *, focus: str | None, theme: str | None, theme_layer: str | None,
+             scheme: str, classes: int, map_size_mm: tuple[float, float], lang: str, context: bool,
+             catalog: Catalog) -> MapPlan:
+    """Choose the layers, frame the subject, clip everything to the frame and classify any theme."""
+    if not ids and not focus:
+        raise RenderError("no layers chosen: name them (--layers) or a place to focus on (--focus)")
+    aspect = map_size_mm[0] / map_size_mm[1]
+    subject = focus_geometry(focus) if focus else None
+    if subject is not None:
+        extent = focus_extent(subject, aspect)
+    chosen = catalog.resolve(ids) if ids else []
+    if ids and not chosen:
+        raise RenderError("no layers chosen")
+    if subject is None:
+        full = {spec.id: layer_frame(spec).to_crs(MAP_CRS) for spec in chosen}
+        framing = [spec for spec in chosen if spec.group in FRAMING_GROUPS or spec.external] or chosen
+        extent = map_extent([full[spec.id] for spec in framing], aspect)
+    scale_denominator = _ground_width(extent) / (map_size_mm[0] / 1000)
+    if not chosen:
+        chosen = default_focus_layers(catalog, focus, scale_denominator)
+    theme_spec = None
+    if theme:
+        theme_spec = catalog.layers[theme_layer or default_theme_layer(focus)]
+        if theme_spec not in chosen:
+            chosen = [spec for spec in catalog.layers.values() if spec in chosen or spec is theme_spec]
+    background = [spec for spec in catalog.in_group("context") if spec not in chosen] if context else []
+    drawn = [spec for spec in catalog.layers.values() if spec in chosen or spec in background]
+    frame_box = box(*extent)
+    frames = {spec.id: clip_to_frame(_mercator_frame(spec), frame_box) for spec in drawn}
+    classified = None
+    if theme_spec is not None:
+        themed = frames[theme_spec.id]
+        if themed.empty:
+            raise RenderError(f"no feature of {theme_spec.id} lies in the frame to colour by {theme!r}")
+        classified = classify(theme, theme_spec.id, themed, lang, scheme=scheme, classes=classes)
+    return MapPlan(chosen=chosen, drawn=drawn, frames=frames, extent=extent, scale_denominator=scale_denominator,
+                   subject=subject, subject_id=focus, theme=classified,
+                   outside_beijing=_shows_land_beyond_beijing(frames, frame_box))
+
+
+def _shows_land_beyond_beijing(frames: dict[str, gpd.GeoDataFrame], frame_box: BaseGeometry) -> bool:
+    """The land fill stands for the provinces only where the district outlines are drawn and end in the frame."""
+    districts = frames.get("context_districts")
+    return districts is not None and not districts.empty and not beijing_outline().buffer(1).contains(frame_box)
+
+
+def default_focus_layers(catalog: Catalog, focus: str | None, scale_denominator: float) -> list[LayerSpec]:
+    """What a focus alone shows: the layers on by default, stations at large scales, task places for a site."""
+    wanted = [spec.id for spec in catalog.layers.values() if spec.visible and spec.group != "context"]
+    if scale_denominator <= STATION_SYMBOL_SCALE:
+        wanted.append("rail_stations")
+    if focus and focus.startswith("gz_"):
+        wanted.append("task_places")
+    return catalog.resolve(wanted)
+
+
+def default_theme_layer(focus: str | None) -> str:
+    """The areas a theme colours: the sub-centre's key places around the sub-centre, else the zone's streets."""
+    return "subcentre_places" if focus and (focus == "subcentre" or focus.startswith("sc_")) else "cbd_streets"
+
+
+def focus_geometry(place_id: str) -> BaseGeometry:
+    """A place's geometry in Web Mercator: its own, or the union of its members for a declared place."""
+    places = shipped_places()
+    rows = places.loc[places["id"] == place_id]
+    if rows.empty:
+        members = declared_members().get(place_id)
+        if members is None:
+            raise RenderError(f"unknown place id {place_id!r} to focus on (see data/SCHEMA.md)")
+        rows = places.loc[places["id"].isin(members)]
+    return rows.to_crs(MAP_CRS).geometry.union_all()
+
+
+@lru_cache(maxsize=1)
+def declared_members() -> dict[str, list[str]]:
+    """The places declared without geometry (data/places_declared.csv) and the places they are made of."""
+    with open(DATA_DIR / "places_declared.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    members = {row["id"]: [part for part in row["members"].split(";") if part] for row in rows}
+    districts = shipped_places().loc[shipped_places()["id"].str.startswith("district_"), "id"].tolist()
+    members["beijing"] = districts
+    for place_id, parts in members.items():  # a region made of regions (首都功能核心区 ⊂ 中心城区) is already flat
+        members[place_id] = [part for member in parts for part in members.get(member, [member])]
+    return members
+
+
+@lru_cache(maxsize=1)
+def beijing_outline() -> BaseGeometry:
+    """The municipality in Web Mercator, as the union of the district outlines."""
+    return focus_geometry("beijing")
+
+
+def focus_extent(subject: BaseGeometry, aspect: float) -> tuple[float, float, float, float]:
+    """The subject's bounds with a margin, at least FOCUS_MIN_HALF_SIZE_M each way, widened to the aspect."""
+    xmin, ymin, xmax, ymax = subject.bounds
+    margin = FOCUS_MARGIN_FRACTION * max(xmax - xmin, ymax - ymin)
+    width = max(xmax - xmin + 2 * margin, 2 * FOCUS_MIN_HALF_SIZE_M)
+    height = max(ymax - ymin + 2 * margin, 2 * FOCUS_MIN_HALF_SIZE_M)
+    width, height = max(width, height * aspect), max(height, width / aspect)
+    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
+    return cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2
+
+
+def map_extent(frames: list[gpd.GeoDataFrame], aspect: float) -> tuple[float, float, float, float]:
+    """The union of the layers' bounds plus a margin, widened to the map box's aspect so nothing is cut."""
+    bounds = [frame.total_bounds for frame in frames if not frame.empty]
+    if not bounds:
+        raise RenderError("the chosen layers hold no features to map")
+    xmin = min(b[0] for b in bounds)
+    ymin = min(b[1] for b in bounds)
+    xmax = max(b[2] for b in bounds)
+    ymax = max(b[3] for b in bounds)
+    margin = max(MARGIN_FRACTION * max(xmax - xmin, ymax - ymin), MIN_MARGIN_M)
+    width, height = xmax - xmin + 2 * margin, ymax - ymin + 2 * margin
+    width, height = max(width, height * aspect), max(height, width / aspect)
+    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
+    return cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2
+
+
+def clip_to_frame(frame: gpd.GeoDataFrame, frame_box: BaseGeometry) -> gpd.GeoDataFrame:
+    """The features inside the frame, cut at its edge (lines leave at the frame, not at the page)."""
+    if frame.empty:
+        return frame
+    clipped = gpd.clip(frame, frame_box)
+    clipped = clipped[~clipped.geometry.is_empty & clipped.geometry.notna()]
+    return clipped.explode(index_parts=False) if (clipped.geom_type == "GeometryCollection").any() else clipped
+
+
+_MERCATOR_FRAMES: dict[tuple[str, str, str, str | None], gpd.GeoDataFrame] = {}
+
+
+def _mercator_frame(spec: LayerSpec) -> gpd.GeoDataFrame:
+    """A layer's features in Web Mercator, projected once per process (an atlas draws each layer many times)."""
+    key = (spec.id, spec.source, repr(spec.where), spec.derive)
+    if key not in _MERCATOR_FRAMES:
+        _MERCATOR_FRAMES[key] = layer_frame(spec).to_crs(MAP_CRS)
+    return _MERCATOR_FRAMES[key].copy()
+
+
+def draw_map_panel(figure: Figure, map_box: list[float], plan: MapPlan, lang: str, family: str,
+                   scale: float, tiles: str | None = None) -> MapPanel:
+    """The map frame: land, layers (themed if asked), subject highlight, scale bar, north arrow, inset, labels."""
+    ax = figure.add_axes(map_box)
+    _frame_axes(ax, plan.extent)
+    ax.set_facecolor(LAND)
+    tile_credit = _add_tiles(ax, tiles) if tiles else None
+    for order, spec in enumerate(plan.drawn):
+        frame = plan.frames[spec.id]
+        if plan.theme is not None and spec.id == plan.theme.layer_id:
+            draw_theme(ax, spec, frame, plan.theme, zorder=2 + order)
+        else:
+            draw_layer(ax, spec, frame, zorder=2 + order)
+    if plan.subject is not None:
+        _highlight_subject(ax, plan)
+    renderer = figure.canvas.get_renderer()
+    length = _add_scalebar(ax, plan, family, 6.5 * scale)
+    obstacles = [_artist_box(artist, renderer) for artist in _add_north_arrow(ax, CHROME_TEXT[lang]["north"],
+                                                                             9 * scale)]
+    obstacles.append(_scalebar_box(ax, renderer))
+    inset = None
+    if _wants_inset(plan):
+        inset = _add_inset(figure, ax, plan)
+        extent = inset.get_window_extent(renderer)
+        obstacles.append((extent.x0, extent.y0, extent.x1, extent.y1))
+    obstacles += point_symbol_boxes(ax, plan)
+    labels = place_labels(ax, label_requests(plan, lang, scale), obstacles, renderer, family)
+    return MapPanel(ax=ax, plan=plan, labels=labels, scale_length_m=length, inset=inset, obstacles=obstacles,
+                    tile_credit=tile_credit)
+
+
+def point_symbol_boxes(ax: Axes, plan: MapPlan) -> list[Box]:
+    """The drawn point symbols (stations, sites) as boxes in display pixels: labels keep off them."""
+    boxes: list[Box] = []
+    for spec in plan.visible:
+        frame = plan.frames[spec.id]
+        points = frame[frame.geom_type.map(GEOMETRY_FAMILIES) == "point"].geometry.representative_point()
+        if points.empty:
+            continue
+        radius = marker_size(spec) / 2 * ax.figure.dpi / 72
+        for x, y in ax.transData.transform(list(zip(points.x, points.y))):
+            boxes.append((x - radius, y - radius, x + radius, y + radius))
+    return boxes
+
+
+def draw_layer(ax: Axes, spec: LayerSpec, frame: gpd.GeoDataFrame, zorder: float,
+               facecolors: list[str] | None = None) -> None:
+    """Draw one layer's polygons, lines and points with its declared style and per-feature colours
+    (`facecolors`, one per feature, fill the areas and points of a thematic layer instead)."""
     if frame.empty:
         return
     colors = [feature_color(spec, row) for row in _properties(frame)]
@@ -217,28 +521,124 @@ def draw_layer(ax: Axes, spec: LayerSpec, frame: gpd.GeoDataFrame, zorder: float
             continue
         part, part_colors = frame[mask], [color for color, keep in zip(colors, mask) if keep]
         if family == "polygon":
-            part.plot(ax=ax, facecolor=fill_rgba(spec), edgecolor=part_colors, linewidth=line_width(spec),
+            faces = [color for color, keep in zip(facecolors, mask) if keep] if facecolors else fill_rgba(spec)
+            part.plot(ax=ax, facecolor=faces, edgecolor=part_colors, linewidth=line_width(spec),
                       linestyle=line_style(spec), joinstyle="round", zorder=zorder)
         elif family == "line":
             part.plot(ax=ax, color=part_colors, linewidth=line_width(spec), linestyle=line_style(spec),
                       capstyle="butt" if spec.is_dashed else "round", joinstyle="round", zorder=zorder)
         else:
             points = part.geometry.representative_point()
-            ax.scatter(points.x, points.y, s=marker_size(spec) ** 2, marker="o", facecolor=fill_rgba(spec),
+            faces = [color for color, keep in zip(facecolors, mask) if keep] if facecolors else fill_rgba(spec)
+            ax.scatter(points.x, points.y, s=marker_size(spec) ** 2, marker="o", facecolor=faces,
                        edgecolor=part_colors, linewidths=line_width(spec), zorder=zorder + 0.5)
+
+
+def draw_theme(ax: Axes, spec: LayerSpec, frame: gpd.GeoDataFrame, theme: Theme, zorder: float) -> None:
+    """The themed layer with each area filled in its class colour, outlines as declared."""
+    colors = theme.feature_colors()
+    draw_layer(ax, spec, frame, zorder, facecolors=[to_rgba(color, 0.85) for color in colors])
+
+
+def _highlight_subject(ax: Axes, plan: MapPlan) -> None:
+    """Veil what lies outside an area subject and draw its outline heavier, as a QGIS atlas does."""
+    subject = plan.subject
+    if subject.geom_type in ("Polygon", "MultiPolygon"):
+        veil = gpd.GeoSeries([box(*plan.extent).difference(subject)], crs=MAP_CRS)
+        veil.plot(ax=ax, facecolor=VEIL, edgecolor="none", zorder=30)
+        outline = gpd.GeoSeries([subject.boundary], crs=MAP_CRS)
+        outline.plot(ax=ax, color=HALO, linewidth=4.2, zorder=31)
+        outline.plot(ax=ax, color=INK, linewidth=1.6, zorder=32)
+    elif subject.geom_type in ("LineString", "MultiLineString"):
+        gpd.GeoSeries([subject], crs=MAP_CRS).plot(ax=ax, color=INK, linewidth=1.2, linestyle=(0, (2, 2)), zorder=31)
+    else:
+        gpd.GeoSeries([subject], crs=MAP_CRS).plot(ax=ax, marker="o", markersize=120, facecolor="none",
+                                                    edgecolor=INK, linewidth=1.4, zorder=31)
+
+
+def label_requests(plan: MapPlan, lang: str, scale: float) -> list[LabelRequest]:
+    """One label per labelled feature in the frame, in placement order; station names at large scales only."""
+    requests: list[LabelRequest] = []
+    by_id = {spec.id: spec for spec in plan.visible}
+    areas = [geometry for spec in plan.visible if spec.group == "planning"
+             for geometry in plan.frames[spec.id].geometry if geometry.geom_type in ("Polygon", "MultiPolygon")]
+    order = [layer_id for layer_id in LABEL_ORDER if layer_id in by_id]
+    order += [spec.id for spec in plan.visible if spec.id not in LABEL_ORDER]
+    for layer_id in order:
+        spec = by_id[layer_id]
+        if layer_id == "rail_stations" and plan.scale_denominator > STATION_LABEL_SCALE:
+            continue
+        frame = plan.frames[layer_id]
+        column = _label_column(spec, frame, lang)
+        if column is None:
+            continue
+        planning = spec.group == "planning"
+        size = LABEL_SIZE_PT.get(layer_id, DEFAULT_LABEL_PT) * scale
+        for properties, geometry in zip(_properties(frame), frame.geometry):
+            text = properties.get(column)
+            family = GEOMETRY_FAMILIES.get(geometry.geom_type)
+            if family is None or text is None or pd.isna(text) or not str(text).strip():
+                continue
+            position = 0 if properties.get("id") == plan.subject_id else len(requests)  # the subject first
+            requests.insert(position, LabelRequest(
+                text=str(text), geometry=geometry, family=family, fontsize=size,
+                color=_label_color(spec, properties), required=layer_id not in OPTIONAL_LABELS,
+                weight="bold" if planning and layer_id not in ("cbd_streets", "subcentre_places") else "normal",
+                style="italic" if spec.group == "context" else "normal", marker_radius_pt=marker_size(spec) / 2,
+                layer=layer_id, avoid=_areas_inside(geometry, areas) if family == "polygon" else None))
+    return requests
+
+
+def _areas_inside(geometry: BaseGeometry, areas: list[BaseGeometry]) -> BaseGeometry | None:
+    """The smaller areas that lie (mostly) inside this one: a containing area's label should not sit in them."""
+    inside = [area for area in areas if area.area < 0.9 * geometry.area
+              and area.intersection(geometry).area > 0.8 * area.area]
+    return shapely.union_all(inside) if inside else None
+
+
+def _label_color(spec: LayerSpec, properties: dict) -> str:
+    if spec.group == "rail":
+        return _legible(feature_color(spec, properties)) if spec.id != "rail_stations" else INK
+    if spec.group == "context":
+        return "#6b6358"
+    return spec.color if spec.id in ("cbd_zone", "cbd_core", "subcentre") else INK
+
+
+def _legible(color: str) -> str:
+    """A line's colour darkened until text in it reads on a white halo (pale lines like 7号线 are too light)."""
+    red, green, blue, _alpha = to_rgba(color)
+    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    factor = min(1.0, 0.45 / luminance) if luminance > 0 else 1.0
+    return to_hex((red * factor, green * factor, blue * factor))
+
+
+def map_notes(plan: MapPlan, lang: str) -> list[str]:
+    """The notes a reviewer looks for: schematic boundaries, and what the land fill stands for."""
+    words = CHROME_TEXT[lang]
+    notes = []
+    note = load_catalog().schematic_note(plan.schematic, lang)
+    if note:
+        notes.append(note + ("。" if lang == "zh" else "."))
+    if plan.outside_beijing:
+        notes.append(words["land_note"])
+    return notes
 
 
 LegendEntry = tuple[Artist | tuple[Artist, ...], str]
 
 
-def legend_entries(specs: list[LayerSpec], frames: dict[str, gpd.GeoDataFrame], lang: str) -> list[LegendEntry]:
-    """(handle, text) per drawn layer, styled as drawn; layers coloured per feature list each colour by name."""
+def legend_entries(specs: list[LayerSpec], frames: dict[str, gpd.GeoDataFrame], lang: str,
+                   per_feature: bool = True) -> list[LegendEntry]:
+    """(handle, text) per layer with features in the frame, styled as drawn; per-feature colours by name
+    unless `per_feature` is off (the map labels each line in its colour anyway)."""
     entries: list[LegendEntry] = []
     for spec in reversed(specs):
         frame = frames[spec.id]
+        if frame.empty:
+            continue
         families = _families(spec, frame)
         entries.append((_legend_handle(spec, spec.color, families), spec.title(lang)))
-        if spec.color_field and not frame.empty:
+        if spec.color_field and per_feature:
             seen: dict[str, str] = {}
             for row in _properties(frame):
                 seen.setdefault(str(row.get(f"name_{lang}") or row.get("id")), feature_color(spec, row))
@@ -246,9 +646,62 @@ def legend_entries(specs: list[LayerSpec], frames: dict[str, gpd.GeoDataFrame], 
     return entries
 
 
-def ax_aspect(size: tuple[float, float], box: list[float]) -> float:
-    """Width / height of an axes box on the page."""
-    return (box[2] * size[0]) / (box[3] * size[1])
+def draw_legend(ax: Axes, panel: MapPanel, lang: str, ncols: int, fontsize: float) -> list[str]:
+    """The legend of what is in the frame, with a 示意 badge on schematic layers, the theme's classes and the
+    label index; returns every text it wrote (for tests)."""
+    ax.set_axis_off()
+    plan, words = panel.plan, CHROME_TEXT[lang]
+    written: list[str] = []
+    top = 1.0
+    if plan.theme is not None:
+        handles = [Patch(facecolor=to_rgba(color, 0.85), edgecolor=INK, linewidth=0.4) for color in plan.theme.colors]
+        texts = plan.theme.class_labels()
+        if (plan.theme.feature_class < 0).any():
+            handles.append(Patch(facecolor=NO_DATA_COLOR, edgecolor=INK, linewidth=0.4))
+            texts.append(NO_DATA_TEXT[lang])
+        themed = ax.legend(handles, texts, loc="upper left", frameon=False, title=plan.theme.title, alignment="left",
+                           fontsize=fontsize, title_fontsize=fontsize * 1.1, borderaxespad=0, ncols=ncols)
+        ax.add_artist(themed)
+        written += [plan.theme.title] + texts
+        top = _legend_bottom(ax, themed) - 0.04
+    for per_feature in (True, False):  # a legend that runs off its box drops the per-line entries
+        entries = legend_entries(plan.visible, plan.frames, lang, per_feature=per_feature)
+        if plan.subject is not None:
+            entries.insert(0, (Line2D([], [], color=INK, linewidth=1.6), words["subject"]))
+        if plan.outside_beijing:
+            entries.append((Patch(facecolor=LAND, edgecolor="#9e9a91", linewidth=0.4), words["outside"]))
+        handles, texts = zip(*entries) if entries else ((), ())
+        legend = ax.legend(handles, texts, loc="upper left", bbox_to_anchor=(0, top), frameon=False,
+                           title=words["legend"], alignment="left", fontsize=fontsize,
+                           title_fontsize=fontsize * 1.2, handlelength=2.6, ncols=ncols, borderaxespad=0,
+                           columnspacing=4.5 if plan.schematic and ncols > 1 else 2.0,
+                           handler_map={tuple: HandlerTuple(ndivide=None, pad=0.4)})
+        if not per_feature or _legend_bottom(ax, legend) >= 0:
+            break
+        legend.remove()
+    ax.add_artist(legend)
+    written += [words["legend"]] + list(texts)
+    schematic_titles = {spec.title(lang) for spec in plan.schematic}
+    for text in legend.get_texts():
+        if text.get_text() in schematic_titles:
+            ax.annotate(words["schematic"], xy=(1, 0.5), xycoords=text, xytext=(4, 0), textcoords="offset points",
+                        va="center", fontsize=fontsize * 0.8, color="#b2182b", zorder=legend.get_zorder() + 1,
+                        bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "#b2182b",
+                              "linewidth": 0.6})
+            written.append(words["schematic"])
+    if panel.labels.index:
+        index_lines = [f"{number}  {name}" for number, name in panel.labels.index]
+        ax.annotate("\n".join([words["index"]] + index_lines), xy=(0, 0), xycoords=legend, xytext=(0, -6),
+                    textcoords="offset points", va="top", ha="left", fontsize=fontsize * 0.9,
+                    zorder=legend.get_zorder() + 1)
+        written += index_lines
+    return written
+
+
+def _legend_bottom(ax: Axes, legend: Legend) -> float:
+    renderer = ax.figure.canvas.get_renderer()
+    extent = legend.get_window_extent(renderer).transformed(ax.transAxes.inverted())
+    return extent.y0
 
 
 def _legend_handle(spec: LayerSpec, color: str, families: list[str]) -> Artist | tuple[Artist, ...]:
@@ -282,60 +735,16 @@ def _label_column(spec: LayerSpec, frame: gpd.GeoDataFrame, lang: str) -> str | 
     """The declared label property, or its language variant (label "name" reads name_zh / name_en)."""
     if not spec.label:
         return None
-    for column in (spec.label, f"{spec.label}_{lang}"):
+    for column in (f"{spec.label}_{lang}", spec.label):
         if column in frame.columns:
             return column
     return None
 
 
-def _draw_labels(ax: Axes, spec: LayerSpec, frame: gpd.GeoDataFrame, lang: str, fontsize: float,
-                 placed: list[tuple[float, float, float, float]]) -> None:
-    """Label features where the text fits: inside its polygon's width, and clear of labels already placed."""
-    column = _label_column(spec, frame, lang)
-    if column is None or frame.empty:
-        return
-    halo = [patheffects.withStroke(linewidth=2.2, foreground=HALO)]
-    points_per_unit = ax.get_window_extent().width * 72 / ax.figure.dpi / (ax.get_xlim()[1] - ax.get_xlim()[0])
-    for text, geometry in zip(frame[column], frame.geometry):
-        if pd.isna(text):
-            continue
-        family = GEOMETRY_FAMILIES.get(geometry.geom_type)
-        anchor = geometry.representative_point()
-        offset = -marker_size(spec) if family == "point" else 0.0
-        box = _label_box(ax, anchor.x, anchor.y, str(text), fontsize, offset)
-        if box is None or any(_overlaps(box, other) for other in placed):
-            continue
-        if family == "polygon" and box[2] - box[0] > (geometry.bounds[2] - geometry.bounds[0]) * points_per_unit:
-            continue
-        placed.append(box)
-        ax.annotate(str(text), (anchor.x, anchor.y), xytext=(0, offset), textcoords="offset points",
-                    ha="center", va="top" if family == "point" else "center", fontsize=fontsize, color=INK,
-                    path_effects=halo, zorder=50)
-
-
-def _label_box(ax: Axes, x: float, y: float, text: str, fontsize: float,
-               offset: float) -> tuple[float, float, float, float] | None:
-    """The label's box in points on the page, estimated (CJK glyphs are square, Latin ones about half as wide);
-    None when the anchor lies outside the map."""
-    xmin, xmax = ax.get_xlim()
-    ymin, ymax = ax.get_ylim()
-    if not (xmin < x < xmax and ymin < y < ymax):
-        return None
-    px, py = ax.transData.transform((x, y)) * 72 / ax.figure.dpi
-    width = fontsize * sum(1.0 if ord(char) > 0x2E80 else 0.6 for char in text)
-    height = fontsize * 1.2
-    top = py + offset + (0 if offset else height / 2)
-    return px - width / 2, top - height, px + width / 2, top
-
-
-def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
 def _layout(size: tuple[float, float], orientation: str) -> tuple[list[float], list[float]]:
     """Map and legend boxes in figure fractions: legend beside the map (landscape) or below it (portrait)."""
     width_mm, height_mm = size[0] * 25.4, size[1] * 25.4
-    margin, title_band, footer, gap = 10.0, 15.0, 9.0, 4.0
+    margin, title_band, footer, gap = 10.0, 17.0, 12.0, 4.0
     left, bottom = margin, margin + footer
     content_w, content_h = width_mm - 2 * margin, height_mm - 2 * margin - title_band - footer
     if orientation == "landscape":
@@ -350,27 +759,12 @@ def _layout(size: tuple[float, float], orientation: str) -> tuple[list[float], l
     return [mm / total for mm, total in zip(map_mm, page)], [mm / total for mm, total in zip(legend_mm, page)]
 
 
-def map_extent(frames: list[gpd.GeoDataFrame], aspect: float) -> tuple[float, float, float, float]:
-    """The union of the layers' bounds plus a margin, widened to the map box's aspect so nothing is cut."""
-    bounds = [frame.total_bounds for frame in frames if not frame.empty]
-    if not bounds:
-        raise RenderError("the chosen layers hold no features to map")
-    xmin = min(b[0] for b in bounds)
-    ymin = min(b[1] for b in bounds)
-    xmax = max(b[2] for b in bounds)
-    ymax = max(b[3] for b in bounds)
-    margin = max(MARGIN_FRACTION * max(xmax - xmin, ymax - ymin), MIN_MARGIN_M)
-    width, height = xmax - xmin + 2 * margin, ymax - ymin + 2 * margin
-    width, height = max(width, height * aspect), max(height, width / aspect)
-    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
-    return cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2
-
-
 def _frame_axes(ax: Axes, extent: tuple[float, float, float, float]) -> None:
     """Fix the extent (which turns autoscaling off) and hide ticks and the axis titles geopandas would add."""
     ax.set_xlim(extent[0], extent[2])
     ax.set_ylim(extent[1], extent[3])
     ax.set_aspect("equal")
+    ax.set_autoscale_on(False)
     ax.set_xticks([])
     ax.set_yticks([])
     ax.xaxis.label.set_visible(False)
@@ -378,50 +772,133 @@ def _frame_axes(ax: Axes, extent: tuple[float, float, float, float]) -> None:
     for spine in ax.spines.values():
         spine.set_color(INK)
         spine.set_linewidth(0.8)
+        spine.set_zorder(70)
 
 
-def _centre_latitude(ax: Axes) -> float:
-    x = sum(ax.get_xlim()) / 2
-    y = sum(ax.get_ylim()) / 2
+def _centre_latitude(extent: tuple[float, float, float, float]) -> float:
+    x, y = (extent[0] + extent[2]) / 2, (extent[1] + extent[3]) / 2
     return Transformer.from_crs(MAP_CRS, 4326, always_xy=True).transform(x, y)[1]
 
 
-def _add_scalebar(ax: Axes, family: str, fontsize: float) -> None:
-    """A metric scale bar true at the map's centre latitude (Web Mercator units are not metres there)."""
-    dx = ground_metres_per_unit(_centre_latitude(ax))
-    ax.add_artist(ScaleBar(dx, units="m", location="lower left", length_fraction=0.22, color=INK,
-                           box_alpha=0.75, font_properties={"family": family, "size": fontsize}))
+def _ground_width(extent: tuple[float, float, float, float]) -> float:
+    """The frame's width on the ground in metres, true at its centre latitude."""
+    return (extent[2] - extent[0]) * ground_metres_per_unit(_centre_latitude(extent))
 
 
-def _add_north_arrow(ax: Axes, letter: str, fontsize: float) -> None:
+def _add_scalebar(ax: Axes, plan: MapPlan, family: str, fontsize: float) -> float:
+    """A two-segment bar of a round length at lower left, true at the frame's centre, and the page scale."""
+    ground = _ground_width(plan.extent)
+    length = round_scale_length(ground)
+    fraction = length / ground
+    x0, y0, bar_h = 0.035, 0.045, 0.008
+    unit, divisor = ("km", 1000) if length >= 1000 else ("m", 1)
+    for part in range(2):
+        ax.add_patch(Rectangle((x0 + part * fraction / 2, y0), fraction / 2, bar_h, transform=ax.transAxes,
+                               facecolor=INK if part == 0 else "white", edgecolor=INK, linewidth=0.6, zorder=60))
+    for value, position in ((0, x0), (length / 2, x0 + fraction / 2), (length, x0 + fraction)):
+        text = f"{value / divisor:g}" + (f" {unit}" if value == length else "")
+        add_halo(ax.text(position, y0 + bar_h + 0.006, text, transform=ax.transAxes, ha="center", va="bottom",
+                         fontsize=fontsize, family=family, zorder=60, gid="scalebar"))
+    add_halo(ax.text(x0, y0 - 0.008, f"1:{_round_scale(plan.scale_denominator):,}", transform=ax.transAxes,
+                     ha="left", va="top", fontsize=fontsize * 0.9, family=family, zorder=60, gid="scalebar"))
+    return length
+
+
+def _round_scale(denominator: float) -> int:
+    """A page scale rounded to two significant figures: the printed page is not more exact than that."""
+    power = 10 ** max(0, math.floor(math.log10(denominator)) - 1)
+    return int(round(denominator / power) * power)
+
+
+def _scalebar_box(ax: Axes, renderer) -> Box:
+    boxes = [artist.get_window_extent(renderer) for artist in ax.texts if artist.get_gid() == "scalebar"]
+    boxes += [patch.get_window_extent(renderer) for patch in ax.patches]
+    return (min(b.x0 for b in boxes), min(b.y0 for b in boxes), max(b.x1 for b in boxes), max(b.y1 for b in boxes))
+
+
+def _artist_box(artist: Artist, renderer) -> Box:
+    extent = artist.get_window_extent(renderer)
+    return extent.x0, extent.y0, extent.x1, extent.y1
+
+
+def _add_north_arrow(ax: Axes, letter: str, fontsize: float) -> list[Artist]:
     """North is straight up in Web Mercator, so a fixed upward arrow is correct everywhere on the map."""
     x, tail, tip = 0.955, 0.84, 0.93
-    ax.annotate("", xy=(x, tip), xytext=(x, tail), xycoords="axes fraction", zorder=60,
-                arrowprops={"arrowstyle": "-|>,head_width=0.45,head_length=0.9", "color": INK, "linewidth": 1.6})
-    ax.text(x, tip + 0.01, letter, transform=ax.transAxes, ha="center", va="bottom", fontsize=fontsize,
-            fontweight="bold", zorder=60, path_effects=[patheffects.withStroke(linewidth=2.5, foreground=HALO)])
+    arrow = ax.annotate("", xy=(x, tip), xytext=(x, tail), xycoords="axes fraction", zorder=60,
+                        arrowprops={"arrowstyle": "-|>,head_width=0.45,head_length=0.9", "color": INK,
+                                    "linewidth": 1.6})
+    text = ax.text(x, tip + 0.01, letter, transform=ax.transAxes, ha="center", va="bottom", fontsize=fontsize,
+                   fontweight="bold", zorder=60)
+    add_halo(text)
+    return [arrow, text]
 
 
-def _add_legend(ax: Axes, entries: list[LegendEntry], lang: str, orientation: str,
-                fontsize: float) -> None:
-    ax.set_axis_off()
-    handles, texts = zip(*entries) if entries else ((), ())
-    ax.legend(handles, texts, loc="upper left", frameon=False, title=CHROME_TEXT[lang]["legend"],
-              alignment="left", fontsize=fontsize, title_fontsize=fontsize * 1.2, handlelength=2.6,
-              ncols=1 if orientation == "landscape" else 3, borderaxespad=0,
-              handler_map={tuple: HandlerTuple(ndivide=None, pad=0.4)})
+def _wants_inset(plan: MapPlan) -> bool:
+    """An inset only helps when the frame shows a small part of Beijing."""
+    beijing = beijing_outline()
+    shown = box(*plan.extent).intersection(beijing).area
+    return shown < INSET_MAX_SHARE * beijing.area
 
 
-def _add_page_text(figure: Figure, title: str, attribution: str, date: dt.date, lang: str, scale: float) -> None:
-    """Title and date above the map, sources below it; the margins match _layout's."""
+def _add_inset(figure: Figure, ax: Axes, plan: MapPlan) -> Axes:
+    """A locator at the map's lower right: Beijing's districts, the frame as a red box."""
+    position = ax.get_position()
+    width = position.width * 0.2
+    height = width * figure.get_size_inches()[0] / figure.get_size_inches()[1]
+    inset = figure.add_axes([position.x1 - width - position.width * 0.012, position.y0 + position.height * 0.015,
+                             width, height])
+    districts = _mercator_frame(load_catalog().layers["context_districts"])
+    xmin, ymin, xmax, ymax = beijing_outline().bounds
+    pad = 0.04 * max(xmax - xmin, ymax - ymin)
+    _frame_axes(inset, focus_extent(box(xmin - pad, ymin - pad, xmax + pad, ymax + pad), aspect=1.0))
+    inset.set_facecolor(LAND)
+    districts.plot(ax=inset, facecolor="#f7f4ee", edgecolor="#9e9a91", linewidth=0.3, zorder=2)
+    frame = box(*plan.extent)
+    gpd.GeoSeries([frame], crs=MAP_CRS).boundary.plot(ax=inset, color="#d7301f", linewidth=1.0, zorder=4)
+    if plan.subject is not None and plan.subject.geom_type in ("Polygon", "MultiPolygon"):
+        gpd.GeoSeries([plan.subject], crs=MAP_CRS).plot(ax=inset, facecolor="#d7301f", edgecolor="none", zorder=3)
+    for spine in inset.spines.values():
+        spine.set_linewidth(0.6)
+    return inset
+
+
+def _add_page_text(figure: Figure, title: str, subtitle: str | None, sources: str, notes: list[str],
+                   date: dt.date, lang: str, scale: float) -> None:
+    """Title, subtitle and date above the map; sources, licences and notes below it (margins as in _layout)."""
     width_mm, height_mm = (value * 25.4 for value in figure.get_size_inches())
     left, right = 10.0 / width_mm, 1 - 10.0 / width_mm
     top = 1 - 10.0 / height_mm
     words = CHROME_TEXT[lang]
     figure.text(left, top, title, ha="left", va="top", fontsize=15 * scale, fontweight="bold")
+    if subtitle:
+        figure.text(left, top - 8.0 / height_mm, subtitle, ha="left", va="top", fontsize=9 * scale, color="#555555")
     figure.text(right, top, f"{words['date']}{date.isoformat()}", ha="right", va="top", fontsize=7 * scale)
-    figure.text(left, 10.0 / height_mm, f"{words['source']}{attribution}", ha="left", va="bottom",
-                fontsize=6.5 * scale, wrap=True)
+    fontsize = 6.2 * scale
+    lines = wrap_to_width(f"{words['source']}{sources}", (width_mm - 20.0) / 25.4 * 72, fontsize)
+    figure.text(left, 10.0 / height_mm, "\n".join(lines + [" ".join(notes)]), ha="left", va="bottom",
+                fontsize=fontsize, linespacing=1.5)
+
+
+def wrap_to_width(text: str, width_pt: float, fontsize: float) -> list[str]:
+    """Break text into lines no wider than width_pt, estimating CJK glyphs as square and Latin ones at 0.55 em;
+    breaks fall at spaces in Latin runs and anywhere between CJK characters."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line, width, last_space = "", 0.0, -1
+        for char in paragraph:
+            char_width = fontsize * (1.0 if ord(char) > 0x2E80 else 0.55)
+            if width + char_width > width_pt and line:
+                cut = last_space if last_space > 0 and ord(char) <= 0x2E80 else len(line)
+                lines.append(line[:cut].rstrip())
+                line = line[cut:].lstrip()
+                width = sum(fontsize * (1.0 if ord(c) > 0x2E80 else 0.55) for c in line)
+                last_space = -1
+            if char == " ":
+                last_space = len(line)
+            line += char
+            width += char_width
+        lines.append(line)
+    return lines
 
 
 def _add_tiles(ax: Axes, name: str) -> str:
@@ -445,5 +922,17 @@ def _add_tiles(ax: Axes, name: str) -> str:
     return str(provider.get("attribution", name))
 
 
-def _default_title(specs: list[LayerSpec], lang: str) -> str:
-    return ("、" if lang == "zh" else ", ").join(spec.title(lang) for spec in specs)
+def _default_title(plan: MapPlan, lang: str) -> str:
+    if plan.subject_id:
+        name = place_name(plan.subject_id, lang)
+        return f"{name} — {plan.theme.title}" if plan.theme else name
+    return ("、" if lang == "zh" else ", ").join(spec.title(lang) for spec in plan.chosen)
+
+
+def place_name(place_id: str, lang: str) -> str:
+    """A place's name in the language asked, or its id when no layer names it."""
+    places = shipped_places()
+    rows = places.loc[places["id"] == place_id]
+    if rows.empty:
+        return place_id
+    return str(rows[f"name_{lang}"].iloc[0])

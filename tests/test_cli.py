@@ -38,7 +38,8 @@ def test_export_gpkg(tmp_path):
     target = tmp_path / "out.gpkg"
     result = run("export", "--layers", "cbd_core,cbd_streets,rail_operating", "--format", "gpkg", "-o", str(target))
     assert result.returncode == 0, result.stderr
-    assert {name for name, _ in pyogrio.list_layers(target)} == {"cbd_core", "cbd_streets", "rail_operating"}
+    tables = {name for name, _ in pyogrio.list_layers(target)}
+    assert tables == {"cbd_core", "cbd_streets", "rail_operating", "layer_styles"}
 
 
 def test_render_png(tmp_path):

@@ -4,8 +4,11 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+import sqlite3
 import subprocess
+import xml.etree.ElementTree as ET
 import zipfile
+from contextlib import closing
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,6 +17,7 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
+from matplotlib.colors import to_rgb
 
 from layers.catalog import layer_frame, load_catalog
 from layers.export import (ExportError, export, plan_tables, short_field_names, to_geojson, to_geopackage, to_kml,
@@ -77,7 +81,8 @@ def test_geojson_bytes_match_the_written_file(exported):
 
 
 def test_geopackage_has_one_table_per_layer(exported, expected):
-    assert [name for name, _ in pyogrio.list_layers(exported["gpkg"])] == drawing_order()
+    tables = [name for name, _ in pyogrio.list_layers(exported["gpkg"]) if name != "layer_styles"]
+    assert tables == drawing_order()
     for layer_id, layer in expected.items():
         assert_same_features(pyogrio.read_dataframe(exported["gpkg"], layer=layer_id), layer)
 
@@ -197,7 +202,41 @@ def test_ogrinfo_reads_every_export(exported, expected, fmt):
     if fmt == "shp":
         target = f"/vsizip/{target}/cbd_streets.shp"
     report = ogrinfo(target)
+    if fmt == "gpkg":  # the QGIS styles table is a layer to GDAL too: one row per exported layer
+        report = report.split("Layer name: layer_styles")[0]
     counts = [int(line.split(":")[1]) for line in report.splitlines() if line.startswith("Feature Count:")]
     total = sum(len(frame) for frame in expected.values())
     assert sum(counts) == (len(expected["cbd_streets"]) if fmt == "shp" else total)
     assert "建外街道" in report
+
+
+def test_geopackage_carries_each_layers_qgis_style(exported):
+    """The layer_styles table as QGIS writes it: registered as an attributes table, one default style per layer,
+    QML in the declared colours, dashes and labels."""
+    with closing(sqlite3.connect(exported["gpkg"])) as database:
+        registered = database.execute(
+            "SELECT data_type FROM gpkg_contents WHERE table_name = 'layer_styles'").fetchone()
+        geometry_columns = dict(database.execute("SELECT table_name, column_name FROM gpkg_geometry_columns"))
+    assert registered == ("attributes",)
+    styles = pyogrio.read_dataframe(exported["gpkg"], layer="layer_styles", read_geometry=False)
+    assert set(styles.columns) >= {"f_table_name", "f_geometry_column", "styleName", "styleQML", "useAsDefault"}
+    assert sorted(styles["f_table_name"]) == sorted(LAYERS)
+    assert styles["useAsDefault"].astype(bool).all()
+    catalog = load_catalog()
+    for row in styles.itertuples():
+        spec = catalog.layers[row.f_table_name]
+        assert row.f_geometry_column == geometry_columns[row.f_table_name]
+        root = ET.fromstring(row.styleQML.split("\n", 1)[1])
+        assert root.tag == "qgis" and root.find("renderer-v2") is not None
+        red, green, blue = (int(channel * 255) for channel in to_rgb(spec.color))
+        assert f"{red},{green},{blue},255" in row.styleQML
+        assert root.get("labelsEnabled") == ("1" if spec.label else "0")
+    streets = ET.fromstring(styles.set_index("f_table_name").loc["cbd_streets", "styleQML"].split("\n", 1)[1])
+    line = next(layer for layer in streets.iter("layer") if layer.get("class") == "SimpleLine")
+    props = {prop.get("k"): prop.get("v") for prop in line.iter("prop")}
+    assert props["use_custom_dash"] == "1" and props["customdash"] == "1.058;0.794"
+    assert streets.find(".//text-style").get("fieldName") == "name_zh"
+    rail = styles.set_index("f_table_name").loc["rail_operating", "styleQML"]
+    assert '<Option type="QString" name="field" value="colour"/>' in rail
+    mixed = ET.fromstring(styles.set_index("f_table_name").loc["task_places", "styleQML"].split("\n", 1)[1])
+    assert mixed.find("renderer-v2").get("type") == "RuleRenderer"

@@ -1,0 +1,290 @@
+"""The atlas: one A4 page per place, as QGIS's atlas would print it, with continuation pages for long tables.
+
+Each place gets its focused map (labelled, with inset, scale bar and legend), its facts (area measured and
+official with the note on why they differ, drawing accuracy and its basis), its indicators with their flags
+and its tasks with their citations. Text is laid out in millimetres from the top of the page and wrapped
+to its column; a table row that does not fit moves to a continuation page under a repeated header.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from layers.catalog import load_catalog
+from layers.i18n import STATUS, pick
+from layers.place_facts import describe_place, shipped_places
+from layers.static_map import (CHROME_TEXT, INK, PAPER_MM, TEXT_AS_TEXT, RenderError, cjk_font, draw_legend,
+                               draw_map_panel, map_notes, plan_map, wrap_to_width)
+
+PAGE_MM = PAPER_MM["A4"]  # portrait
+MARGIN_MM = 12.0
+MAP_HEIGHT_MM = 118.0
+LEGEND_HEIGHT_MM = 30.0
+FOOTER_MM = 13.0
+BODY_PT = 7.0
+LINE_FACTOR = 1.45  # line height as a multiple of the font size
+MM_PER_PT = 25.4 / 72
+CBD_PLACES = ("cbd_zone", "cbd_core")
+SUBCENTRE_PLACES = ("subcentre",)
+WORDS = {
+    "zh": {"continued": "（续）", "facts": "基本情况", "measured": "实测面积", "official": "官方面积",
+           "accuracy": "绘制精度", "basis": "依据", "licence": "许可", "indicators": "指标", "tasks": "规划任务",
+           "no_tasks": "规划未列出与此地相关的任务。", "no_indicators": "规划未设此地的指标。",
+           "page": "第 {} 页", "task_columns": ("编号", "任务", "状态", "关联", "出处（文件 · 章节 · 原文）"),
+           "indicator_columns": ("指标", "单位", "基期", "目标", "最新", "标记"),
+           "title": "北京规划一张图 · 地点图集"},
+    "en": {"continued": " (continued)", "facts": "Facts", "measured": "Measured area", "official": "Official area",
+           "accuracy": "Drawing accuracy", "basis": "basis", "licence": "Licence", "indicators": "Indicators",
+           "tasks": "Plan tasks", "no_tasks": "The plans list no task for this place.",
+           "no_indicators": "The plans set no indicator for this place.", "page": "page {}",
+           "task_columns": ("ID", "Task", "Status", "Link", "Source (document · section · quote)"),
+           "indicator_columns": ("Indicator", "Unit", "Baseline", "Target", "Latest", "Flag"),
+           "title": "Plan Map · atlas of places"},
+}
+VIA = {"direct": ("直接提及", "names it"), "inside": ("区内地点", "place inside"), "crossing": ("穿越", "crossing"),
+       "structure": ("空间结构", "structure"), "part_of": ("所属范围", "part of")}
+TASK_WIDTHS_MM = (20.0, 48.0, 16.0, 16.0, 86.0)
+INDICATOR_WIDTHS_MM = (62.0, 22.0, 24.0, 28.0, 24.0, 26.0)
+
+
+def atlas_places() -> list[str]:
+    """Every place the atlas covers, in reading order: the zone, the core, the 17 streets, the sub-centre and
+    its key places."""
+    places = shipped_places()
+    streets = places.loc[places["layer"] == "cbd_streets", "id"].tolist()
+    key_places = places.loc[places["layer"] == "subcentre_places", "id"].tolist()
+    return list(CBD_PLACES) + streets + list(SUBCENTRE_PLACES) + key_places
+
+
+@dataclass
+class AtlasResult:
+    """The PDF's bytes and where each place starts (zero-based page index) and how many pages it takes."""
+
+    data: bytes
+    pages: int
+    place_pages: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+def build_atlas(places: list[str] | None = None, lang: str = "zh", path: Path | None = None,
+                date: dt.date | None = None, preview_dir: Path | None = None) -> AtlasResult:
+    """Write the atlas PDF (text as text, fonts embedded); unknown place ids are a RenderError naming them.
+
+    `preview_dir` also writes every page as a PNG (page-001.png …) for a quick look without a PDF viewer."""
+    chosen = places or atlas_places()
+    known = set(shipped_places()["id"])
+    unknown = [place for place in chosen if place not in known]
+    if unknown:
+        raise RenderError(f"unknown place id(s) for the atlas: {', '.join(unknown)}")
+    family, _font_path = cjk_font()
+    buffer = io.BytesIO()
+    result = AtlasResult(data=b"", pages=0)
+    rc = {"font.family": [family], "axes.unicode_minus": False, "text.color": INK, **TEXT_AS_TEXT}
+    with matplotlib.rc_context(rc), PdfPages(buffer, metadata={"Title": WORDS[lang]["title"]}) as pdf:
+        for place_id in chosen:
+            writer = _PageWriter(pdf, place_id, lang, family, date or dt.date.today(), result.pages, preview_dir)
+            writer.write_place()
+            result.place_pages[place_id] = (result.pages, writer.page_count)
+            result.pages += writer.page_count
+    result.data = buffer.getvalue()
+    if path is not None:
+        Path(path).write_bytes(result.data)
+    return result
+
+
+class _PageWriter:
+    """Lays one place's pages out top-down in millimetres, starting a continuation page when one is full."""
+
+    def __init__(self, pdf: PdfPages, place_id: str, lang: str, family: str, date: dt.date, first_page: int,
+                 preview_dir: Path | None):
+        self.pdf, self.place_id, self.lang, self.family, self.date = pdf, place_id, lang, family, date
+        self.preview_dir = preview_dir
+        self.first_page = first_page
+        self.words = WORDS[lang]
+        self.description = describe_place(place_id)
+        self.row = shipped_places().loc[shipped_places()["id"] == place_id].iloc[0]
+        self.page_count = 0
+        self.figure: Figure | None = None
+        self.cursor = 0.0
+        self.notes: list[str] = []
+        self.sources = ""
+
+    def write_place(self) -> None:
+        self._new_page(first=True)
+        self._facts()
+        self._indicators()
+        self._tasks()
+        self._finish_page()
+
+    def _name(self) -> tuple[str, str]:
+        place = self.description["place"]
+        main, other = (place["name_zh"], place["name_en"]) if self.lang == "zh" else (place["name_en"],
+                                                                                       place["name_zh"])
+        return main, other
+
+    def _new_page(self, first: bool = False) -> None:
+        if self.figure is not None:
+            self._finish_page()
+        width, height = PAGE_MM
+        self.figure = Figure(figsize=(width / 25.4, height / 25.4), dpi=100)
+        FigureCanvasAgg(self.figure)
+        self.page_count += 1
+        main, other = self._name()
+        heading = main if first else main + self.words["continued"]
+        self._text(MARGIN_MM, MARGIN_MM, heading, 14, weight="bold")
+        self._text(MARGIN_MM, MARGIN_MM + 7, f"{other} · {self.place_id}", 8, color="#555555")
+        self._text(width - MARGIN_MM, MARGIN_MM, self.words["title"], 7, ha="right", color="#555555")
+        self.cursor = MARGIN_MM + 13
+        if first:
+            self._map()
+
+    def _map(self) -> None:
+        width, height = PAGE_MM
+        map_w = width - 2 * MARGIN_MM
+        box = [MARGIN_MM / width, 1 - (self.cursor + MAP_HEIGHT_MM) / height, map_w / width, MAP_HEIGHT_MM / height]
+        plan = plan_map(None, focus=self.place_id, theme=None, theme_layer=None, scheme="FisherJenks", classes=5,
+                        map_size_mm=(map_w, MAP_HEIGHT_MM), lang=self.lang, context=True, catalog=load_catalog())
+        panel = draw_map_panel(self.figure, box, plan, self.lang, self.family, scale=0.9)
+        self.cursor += MAP_HEIGHT_MM + 2
+        legend_box = [MARGIN_MM / width, 1 - (self.cursor + LEGEND_HEIGHT_MM) / height, map_w / width,
+                      LEGEND_HEIGHT_MM / height]
+        draw_legend(self.figure.add_axes(legend_box), panel, self.lang, ncols=4, fontsize=5.8)
+        self.cursor += LEGEND_HEIGHT_MM + 2
+        self.notes = map_notes(plan, self.lang)
+        self.sources = load_catalog().attribution_text(plan.visible, self.lang)
+
+    def _facts(self) -> None:
+        place, row, words = self.description["place"], self.row, self.words
+        self._heading(words["facts"])
+        lines = []
+        if place.get("area_km2") is not None:
+            lines.append(f"{words['measured']}: {place['area_km2']:.2f} km²")
+        if place.get("official_km2") is not None:
+            lines.append(f"{words['official']}: {place['official_km2']:g} km²")
+        note = row.get(f"area_note_{self.lang}")
+        if isinstance(note, str) and note:
+            lines.append(note)
+        accuracy = row.get("accuracy_m")
+        if accuracy is not None and accuracy == accuracy:
+            basis = row.get("accuracy_basis")
+            basis_text = f" ({words['basis']}: {basis})" if isinstance(basis, str) and basis else ""
+            lines.append(f"{words['accuracy']}: ±{accuracy:g} m{basis_text}")
+        licence = row.get("licence")
+        if isinstance(licence, str) and licence:
+            lines.append(f"{words['licence']}: {licence}")
+        for line in lines:
+            self._paragraph(line)
+
+    def _indicators(self) -> None:
+        indicators = self.description["indicators"]
+        self._heading(self.words["indicators"])
+        if not indicators:
+            self._paragraph(self.words["no_indicators"])
+            return
+        rows = []
+        for item in indicators:
+            name = item["name_zh"] if self.lang == "zh" else item["name_en"]
+            rows.append([name, item.get("unit") or "", _with_year(item.get("baseline"), item.get("baseline_year")),
+                         _with_year(item.get("target"), item.get("target_year")),
+                         _with_year(item.get("latest"), item.get("latest_as_of")), str(item.get("flag") or "—")])
+        self._table(self.words["indicator_columns"], INDICATOR_WIDTHS_MM, rows)
+
+    def _tasks(self) -> None:
+        tasks = self.description["tasks"]
+        self._heading(f"{self.words['tasks']} ({len(tasks)})")
+        if not tasks:
+            self._paragraph(self.words["no_tasks"])
+            return
+        rows = []
+        for task in tasks:
+            title = task["title_zh"] if self.lang == "zh" else task["title_en"]
+            status = pick(STATUS.get(task["status"]), self.lang, str(task["status"]))
+            via = pick(VIA.get(task["via"]), self.lang, str(task["via"]))
+            citation = f"{str(task['doc_id'])[:3]} · {task['section_path']} · 「{task['quote']}」"
+            rows.append([task["id"], title, status, via, citation])
+        self._table(self.words["task_columns"], TASK_WIDTHS_MM, rows)
+
+    def _heading(self, text: str) -> None:
+        self._ensure(BODY_PT * 3 * MM_PER_PT)
+        self.cursor += 1.5
+        self._text(MARGIN_MM, self.cursor, text, BODY_PT * 1.35, weight="bold")
+        self.cursor += BODY_PT * 1.35 * LINE_FACTOR * MM_PER_PT + 0.5
+
+    def _paragraph(self, text: str) -> None:
+        width = (PAGE_MM[0] - 2 * MARGIN_MM) / MM_PER_PT
+        for line in wrap_to_width(text, width, BODY_PT):
+            self._ensure(BODY_PT * LINE_FACTOR * MM_PER_PT)
+            self._text(MARGIN_MM, self.cursor, line, BODY_PT)
+            self.cursor += BODY_PT * LINE_FACTOR * MM_PER_PT
+
+    def _table(self, headers: tuple[str, ...], widths: tuple[float, ...], rows: list[list[str]]) -> None:
+        """Rows wrapped to their columns; a row that does not fit starts a continuation page with the header."""
+        size = BODY_PT * 0.92
+        line_mm = size * LINE_FACTOR * MM_PER_PT
+        self._ensure(3 * line_mm)
+        self._table_header(headers, widths, size)
+        for row in rows:
+            cells = [wrap_to_width(str(cell), (width - 1.5) / MM_PER_PT, size) for cell, width in zip(row, widths)]
+            height = max(len(cell) for cell in cells) * line_mm + 1.0
+            if self.cursor + height > PAGE_MM[1] - MARGIN_MM - FOOTER_MM:
+                self._new_page()
+                self._table_header(headers, widths, size)
+            x = MARGIN_MM
+            for lines, width in zip(cells, widths):
+                for number, line in enumerate(lines):
+                    self._text(x, self.cursor + number * line_mm, line, size)
+                x += width
+            self.cursor += height
+            self._rule(0.2, "#cccccc")
+
+    def _table_header(self, headers: tuple[str, ...], widths: tuple[float, ...], size: float) -> None:
+        x = MARGIN_MM
+        for header, width in zip(headers, widths):
+            self._text(x, self.cursor, header, size, weight="bold")
+            x += width
+        self.cursor += size * LINE_FACTOR * MM_PER_PT + 0.3
+        self._rule(0.5, INK)
+
+    def _rule(self, width_pt: float, color: str) -> None:
+        y = 1 - (self.cursor - 0.6) / PAGE_MM[1]
+        self.figure.add_artist(Line2D([MARGIN_MM / PAGE_MM[0], 1 - MARGIN_MM / PAGE_MM[0]], [y, y],
+                                                       linewidth=width_pt, color=color))
+        self.cursor += 0.8
+
+    def _ensure(self, needed_mm: float) -> None:
+        if self.cursor + needed_mm > PAGE_MM[1] - MARGIN_MM - FOOTER_MM:
+            self._new_page()
+
+    def _text(self, x_mm: float, y_mm: float, text: str, size: float, weight: str = "normal", ha: str = "left",
+              color: str = INK) -> None:
+        self.figure.text(x_mm / PAGE_MM[0], 1 - y_mm / PAGE_MM[1], text, ha=ha, va="top", fontsize=size,
+                         fontweight=weight, color=color, family=self.family)
+
+    def _finish_page(self) -> None:
+        width, height = PAGE_MM
+        words = CHROME_TEXT[self.lang]
+        footer = wrap_to_width(f"{words['source']}{self.sources}", (width - 2 * MARGIN_MM - 20) / MM_PER_PT, 5.8)
+        footer.append(f"{' '.join(self.notes)}  {words['date']}{self.date.isoformat()}")
+        self.figure.text(MARGIN_MM / width, MARGIN_MM / height, "\n".join(footer), ha="left", va="bottom",
+                         fontsize=5.8, linespacing=1.4, color="#444444")
+        page_number = self.words["page"].format(self.first_page + self.page_count)
+        self.figure.text(1 - MARGIN_MM / width, MARGIN_MM / height, page_number, ha="right", va="bottom",
+                         fontsize=6.5)
+        self.pdf.savefig(self.figure)
+        if self.preview_dir is not None:
+            Path(self.preview_dir).mkdir(parents=True, exist_ok=True)
+            self.figure.savefig(Path(self.preview_dir) / f"page-{self.first_page + self.page_count:03d}.png", dpi=110)
+        self.figure = None
+
+
+def _with_year(value: object, year: object) -> str:
+    if value is None or value == "":
+        return "—"
+    return f"{value} ({year})" if year not in (None, "") else str(value)
