@@ -119,8 +119,7 @@ def _report_lines(report: PlaceReport, lang: str) -> list[str]:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m layers", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,export,render,describe}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,export,render,atlas}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,export,render,atlas,describe}")
 
     listing = commands.add_parser("list", help="list the declared layers (ids, groups, titles)")
     listing.set_defaults(run=_list)
