@@ -169,6 +169,7 @@ def _parser() -> argparse.ArgumentParser:
     describing.add_argument("--json", action="store_true", help="print the answer as JSON")
     describing.add_argument("--lang", default="zh", choices=("zh", "en"), help="language of the text summary")
     describing.set_defaults(run=_describe)
+
     atlas = commands.add_parser(
         "atlas", help="write the atlas: one A4 page per place with its map, facts, indicators and tasks (PDF)",
         description="One page per place (the zone, the core, the 17 streets, the sub-centre and its key places), "

@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import matplotlib
@@ -227,6 +228,9 @@ def ground_metres_per_unit(latitude: float) -> float:
     return math.cos(math.radians(latitude))
 
 
+DEFAULT_DPI = 300
+
+
 def round_scale_length(ground_width_m: float, fraction: float = 0.25) -> float:
     """The longest 1, 2 or 5 × 10ⁿ metres that is at most `fraction` of the frame's ground width."""
     target = ground_width_m * fraction
@@ -237,36 +241,22 @@ def round_scale_length(ground_width_m: float, fraction: float = 0.25) -> float:
 def render_map(
     ids: list[str] | str | None = None,
     *,
-    focus: str | None = None,
-    theme: str | None = None,
-    theme_layer: str | None = None,
-    scheme: str = "FisherJenks",
-    classes: int = 5,
     fmt: str = "png",
-    paper: str = "A4",
-    orientation: str = "landscape",
-    dpi: int = 300,
-    title: str | None = None,
-    subtitle: str | None = None,
-    lang: str = "zh",
-    context: bool = True,
-    tiles: str | None = None,
-    date: dt.date | None = None,
     path: Path | None = None,
-    catalog: Catalog | None = None,
+    **options: Any,
 ) -> RenderedMap:
     """Draw a report page and return the file's bytes (also written to path if given).
 
-    `focus` frames the map on a place (a place id) and, without `ids`, picks the layers; `theme` colours
-    the areas of `theme_layer` by a measure. The background is the declared context layers over a neutral
-    land fill (offline) or, when `tiles` names an xyzservices provider, web tiles fetched by contextily.
+    `options` are `compose_map`'s (focus, theme, paper, orientation, dpi, title, lang, tiles, …): `focus` frames
+    the map on a place and, without `ids`, picks the layers; `theme` colours the areas of `theme_layer` by a
+    measure. The background is the declared context layers over a neutral land fill (offline) or, when `tiles`
+    names an xyzservices provider, web tiles fetched by contextily.
     """
     fmt = fmt.lower()
     if fmt not in MEDIA_TYPES:
         raise RenderError(f"unknown map format {fmt!r}; choose one of {', '.join(MEDIA_TYPES)}")
-    composed = compose_map(ids, focus=focus, theme=theme, theme_layer=theme_layer, scheme=scheme, classes=classes,
-                           paper=paper, orientation=orientation, dpi=dpi, title=title, subtitle=subtitle, lang=lang,
-                           context=context, tiles=tiles, date=date, catalog=catalog)
+    composed = compose_map(ids, **options)
+    dpi = options.get("dpi", DEFAULT_DPI)
     buffer = io.BytesIO()
     with matplotlib.rc_context(TEXT_AS_TEXT):
         composed.figure.savefig(buffer, format=fmt, dpi=dpi, metadata={"Title": composed.title})
@@ -287,7 +277,7 @@ def compose_map(
     classes: int = 5,
     paper: str = "A4",
     orientation: str = "landscape",
-    dpi: int = 300,
+    dpi: int = DEFAULT_DPI,
     title: str | None = None,
     subtitle: str | None = None,
     lang: str = "zh",
