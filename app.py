@@ -12,6 +12,7 @@ from ui import panels
 from layers.basemaps import available_basemaps
 from layers.catalog import load_catalog
 from layers.i18n import LANGUAGES, t
+from layers.safe_text import markdown_inert
 from layers.interactive import base_map, bounds_of, build_overlays, feature_by_tooltip, legend_image
 from layers.view_state import PANELS, ViewState, parse_params
 
@@ -75,9 +76,9 @@ def sidebar(basemaps, lang: str) -> None:
         st.radio(t("basemap", lang), list(basemaps), key="basemap", format_func=lambda b: basemaps[b].title(lang))
         st.subheader(t("layers", lang))
         for group_id, names in catalog.groups.items():
-            st.caption(names[lang])
+            st.caption(markdown_inert(names[lang]))
             for spec in catalog.in_group(group_id):
-                st.checkbox(f"{legend_image(spec)} {spec.title(lang)}", key=f"layer_{spec.id}")
+                st.checkbox(f"{legend_image(spec)} {markdown_inert(spec.title(lang))}", key=f"layer_{spec.id}")
         st.caption(t("share_hint", lang))
 
 
@@ -113,7 +114,7 @@ def main() -> None:
     st.title(t("app_title", lang))
     st.caption(t("app_caption", lang))
     if st.session_state.get("_ignored"):
-        st.warning(t("unknown_layer", lang) + ", ".join(st.session_state["_ignored"]))
+        st.warning(t("unknown_layer", lang) + markdown_inert(", ".join(st.session_state["_ignored"])))
 
     tasks_view = panels.filtered_tasks(plan, places, manifest, lang, st.session_state)
     picked_task = panels.picked_task(tasks_view, st.session_state)
@@ -144,7 +145,7 @@ def main() -> None:
             try:
                 panels.place_details(describe(place, plan, places), places, manifest, lang)
             except UnknownPlace:
-                st.error(t("unknown_place", lang) + place)
+                st.error(t("unknown_place", lang) + markdown_inert(place))
 
     # One panel at a time, none until asked: unlike st.tabs, a panel not shown costs no server time, and the
     # first page loads no table or chart code before the map.

@@ -26,6 +26,7 @@ from geo.geojson import geojson_text, round_geometry
 from geo.places import CITY, load_places, load_unplaced_lines
 from geo.plan import Plan, load_plan
 from layers.catalog import LayerSpec, feature_color, layer_frame, load_catalog
+from layers.safe_text import neutralise_formula
 
 # GeoPackage 1.2 rather than GDAL's newest: QGIS and GDAL builds still in use (3.6, Debian 12) read it cleanly.
 GPKG_DATASET_OPTIONS = {"VERSION": "1.2"}
@@ -93,7 +94,8 @@ def to_shapefile_zip(ids: list[str] | str, path: Path | None = None) -> bytes:
                     archive.write(written, written.name)
                 mapping_rows += [{"file": f"{stem}.shp", "layer": spec.id, "field": field, "shapefile_field": short,
                                   "truncated_values": cut.get(field, 0)} for field, short in names.items()]
-        archive.writestr("fields.csv", _csv_text(mapping_rows).encode("utf-8-sig"))
+        safe_rows = [{key: neutralise_formula(value) for key, value in row.items()} for row in mapping_rows]
+        archive.writestr("fields.csv", _csv_text(safe_rows).encode("utf-8-sig"))
     return _deliver(buffer.getvalue(), path)
 
 
@@ -144,7 +146,7 @@ def place_index(plan: Plan) -> pd.DataFrame:
 
 def tasks_csv(path: Path | None = None) -> bytes:
     """The tasks joined to places as CSV in UTF-8 with a BOM, so Excel opens the Chinese text correctly."""
-    return _deliver(plan_tables()["tasks"].to_csv(index=False).encode("utf-8-sig"), path)
+    return _deliver(_spreadsheet_safe(plan_tables()["tasks"]).to_csv(index=False).encode("utf-8-sig"), path)
 
 
 def plan_xlsx(path: Path | None = None) -> bytes:
@@ -152,7 +154,7 @@ def plan_xlsx(path: Path | None = None) -> bytes:
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for sheet, table in plan_tables().items():
-            table.to_excel(writer, sheet_name=sheet, index=False, freeze_panes=(1, 0))
+            _spreadsheet_safe(table).to_excel(writer, sheet_name=sheet, index=False, freeze_panes=(1, 0))
     return _deliver(buffer.getvalue(), path)
 
 
@@ -284,6 +286,11 @@ def _csv_text(rows: list[dict[str, object]]) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()
+
+
+def _spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """Every text cell that a spreadsheet would run as a formula, prefixed with an apostrophe (OWASP)."""
+    return table.map(neutralise_formula)
 
 
 def _deliver(data: bytes, path: Path | None) -> bytes:

@@ -174,7 +174,8 @@ def render_map(
     scale = min(PAPER_MM[paper]) / PAPER_MM["A4"][0]
     title = title or _default_title(chosen, lang)
     with matplotlib.rc_context({"font.family": [family], "pdf.fonttype": 42, "svg.fonttype": "path",
-                                "axes.unicode_minus": False, "text.color": INK}):
+                                "axes.unicode_minus": False, "text.color": INK,
+                                "text.parse_math": False}):  # a `$` in a title or name is text, not mathtext
         figure = Figure(figsize=size, dpi=dpi)
         map_box, legend_box = _layout(size, orientation)
         ax = figure.add_axes(map_box)

@@ -11,6 +11,7 @@ import streamlit as st
 from layers.catalog import load_catalog
 from layers.export import FORMATS, ExportError, export
 from layers.i18n import t
+from layers.safe_text import markdown_inert
 from layers.static_map import RenderError, render_map
 
 LAYER_FORMATS = [name for name, spec in FORMATS.items() if spec.uses_layers]
@@ -41,7 +42,7 @@ def export_panel(chosen: list[str], lang: str) -> None:
                     st.session_state["export_layers"] = (export(fmt, ids), f"planmap_{stamp}{spec.extension}",
                                                          spec.media_type)
                 except (ExportError, KeyError) as error:
-                    st.error(str(error))
+                    st.error(markdown_inert(str(error)))
         _offer("export_layers", lang)
     with tables_col:
         st.markdown(f"**{t('tasks', lang)} / {t('indicators', lang)}**")
@@ -67,7 +68,7 @@ def export_panel(chosen: list[str], lang: str) -> None:
                 st.session_state["report_map"] = (rendered.data, f"planmap_{paper}_{stamp}.{fmt}",
                                                   rendered.media_type)
             except (RenderError, KeyError) as error:
-                st.error(str(error))
+                st.error(markdown_inert(str(error)))
     _offer("report_map", lang)
     ready = st.session_state.get("report_map")
     if ready and ready[1].endswith(".png"):
