@@ -7,8 +7,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.places import UnknownPlace, describe, load_places
-from geo.plan import load_manifest, load_plan
+from geo.plan import PlanError, load_manifest, load_plan
 from ui import panels
+from ui.errors import show_failure, show_problems
 from layers.basemaps import available_basemaps
 from layers.catalog import load_catalog
 from layers.i18n import LANGUAGES, t
@@ -80,6 +81,7 @@ def sidebar(basemaps, lang: str) -> None:
             for spec in catalog.in_group(group_id):
                 st.checkbox(f"{legend_image(spec)} {markdown_inert(spec.title(lang))}", key=f"layer_{spec.id}")
         st.caption(t("share_hint", lang))
+    show_problems([str(problem) for problem in catalog.problems], lang)
 
 
 def take_map_click(chosen: list[str], lang: str, datum: str) -> None:
@@ -104,7 +106,11 @@ def view_for(place_ids: list[str]) -> tuple[tuple[float, float] | None, int | No
 
 
 def main() -> None:
-    plan, places, manifest = data()
+    try:
+        plan, places, manifest = data()
+    except PlanError as error:  # e.g. a plan table saved as GBK: say which file and row, then stop
+        show_failure(error, "en" if st.query_params.get("lang") == "en" else "zh", str(error))
+        st.stop()
     basemaps = available_basemaps(secrets())
     init_state(parse_params(st.query_params.to_dict(), list(basemaps)))
     lang, chosen = st.session_state["lang"], chosen_layers()

@@ -13,6 +13,7 @@ from pathlib import Path
 from layers.catalog import load_catalog
 from layers.export import FORMATS, ExportError, export
 from layers.static_map import MEDIA_TYPES, ORIENTATIONS, PAPER_MM, RenderError, render_map
+from layers.validation import add_validate_parser
 
 USER_ERROR = 2
 
@@ -58,7 +59,7 @@ def _render(args: argparse.Namespace) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m layers", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,export,render}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,export,render,validate}")
 
     listing = commands.add_parser("list", help="list the declared layers (ids, groups, titles)")
     listing.set_defaults(run=_list)
@@ -88,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
                            help="web tiles instead of context layers, e.g. OpenStreetMap.Mapnik (needs network)")
     rendering.add_argument("-o", "--output", required=True, type=Path, help="map file: .png, .svg or .pdf")
     rendering.set_defaults(run=_render)
+    add_validate_parser(commands)
     return parser
 
 
