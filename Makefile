@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+ADDRESS ?= localhost
 
 .PHONY: run test install install-test system-deps bench clean
 
@@ -21,7 +22,7 @@ system-deps:
 	fi
 
 run: install system-deps
-	$(VENV)/bin/streamlit run server.py --server.port $(PORT) --server.headless true
+	$(VENV)/bin/streamlit run server.py --server.port $(PORT) --server.address $(ADDRESS) --server.headless true
 
 test: install system-deps
 	$(PY) -m pytest -q

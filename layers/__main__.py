@@ -12,10 +12,12 @@ from pathlib import Path
 
 from layers.catalog import load_catalog
 from layers.export import FORMATS, ExportError, export
+from layers.safe_files import refuse_overwrite
 from layers.static_map import MEDIA_TYPES, ORIENTATIONS, PAPER_MM, RenderError, render_map
 from layers.validation import add_validate_parser
 
 USER_ERROR = 2
+DPI_RANGE = (50, 1200)  # 1200 dpi on A3 is already ~270 megapixels
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,6 +41,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    refuse_overwrite(args.output, args.force)
     data = export(args.format, args.layers, args.output)
     print(f"wrote {args.output} ({args.format}, {len(data):,} bytes)", file=sys.stderr)
     return 0
@@ -49,6 +52,7 @@ def _render(args: argparse.Namespace) -> int:
     if fmt not in MEDIA_TYPES:
         return _fail(f"cannot tell the map format from {args.output.name!r}: end the name in "
                      f"{', '.join('.' + name for name in MEDIA_TYPES)}")
+    refuse_overwrite(args.output, args.force)
     rendered = render_map(args.layers, fmt=fmt, paper=args.paper, orientation=args.orientation, dpi=args.dpi,
                           title=args.title, lang=args.lang, context=not args.no_context, tiles=args.tiles,
                           date=args.date, path=args.output)
@@ -72,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     exporting.add_argument("--format", required=True, choices=list(FORMATS),
                            help="geojson, gpkg, shp (zipped), kml; csv (tasks), xlsx (tasks and indicators)")
     exporting.add_argument("-o", "--output", required=True, type=Path, help="file to write")
+    exporting.add_argument("--force", action="store_true", help="replace the output file if it exists")
     exporting.set_defaults(run=_export)
 
     rendering = commands.add_parser(
@@ -80,7 +85,8 @@ def _parser() -> argparse.ArgumentParser:
     rendering.add_argument("--layers", required=True, type=_layer_ids, help="comma-separated layer ids (see `list`)")
     rendering.add_argument("--paper", default="A4", type=str.upper, choices=list(PAPER_MM))
     rendering.add_argument("--orientation", default="landscape", choices=ORIENTATIONS)
-    rendering.add_argument("--dpi", default=300, type=_positive_int, help="resolution for PNG (default 300)")
+    rendering.add_argument("--dpi", default=300, type=_dpi,
+                           help=f"resolution for PNG, {DPI_RANGE[0]}–{DPI_RANGE[1]} (default 300)")
     rendering.add_argument("--title", help="map title (default: the layers' titles)")
     rendering.add_argument("--lang", default="zh", choices=("zh", "en"), help="language of titles and labels")
     rendering.add_argument("--date", type=dt.date.fromisoformat, help="date printed on the map (default today)")
@@ -88,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     rendering.add_argument("--tiles", metavar="PROVIDER",
                            help="web tiles instead of context layers, e.g. OpenStreetMap.Mapnik (needs network)")
     rendering.add_argument("-o", "--output", required=True, type=Path, help="map file: .png, .svg or .pdf")
+    rendering.add_argument("--force", action="store_true", help="replace the output file if it exists")
     rendering.set_defaults(run=_render)
     add_validate_parser(commands)
     return parser
@@ -103,11 +110,11 @@ def _layer_ids(text: str) -> list[str]:
     return ids
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive whole number, not {text}")
-    return value
+def _dpi(text: str) -> int:
+    low, high = DPI_RANGE
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}, not {text}")
+    return int(text)
 
 
 def _display_width(text: str) -> int:

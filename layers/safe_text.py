@@ -30,9 +30,16 @@ def shorten(text: object, limit: int = SHOWN_CHARS) -> str:
     return line if len(line) <= limit else line[:limit - 1] + "…"
 
 
+# GFM turns bare URLs and e-mail addresses into links after escapes are resolved (`http\:\/\/x` is still
+# linked), so an invisible word joiner goes where those patterns would match: "http:⁠//", "www⁠.", "a@⁠b".
+WORD_JOINER: Final = "\u2060"
+_AUTOLINK: Final = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
+
+
 def markdown_inert(text: object, limit: int = SHOWN_CHARS) -> str:
     """`text` as Markdown that renders as exactly that text (shortened to one line of `limit` characters)."""
-    return "".join("\\" + char if char in _MARKDOWN_ACTIVE else char for char in shorten(text, limit))
+    unlinked = _AUTOLINK.sub(WORD_JOINER, shorten(text, limit))
+    return "".join("\\" + char if char in _MARKDOWN_ACTIVE else char for char in unlinked)
 
 
 def neutralise_formula(value: object) -> object:

@@ -28,6 +28,7 @@ from matplotlib_scalebar.scalebar import ScaleBar
 from pyproj import Transformer
 
 from layers.catalog import Catalog, LayerSpec, feature_color, layer_frame, load_catalog
+from layers.safe_files import write_atomically
 
 MAP_CRS = 3857
 PAPER_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
@@ -190,7 +191,7 @@ def render_map(
         figure.savefig(buffer, format=fmt, dpi=dpi, metadata={"Title": title})
     data = buffer.getvalue()
     if path is not None:
-        Path(path).write_bytes(data)
+        write_atomically(Path(path), data)
     return RenderedMap(data=data, format=fmt, font=family, font_path=font_path, dpi=dpi, size_inches=size)
 
 

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from layers import export
 from layers.i18n import t
-from layers.safe_text import SHOWN_CHARS, markdown_inert, neutralise_formula
+from layers.safe_text import SHOWN_CHARS, WORD_JOINER, markdown_inert, neutralise_formula
 from layers.static_map import render_map
 from layers.view_state import ID_CHARS, parse_params
 
@@ -37,7 +37,8 @@ def test_markdown_inert_escapes_every_active_character_and_keeps_the_text(text):
     inert = markdown_inert(text)
     assert _unescaped_punctuation(inert) == []
     assert "\n" not in inert
-    assert re.sub(r"\\(.)", r"\1", inert) == " ".join(text.split())
+    assert re.sub(r"\\(.)", r"\1", inert).replace(WORD_JOINER, "") == " ".join(text.split())
+    assert not re.search(r"https?://|www\.|@\w", inert.replace("\\", ""))  # no autolink can start
 
 
 def test_markdown_inert_cuts_a_runaway_value():

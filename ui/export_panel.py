@@ -9,7 +9,7 @@ import datetime as dt
 import streamlit as st
 
 from layers.catalog import load_catalog
-from layers.export import FORMATS, ExportError, export
+from layers.export import FORMATS, ExportError, ExportTooLarge, export
 from layers.i18n import t
 from layers.safe_text import markdown_inert
 from layers.static_map import RenderError, render_map
@@ -41,6 +41,9 @@ def export_panel(chosen: list[str], lang: str) -> None:
                     spec = FORMATS[fmt]
                     st.session_state["export_layers"] = (export(fmt, ids), f"planmap_{stamp}{spec.extension}",
                                                          spec.media_type)
+                except ExportTooLarge as error:
+                    st.session_state.pop("export_layers", None)
+                    st.error(t("export_too_big", lang).format(limit=round(error.limit / 2**20)))
                 except (ExportError, KeyError) as error:
                     st.error(markdown_inert(str(error)))
         _offer("export_layers", lang)
