@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 ADDRESS ?= localhost
 
-.PHONY: run test install install-test system-deps bench clean
+.PHONY: run test install install-test system-deps bench load clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,15 @@ test: install system-deps
 
 bench: install system-deps
 	$(PY) benchmarks/run.py
+
+# Load and soak on loopback (about 2 minutes): SESSIONS websocket sessions acting every INTERVAL s for DURATION s,
+# then CHURN sessions opened and closed; prints toggle latency p50/p95, errors, server CPU and RSS.
+SESSIONS ?= 20
+INTERVAL ?= 3
+DURATION ?= 60
+CHURN ?= 500
+load: install
+	$(PY) benchmarks/load.py --sessions $(SESSIONS) --interval $(INTERVAL) --duration $(DURATION) --churn $(CHURN)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
