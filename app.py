@@ -10,6 +10,7 @@ from geo.places import UnknownPlace, describe, load_places
 from geo.plan import PlanError, load_manifest, load_plan
 from ui import panels
 from ui.errors import show_failure, show_problems
+from ui.reconnect import browser_values
 from layers.basemaps import available_basemaps
 from layers.catalog import load_catalog
 from layers.i18n import LANGUAGES, t
@@ -37,13 +38,18 @@ def secrets() -> dict[str, str]:
 
 
 def init_state(state: ViewState) -> None:
-    """Seed widget values from the URL on a session's first run only."""
+    """Seed widget values from the URL on a session's first run only; layer boxes the browser already holds keep
+    its values (a page reconnected after a server restart: they are its view plus the click that started this
+    run). Radios and the panel switch are seeded from the link: their first click after a restart is lost."""
     if st.session_state.get("_seeded"):
         return
-    st.session_state.update({"_seeded": True, "panel": state.panel, "lang": state.lang, "basemap": state.basemap,
-                             "place": state.place, "task": state.task, "_ignored": state.ignored_layers})
+    held = browser_values()
+    st.session_state.update({"panel": state.panel, "lang": state.lang, "basemap": state.basemap})
     for layer_id in load_catalog().layers:
-        st.session_state[f"layer_{layer_id}"] = layer_id in state.layers
+        key = f"layer_{layer_id}"
+        st.session_state[key] = held[key] if isinstance(held.get(key), bool) else layer_id in state.layers
+    st.session_state.update({"_seeded": True, "place": state.place, "task": state.task,
+                             "_ignored": state.ignored_layers})
 
 
 def relabel_choices(lang: str) -> None:
@@ -87,7 +93,9 @@ def sidebar(basemaps, lang: str) -> None:
 def take_map_click(chosen: list[str], lang: str, datum: str) -> None:
     """Select what was clicked on the map. The click arrives as the map's new value before this run starts,
     so the overlays built below already show it highlighted (no second run)."""
-    clicked = (st.session_state.get(MAP_KEY) or {}).get("last_object_clicked_tooltip")
+    # After a server restart the map's value is only in what the browser sent (see ui/reconnect.py).
+    value = st.session_state.get(MAP_KEY) or browser_values().get(MAP_KEY) or {}
+    clicked = value.get("last_object_clicked_tooltip") if isinstance(value, dict) else None
     if clicked and clicked != st.session_state.get("_last_click"):
         st.session_state["_last_click"] = clicked
         hit = feature_by_tooltip(clicked, chosen, lang, datum)
