@@ -111,3 +111,34 @@ def test_xlsx_export_holds_no_formula_cell(formula_plan):
 def test_a_dollar_sign_in_a_report_map_title_is_text_not_mathtext():
     rendered = render_map(["cbd_core"], fmt="svg", title=r"成本 $\frac{1}{$ 万元", dpi=72)  # raised before
     assert rendered.data.startswith(b"<?xml")
+
+
+@pytest.fixture
+def hostile_layer(monkeypatch):
+    """cbd_core's features named with markup, a link, template syntax and a formula, for the exporters."""
+    real = export.layer_frame
+
+    def fake(spec):
+        frame = real(spec)
+        if spec.id == "cbd_core":
+            frame["name_zh"] = HOSTILE_NAME
+            frame["name_en"] = HOSTILE_NAME
+        return frame
+
+    monkeypatch.setattr(export, "layer_frame", fake)
+    return HOSTILE_NAME
+
+
+HOSTILE_NAME = "<b>x</b> & [a](javascript:alert(1)) {{ 7*7 }} {% if %} =1+1 $y$"
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "gpkg", "shp", "kml"])
+def test_every_layer_export_keeps_hostile_text_as_the_same_text(hostile_layer, fmt, tmp_path):
+    import pyogrio
+
+    data = export.export(fmt, ["cbd_core"])
+    path = tmp_path / f"out{export.FORMATS[fmt].extension}"
+    path.write_bytes(data)
+    frame = pyogrio.read_dataframe(f"/vsizip/{path}/cbd_core.shp" if fmt == "shp" else path)
+    column = "Name" if fmt == "kml" else "name_zh"
+    assert set(frame[column]) == {hostile_layer}

@@ -23,6 +23,7 @@ from geo.paths import DATA_DIR, PLAN_DIR, ROOT
 from geo.plan import PlanError, load_plan
 from geo.validate import validate_file, validate_paths
 from layers import catalog
+from layers.safe_text import markdown_inert
 
 CORE = [[116.45, 39.90], [116.47, 39.90], [116.47, 39.92], [116.45, 39.92], [116.45, 39.90]]
 TASK_HEADER = "id,doc_id,section_path,title_zh,title_en,theme,places,targets,deadline,responsible,quote,status," \
@@ -283,7 +284,8 @@ def test_a_broken_catalogue_file_names_its_line_and_the_built_in_layers_still_lo
 def test_the_app_serves_every_other_layer_beside_a_broken_planner_layer(planner_catalog):
     from streamlit.testing.v1 import AppTest
 
-    planner_catalog("[layers.good]\n" + LAYER.format(title="好", source="good.geojson")
+    title = "[登录](http://evil.example/login) ![t](http://evil.example/t.png)"
+    planner_catalog("[layers.good]\n" + LAYER.format(title=title, source="good.geojson")
                     + "[layers.broken]\n" + LAYER.format(title="坏", source="broken.geojson") + "visible = true\n")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params["layers"] = "cbd_core,good,broken"
@@ -291,6 +293,8 @@ def test_the_app_serves_every_other_layer_beside_a_broken_planner_layer(planner_
     assert not at.exception
     assert {box.key for box in at.checkbox if box.value} == {"layer_cbd_core", "layer_good"}
     assert any("broken" in caption.value and "no geometry" in caption.value for caption in at.caption)
+    [label] = [box.label for box in at.checkbox if box.key == "layer_good"]
+    assert label.endswith(" " + markdown_inert(title))  # the planner's title is text, not a link and an image
 
 
 def test_every_shipped_file_validates_clean():
