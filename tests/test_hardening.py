@@ -27,7 +27,8 @@ def test_config_hides_developer_chrome_and_error_details_and_listens_locally():
     assert CONFIG["server"]["address"] == "localhost"
     assert CONFIG["server"]["enableXsrfProtection"] is True
     assert 0 < CONFIG["server"]["maxUploadSize"] <= 100
-    assert CONFIG["client"] == {"toolbarMode": "viewer", "showErrorDetails": "none"}
+    assert CONFIG["server"]["enableAgentApi"] is False
+    assert CONFIG["client"] == {"toolbarMode": "viewer", "showErrorDetails": "none", "showErrorLinks": False}
     assert CONFIG["browser"]["gatherUsageStats"] is False
 
 

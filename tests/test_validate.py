@@ -6,6 +6,7 @@ layer or catalogue while every other layer keeps serving; every shipped file val
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -319,3 +320,24 @@ def test_the_command_line_names_the_problem_and_exits_non_zero(tmp_path):
 def test_shapely_reads_what_the_validator_accepts(tmp_path):
     path = write_geojson(tmp_path / "ok.geojson", [feature(polygon(CORE), "a")])
     assert shapely.equals(validate_file(path).frame.geometry[0], Polygon(CORE))
+
+
+def test_the_app_names_file_and_row_of_a_plan_table_saved_as_gbk(tmp_path, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from geo import plan
+
+    folder = tmp_path / "plan"
+    write_tasks(folder, [ROW.format(n=1, title="推动", place="cbd_core")], encoding="gbk")
+    real = plan.load_plan
+    monkeypatch.setattr(plan, "load_plan", lambda plan_dir=folder: real(plan_dir))
+    st.cache_resource.clear()
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.run()
+    finally:
+        st.cache_resource.clear()
+    assert not at.exception  # no traceback for the user: a message naming the file and row
+    [error] = [re.sub(r"\\(.)", r"\1", e.value) for e in at.error]  # shown as Markdown-escaped text
+    assert f"{folder / 'tasks_999.csv'}: row 2: not UTF-8: the text reads as GBK" in error
