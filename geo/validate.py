@@ -28,6 +28,7 @@ import pandas as pd
 import pyogrio
 import shapely
 from pyproj import CRS
+from pyproj.exceptions import CRSError
 from shapely.validation import explain_validity
 
 from geo.gcj02 import wgs84_to_gcj02
@@ -324,7 +325,10 @@ def _check_frame(report: Report, frame: gpd.GeoDataFrame) -> None:
     """Checks shared by every layer format: geometry, coordinates, ids; keeps the frame if no error."""
     ids = frame["id"].astype(str) if "id" in frame.columns else pd.Series(
         [f"#{number}" for number in range(1, len(frame) + 1)], index=frame.index)
-    label = lambda index: f"feature {ids[index]!r}" if "id" in frame.columns else f"feature {ids[index]}"  # noqa: E731
+
+    def label(index: Any) -> str:
+        return f"feature {ids[index]!r}" if "id" in frame.columns else f"feature {ids[index]}"
+
     geometry = frame.geometry
     for index in frame.index[geometry.isna() | geometry.is_empty]:
         report.error("empty geometry", label(index))
@@ -420,8 +424,8 @@ def _declared_crs(document: dict[str, Any]) -> CRS | None:
         return None
     try:
         return CRS.from_user_input(name)
-    except Exception:  # pyproj.CRSError and friends: an unknown name is reported as such by the caller
-        return CRS.from_user_input("EPSG:4326") if "CRS84" in str(name) else None
+    except CRSError:  # a name pyproj does not know: GDAL reads the file and the coordinates are checked
+        return None
 
 
 def _unclosed_rings(geometry: dict[str, Any]) -> list[int]:

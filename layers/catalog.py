@@ -123,13 +123,10 @@ def check_catalog_file(path: Path, builtin: dict[str, LayerSpec] | None = None,
                        groups: dict[str, dict[str, str]] | None = None) -> tuple[dict[str, LayerSpec], list[Problem]]:
     """The usable layers a catalogue file declares and the problems of the rest, each naming file and layer.
 
-    With `builtin` (the shipped layers) the file is a planner's: its ids may not replace a built-in one and its
-    sources are layer files, read and validated now; without, it is the shipped catalogue (data/ stems).
+    With `builtin` (the shipped layers) the file is a planner's: its ids may not replace a built-in one, its
+    groups are the shipped ones (`groups`, read from catalog.toml when not given) and its sources are layer
+    files, read and validated now; without, it is the shipped catalogue (its own groups, data/ stems).
     """
-    if builtin is None:
-        shipped = tomllib.loads(CATALOG_PATH.read_text(encoding="utf-8"))
-        groups = groups or shipped.get("groups", {})
-    groups = groups or {}
     problems: list[Problem] = []
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -142,8 +139,10 @@ def check_catalog_file(path: Path, builtin: dict[str, LayerSpec] | None = None,
     entries = raw.get("layers")
     if not isinstance(entries, dict) or not entries:
         return {}, [Problem(str(path), "declares no [layers.<id>] tables")]
-    if builtin is None:
-        groups = raw.get("groups", groups)
+    if builtin is None:  # the shipped catalogue declares its groups; a planner's uses them
+        groups = raw.get("groups", {})
+    elif groups is None:
+        groups = tomllib.loads(CATALOG_PATH.read_text(encoding="utf-8")).get("groups", {})
     known_fields = {spec_field.name for spec_field in fields(LayerSpec)} - {"id", "external"}
     accepted: dict[str, LayerSpec] = {}
     for layer_id, entry in entries.items():

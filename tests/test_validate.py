@@ -341,3 +341,15 @@ def test_the_app_names_file_and_row_of_a_plan_table_saved_as_gbk(tmp_path, monke
     assert not at.exception  # no traceback for the user: a message naming the file and row
     [error] = [re.sub(r"\\(.)", r"\1", e.value) for e in at.error]  # shown as Markdown-escaped text
     assert f"{folder / 'tasks_999.csv'}: row 2: not UTF-8: the text reads as GBK" in error
+
+
+def test_the_command_line_checks_a_planner_catalogue_against_the_built_in_one(tmp_path):
+    write_geojson(tmp_path / "good.geojson", [feature(polygon(CORE), "g1", name_zh="好")])
+    path = tmp_path / "mine.toml"
+    path.write_text("[layers.mine]\n" + LAYER.format(title="我的", source="good.geojson")
+                    + "[layers.rail_operating]\n" + LAYER.format(title="冒名", source="good.geojson"), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "layers", "validate", str(path)], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [f"{path}: layer 'rail_operating': has the id of a built-in layer; choose "
+                                          "another id (a planner layer cannot replace it); layer left out"]
