@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 ADDRESS ?= localhost
+HOST ?=
 
 .PHONY: run test install install-test system-deps bench load clean
 
@@ -22,7 +23,8 @@ system-deps:
 	fi
 
 run: install system-deps
-	$(VENV)/bin/streamlit run server.py --server.port $(PORT) --server.address $(ADDRESS) --server.headless true
+	$(VENV)/bin/streamlit run server.py --server.port $(PORT) --server.address $(ADDRESS) --server.headless true \
+		$(if $(HOST),--server.allowedHosts $(HOST))
 
 test: install system-deps
 	$(PY) -m pytest -q

@@ -25,6 +25,7 @@ CONFIG = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding=
 
 def test_config_hides_developer_chrome_and_error_details_and_listens_locally():
     assert CONFIG["server"]["address"] == "localhost"
+    assert CONFIG["server"]["allowedHosts"] == ["localhost", "127.0.0.1", "::1"]
     assert CONFIG["server"]["enableXsrfProtection"] is True
     assert 0 < CONFIG["server"]["maxUploadSize"] <= 100
     assert CONFIG["server"]["enableAgentApi"] is False
@@ -145,3 +146,31 @@ def test_gzip_still_round_trips_through_both_middlewares():
                                                                        headers={"Accept-Encoding": "gzip"})
     assert response.content == body and response.headers["x-content-type-options"] == "nosniff"
     assert len(gzip.compress(body)) < len(body)
+
+
+def test_a_foreign_host_name_cannot_reach_the_websocket():
+    """DNS rebinding: a page on another domain pointed at this machine is refused; localhost is served."""
+    import asyncio
+    import sys as system
+
+    import websockets
+
+    system.path.insert(0, str(ROOT / "benchmarks"))
+    import load
+
+    async def status(server_url: str, name: str) -> int:
+        port = server_url.rsplit(":", 1)[1]
+        try:
+            async with websockets.connect(f"ws://{name}:{port}/_stcore/stream", host="127.0.0.1",
+                                          subprotocols=["streamlit"], open_timeout=30):
+                return 101
+        except websockets.InvalidStatus as refused:
+            return refused.response.status_code
+
+    server, url = load.start_server()
+    try:
+        assert asyncio.run(status(url, "localhost")) == 101
+        assert asyncio.run(status(url, "evil.example")) == 403
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
