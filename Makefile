@@ -6,7 +6,7 @@ PORT ?= 8501
 ADDRESS ?= localhost
 HOST ?=
 
-.PHONY: run test install install-test system-deps bench load clean
+.PHONY: run serve test install install-test system-deps bench load clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,13 @@ system-deps:
 run: install system-deps
 	$(VENV)/bin/streamlit run server.py --server.port $(PORT) --server.address $(ADDRESS) --server.headless true \
 		$(if $(HOST),--server.allowedHosts $(HOST))
+
+# Several processes behind Debian's nginx with sticky sessions (deploy/serve_many.py): one per core by default.
+WORKERS ?= 2
+serve: install system-deps
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || \
+		(apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx)
+	$(PY) deploy/serve_many.py --workers $(WORKERS) --address $(ADDRESS) --port $(PORT) $(if $(HOST),--host $(HOST))
 
 test: install system-deps
 	$(PY) -m pytest -q

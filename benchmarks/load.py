@@ -16,11 +16,13 @@ import asyncio
 import json
 import os
 import random
+import re
 import socket
 import statistics
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +33,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ROOT = Path(__file__).resolve().parents[1]
 MAP_COMPONENT = "streamlit_folium.st_folium"
+LAYER_URL = re.compile(r'(/[^"\\]*?api/planmap/[^"\\]+)')
 RUN_TIMEOUT_S = 30.0
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -49,15 +52,21 @@ class Session:
     """One page's websocket: sends reruns with the layer boxes' states, reads the page back."""
 
     def __init__(self, url: str, query: str = "") -> None:
-        self.url = url.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
+        self.page = url.rstrip("/")
+        self.url = self.page.replace("http://", "ws://") + "/_stcore/stream"
         self.query = query
         self.boxes: dict[str, tuple[str, bool]] = {}  # layer key → (widget id, ticked)
+        self.layer_urls: set[str] = set()  # the layer data the map names (served by this session's process)
+        self.cookie = ""
         self.socket: websockets.ClientConnection | None = None
 
     async def open(self) -> float:
-        """Connect and run the page once; the seconds until its run finished."""
+        """Load the page (keeping its cookies, as a browser does: a sticky proxy routes on them), connect and
+        run the page once; the seconds until its run finished."""
+        self.cookie = await asyncio.to_thread(self._page_cookies)
         self.socket = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=None,
-                                               open_timeout=RUN_TIMEOUT_S)
+                                               open_timeout=RUN_TIMEOUT_S,
+                                               additional_headers={"Cookie": self.cookie} if self.cookie else None)
         started = time.perf_counter()
         await self._rerun([])
         await self._until_finished(started)
@@ -72,6 +81,19 @@ class Session:
         await self._rerun(states)
         map_at = await self._until_finished(started)
         return map_at, time.perf_counter() - started
+
+    def fetch(self, path: str) -> int:
+        """HTTP status of a GET on this page's server with its cookies (e.g. a layer URL its map names)."""
+        request = urllib.request.Request(self.page + path, headers={"Cookie": self.cookie} if self.cookie else {})
+        try:
+            with urllib.request.urlopen(request, timeout=RUN_TIMEOUT_S) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    def _page_cookies(self) -> str:
+        with urllib.request.urlopen(self.page + "/", timeout=RUN_TIMEOUT_S) as response:
+            return "; ".join(value.split(";", 1)[0] for value in response.headers.get_all("Set-Cookie") or [])
 
     async def close(self) -> None:
         if self.socket is not None:
@@ -105,6 +127,7 @@ class Session:
                 elif element_kind == "component_instance" and element.component_instance.component_name == \
                         MAP_COMPONENT and map_at is None:
                     map_at = time.perf_counter() - started
+                    self.layer_urls |= set(LAYER_URL.findall(element.component_instance.json_args))
                 elif element_kind == "exception":
                     raise RuntimeError(f"exception in the page: {element.exception.message[:200]}")
             elif kind == "script_finished":
