@@ -232,11 +232,13 @@ async def run(args: argparse.Namespace, url: str, probe: ServerProbe | None) -> 
     await warm.close()
     rss_start = probe.rss_mb() if probe else None
     cpu_start, wall_start = (probe.cpu_s() if probe else 0.0), time.monotonic()
+    client_start = time.process_time()
     stats, rng = Stats(), random.Random(args.seed)
     stop_at = time.monotonic() + args.duration
     await asyncio.gather(*(planner(url, stats, stop_at, args.interval, random.Random(rng.random()))
                            for _ in range(args.sessions)))
     wall = time.monotonic() - wall_start
+    client_cpu = time.process_time() - client_start
     cpu = (probe.cpu_s() - cpu_start) if probe else None
     rss_before_churn = probe.rss_mb() if probe else None
     churn_errors = await churn(url, args.churn) if args.churn else []
@@ -249,7 +251,7 @@ async def run(args: argparse.Namespace, url: str, probe: ServerProbe | None) -> 
         "run_p50_s": percentile(stats.run_latency, 0.5), "run_p95_s": percentile(stats.run_latency, 0.95),
         "reruns_per_s": len(stats.run_latency) / wall,
         "errors": len(stats.errors), "error_examples": sorted(set(stats.errors))[:5],
-        "server_cpu_share": cpu / wall if cpu is not None else None,
+        "server_cpu_share": cpu / wall if cpu is not None else None, "client_cpu_share": client_cpu / wall,
         "rss_start_mb": rss_start, "rss_peak_mb": probe.peak_rss / 1024 if probe else None,
         "churn_sessions": args.churn, "churn_errors": len(churn_errors),
         "rss_before_churn_mb": rss_before_churn, "rss_after_churn_mb": probe.rss_mb() if probe else None,
@@ -270,6 +272,7 @@ def report(result: dict) -> str:
         f"toggle → map         p50 {seconds('map_p50_s')}, p95 {seconds('map_p95_s')}, max {seconds('map_max_s')}",
         f"toggle → run ended   p50 {seconds('run_p50_s')}, p95 {seconds('run_p95_s')}",
         f"errors               {result['errors']} {result['error_examples'] or ''}",
+        f"load client CPU      {100 * result['client_cpu_share']:.0f} % of one core (it shares the machine)",
     ]
     if result["rss_peak_mb"] is not None:
         lines += [
