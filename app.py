@@ -10,8 +10,8 @@ from geo.places import UnknownPlace, describe, load_places
 from geo.plan import PlanError, load_manifest, load_plan
 from ui import panels
 from ui.errors import show_failure, show_problems
-from ui.reconnect import browser_values
-from layers.basemaps import available_basemaps
+from ui.reconnect import browser_values, held_choices
+from layers.basemaps import Basemap, available_basemaps
 from layers.catalog import load_catalog
 from layers.i18n import LANGUAGES, t
 from layers.safe_text import markdown_inert
@@ -37,14 +37,17 @@ def secrets() -> dict[str, str]:
         return {}
 
 
-def init_state(state: ViewState) -> None:
-    """Seed widget values from the URL on a session's first run only; layer boxes the browser already holds keep
-    its values (a page reconnected after a server restart: they are its view plus the click that started this
-    run). Radios and the panel switch are seeded from the link: their first click after a restart is lost."""
+def init_state(state: ViewState, basemaps: dict[str, Basemap]) -> None:
+    """Seed widget values from the URL on a session's first run only; values the browser already holds win
+    (a page reconnected after a server restart: they are its view plus the click that started this run)."""
     if st.session_state.get("_seeded"):
         return
     held = browser_values()
-    st.session_state.update({"panel": state.panel, "lang": state.lang, "basemap": state.basemap})
+    labels = {"lang": {label: code for code, label in LANGUAGES.items()},
+              "basemap": {b.title(lang): b.id for b in basemaps.values() for lang in LANGUAGES},
+              "panel": {t(f"tab_{name}", lang): name for name in PANELS for lang in LANGUAGES}}
+    seeds = {"panel": state.panel, "lang": state.lang, "basemap": state.basemap}
+    st.session_state.update(seeds | held_choices(held, labels))
     for layer_id in load_catalog().layers:
         key = f"layer_{layer_id}"
         st.session_state[key] = held[key] if isinstance(held.get(key), bool) else layer_id in state.layers
@@ -120,7 +123,7 @@ def main() -> None:
         show_failure(error, "en" if st.query_params.get("lang") == "en" else "zh", str(error))
         st.stop()
     basemaps = available_basemaps(secrets())
-    init_state(parse_params(st.query_params.to_dict(), list(basemaps)))
+    init_state(parse_params(st.query_params.to_dict(), list(basemaps)), basemaps)
     lang, chosen = st.session_state["lang"], chosen_layers()
     relabel_choices(lang)
     basemap = basemaps.get(st.session_state["basemap"], basemaps["offline"])

@@ -142,3 +142,4 @@ def test_every_layer_export_keeps_hostile_text_as_the_same_text(hostile_layer, f
     frame = pyogrio.read_dataframe(f"/vsizip/{path}/cbd_core.shp" if fmt == "shp" else path)
     column = "Name" if fmt == "kml" else "name_zh"
     assert set(frame[column]) == {hostile_layer}
+

@@ -15,7 +15,8 @@ log = logging.getLogger(__name__)
 
 def browser_values() -> dict[str, Any]:
     """User key → value the browser sent with this run, for values readable before their widget is drawn:
-    check boxes (the layer list) and components' JSON (the map's last click). Empty on a page's first load.
+    check boxes (the layer list), choices (the labels of the options chosen) and components' JSON (the map's
+    last click). Empty on a page's first load.
 
     Streamlit offers no public way to read them before the widgets are drawn (until then `st.session_state`
     has no such key), so they are read from its session state; should that change, the answer is empty and
@@ -35,9 +36,29 @@ def browser_values() -> dict[str, Any]:
         kind = proto.WhichOneof("value") if hasattr(proto, "WhichOneof") else None
         if kind == "bool_value":
             values[key] = proto.bool_value
+        elif kind == "string_value":
+            values[key] = proto.string_value
+        elif kind == "string_array_value":
+            values[key] = list(proto.string_array_value.data)
         elif kind == "json_value":
             try:
                 values[key] = json.loads(proto.json_value)
             except ValueError:
                 continue
     return values
+
+
+def held_choices(sent: dict[str, Any], labels: dict[str, dict[str, str]]) -> dict[str, str | None]:
+    """The values of choice widgets the browser holds, from the labels it sent: `labels` maps each widget key
+    to {label: value} (in every language). A switch sends a list of labels, empty for none chosen."""
+    chosen: dict[str, str | None] = {}
+    for key, values in labels.items():
+        label = sent.get(key)
+        if isinstance(label, list):
+            label = label[0] if label else None
+            if label is None:
+                chosen[key] = None
+                continue
+        if isinstance(label, str) and label in values:
+            chosen[key] = values[label]
+    return chosen

@@ -59,7 +59,8 @@ def server():
     running.stop()
 
 
-def test_first_click_after_a_server_restart_counts(server, page, external_requests, page_errors):
+@pytest.mark.parametrize("first_click", ["layer box", "language"])
+def test_first_click_after_a_server_restart_counts(server, page, external_requests, page_errors, first_click):
     expected = default_shapes()
     total = sum(len(ids) for ids in expected.values())
     streets = set(layer_frame(load_catalog().layers["cbd_streets"])["id"].astype(str))
@@ -74,11 +75,18 @@ def test_first_click_after_a_server_restart_counts(server, page, external_reques
                settle=2.0)
     assert shape_count(frame) == total  # the view survived the restart
 
-    page.locator('[data-testid="stSidebar"]').get_by_text("功能区17个街乡", exact=True).click()  # the first click
-    # The new session draws the map again (the same view, from the link): count in whichever frame holds it.
-    shapes = page.frame_locator(MAP_IFRAME).locator(SHAPES)
-    wait_until(lambda: shapes.count() == total - len(streets), "the streets to go", settle=1.0)
-    assert "cbd_streets" not in page.evaluate("() => new URLSearchParams(location.search).get('layers')")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    if first_click == "layer box":
+        sidebar.get_by_text("功能区17个街乡", exact=True).click()
+        # The new session draws the map again (the same view, from the link): count in whichever frame holds it.
+        shapes = page.frame_locator(MAP_IFRAME).locator(SHAPES)
+        wait_until(lambda: shapes.count() == total - len(streets), "the streets to go", settle=1.0)
+        assert "cbd_streets" not in page.evaluate("() => new URLSearchParams(location.search).get('layers')")
+    else:
+        sidebar.get_by_text("English", exact=True).click()
+        wait_until(lambda: page.get_by_role("heading", name="Details").count() == 1, "the English page",
+                   settle=1.0)
+        assert page.evaluate("() => new URLSearchParams(location.search).get('lang')") == "en"
     assert external_requests == []
 
 
