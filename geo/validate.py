@@ -46,7 +46,8 @@ BEIJING_REGION: Final = (115.0, 39.0, 118.5, 41.5)
 # GCJ-02 moves Beijing about 500–600 m; matched features this much nearer their shifted position are GCJ-02.
 GCJ_MIN_OFFSET_M: Final = 200.0
 GCJ_MIN_MATCHES: Final = 3  # one place matched by name proves nothing: names repeat, and areas are not points
-COORDINATE_COLUMNS: Final = (("lon", "lat"), ("lng", "lat"), ("longitude", "latitude"), ("x", "y"), ("经度", "纬度"))
+COORDINATE_COLUMNS: Final = (("lon", "lat"), ("lng", "lat"), ("longitude", "latitude"), ("x", "y"),
+                              ("经度", "纬度"))
 PLAN_TABLES: Final = {  # file-name pattern → required columns, id column (None: no id of its own)
     r"tasks_.*\.csv": (("id", "doc_id", "section_path", "title_zh", "title_en", "theme", "places", "quote",
                         "status", "status_doc", "status_quote"), "id"),
@@ -172,26 +173,28 @@ def _check_geojson(report: Report) -> None:
                      "reproject to EPSG:4326")
         return
     for number, feature in enumerate(features, start=1):
-        record = _feature_label(feature, number)
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            report.error("not a GeoJSON Feature", record)
+            report.error("not a GeoJSON Feature", _feature_label(feature, number))
             continue
         geometry = feature.get("geometry")
         if not geometry:
-            report.error("no geometry (null)", record)
+            report.error("no geometry (null)", _feature_label(feature, number))
         elif not geometry.get("coordinates", geometry.get("geometries")):
-            report.error(f"empty geometry ({geometry.get('type')} with no coordinates)", record)
+            report.error(f"empty geometry ({geometry.get('type')} with no coordinates)",
+                         _feature_label(feature, number))
         else:
             for ring in _unclosed_rings(geometry):
-                report.error(f"polygon ring {ring} is not closed (its last point differs from its first)", record)
-    if report.ok:  # the features themselves are read by GDAL, vectorised (a 100 000-feature layer in ~1 s)
-        _check_vector(report, report.path)
+                report.error(f"polygon ring {ring} is not closed (its last point differs from its first)",
+                             _feature_label(feature, number))
+    if report.ok:  # the features themselves are read by GDAL, vectorised (a 100 000-feature layer in ~2 s)
+        _check_vector(report, report.path, single=True)
 
 
-def _check_vector(report: Report, path: Path, encoding: str | None = None) -> None:
-    """GeoPackage, KML or an unpacked shapefile: every layer inside, through GDAL."""
+def _check_vector(report: Report, path: Path, encoding: str | None = None, single: bool = False) -> None:
+    """GeoPackage, KML or an unpacked shapefile: every layer inside, through GDAL. `single`: a one-layer format
+    (GeoJSON), read without listing its layers first (listing scans a GeoJSON file whole)."""
     try:
-        names = [row[0] for row in pyogrio.list_layers(path)]
+        names = [None] if single else [row[0] for row in pyogrio.list_layers(path)]
     except Exception as error:  # GDAL's error types vary by driver
         report.error(f"not a readable vector file ({error})")
         return
@@ -200,16 +203,17 @@ def _check_vector(report: Report, path: Path, encoding: str | None = None) -> No
         try:
             frame = pyogrio.read_dataframe(path, layer=name, encoding=encoding)
         except Exception as error:  # as above
-            report.error(f"layer {name!r} could not be read ({error})")
+            report.error(f"layer {name!r} could not be read ({error})" if name else f"could not be read ({error})")
             continue
         if frame.crs is None:
-            report.error(f"layer {name!r} has no coordinate system (a shapefile needs its .prj)")
+            report.error("no coordinate system (a shapefile needs its .prj)", f"layer {name!r}" if name else "")
             continue
         if not CRS.from_user_input(frame.crs).equals(WGS84, ignore_axis_order=True):
             try:
                 frame = frame.to_crs(4326)
             except Exception as error:  # pyproj cannot transform every CRS GDAL can name
-                report.error(f"layer {name!r}: CRS {frame.crs} cannot be reprojected to WGS84 ({error})")
+                report.error(f"CRS {frame.crs} cannot be reprojected to WGS84 ({error})",
+                             f"layer {name!r}" if name else "")
                 continue
         frames.append(frame)
     if not frames and not names:
@@ -395,15 +399,15 @@ def _gcj_offset(frame: gpd.GeoDataFrame) -> float | None:
     keys = [column for column in ("id", "name_zh") if column in frame.columns]
     if not keys:
         return None
-    points = frame.geometry.representative_point()
     near_wgs, near_gcj = [], []
     for key in keys:
         known = anchors.drop_duplicates(key).set_index(key)
-        for value, point in zip(frame[key].astype(str), points):
-            if value in known.index:
-                lon, lat = known.at[value, "lon"], known.at[value, "lat"]
-                near_wgs.append(_metres(point.x, point.y, lon, lat))
-                near_gcj.append(_metres(point.x, point.y, *wgs84_to_gcj02(lon, lat)))
+        values = frame[key].astype(str)
+        matched = frame[values.isin(known.index)]  # only these need a point (a big layer matches nothing)
+        for value, point in zip(values[matched.index], matched.geometry.representative_point()):
+            lon, lat = known.at[value, "lon"], known.at[value, "lat"]
+            near_wgs.append(_metres(point.x, point.y, lon, lat))
+            near_gcj.append(_metres(point.x, point.y, *wgs84_to_gcj02(lon, lat)))
         if near_wgs:
             break
     if len(near_wgs) < GCJ_MIN_MATCHES:
