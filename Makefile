@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+ADDRESS ?= localhost
+HOST ?=
 
-.PHONY: run test install install-test system-deps bench clean
+.PHONY: run serve test install install-test system-deps bench load clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,13 +23,30 @@ system-deps:
 	fi
 
 run: install system-deps
-	$(VENV)/bin/streamlit run server.py --server.port $(PORT) --server.headless true
+	$(VENV)/bin/streamlit run server.py --server.port $(PORT) --server.address $(ADDRESS) --server.headless true \
+		$(if $(HOST),--server.allowedHosts $(HOST))
+
+# Several processes behind Debian's nginx with sticky sessions (deploy/serve_many.py): one per core by default.
+WORKERS ?= 2
+serve: install system-deps
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || \
+		(apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx)
+	$(PY) deploy/serve_many.py --workers $(WORKERS) --address $(ADDRESS) --port $(PORT) $(if $(HOST),--host $(HOST))
 
 test: install system-deps
 	$(PY) -m pytest -q
 
 bench: install system-deps
 	$(PY) benchmarks/run.py
+
+# Load and soak on loopback (about 2 minutes): SESSIONS websocket sessions acting every INTERVAL s for DURATION s,
+# then CHURN sessions opened and closed; prints toggle latency p50/p95, errors, server CPU and RSS.
+SESSIONS ?= 20
+INTERVAL ?= 3
+DURATION ?= 60
+CHURN ?= 500
+load: install
+	$(PY) benchmarks/load.py --sessions $(SESSIONS) --interval $(INTERVAL) --duration $(DURATION) --churn $(CHURN)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

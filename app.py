@@ -8,11 +8,14 @@ from streamlit_folium import st_folium
 
 from geo.describe import describe
 from geo.places import UnknownPlace, load_places
-from geo.plan import load_manifest, load_plan
+from geo.plan import PlanError, load_manifest, load_plan
 from ui import panels
-from layers.basemaps import available_basemaps
+from ui.errors import show_failure, show_problems
+from ui.reconnect import browser_values, held_choices
+from layers.basemaps import Basemap, available_basemaps
 from layers.catalog import SCHEMATIC_BADGE, load_catalog
 from layers.i18n import LANGUAGES, t
+from layers.safe_text import markdown_inert
 from layers.interactive import base_map, bounds_of, build_overlays, feature_by_tooltip, legend_image
 from layers.view_state import PANELS, ViewState, parse_params
 
@@ -35,14 +38,22 @@ def secrets() -> dict[str, str]:
         return {}
 
 
-def init_state(state: ViewState) -> None:
-    """Seed widget values from the URL on a session's first run only."""
+def init_state(state: ViewState, basemaps: dict[str, Basemap]) -> None:
+    """Seed widget values from the URL on a session's first run only; values the browser already holds win
+    (a page reconnected after a server restart: they are its view plus the click that started this run)."""
     if st.session_state.get("_seeded"):
         return
-    st.session_state.update({"_seeded": True, "panel": state.panel, "lang": state.lang, "basemap": state.basemap,
-                             "place": state.place, "task": state.task, "_ignored": state.ignored_layers})
+    held = browser_values()
+    labels = {"lang": {label: code for code, label in LANGUAGES.items()},
+              "basemap": {b.title(lang): b.id for b in basemaps.values() for lang in LANGUAGES},
+              "panel": {t(f"tab_{name}", lang): name for name in PANELS for lang in LANGUAGES}}
+    seeds = {"panel": state.panel, "lang": state.lang, "basemap": state.basemap}
+    st.session_state.update(seeds | held_choices(held, labels))
     for layer_id in load_catalog().layers:
-        st.session_state[f"layer_{layer_id}"] = layer_id in state.layers
+        key = f"layer_{layer_id}"
+        st.session_state[key] = held[key] if isinstance(held.get(key), bool) else layer_id in state.layers
+    st.session_state.update({"_seeded": True, "place": state.place, "task": state.task,
+                             "_ignored": state.ignored_layers})
 
 
 def relabel_choices(lang: str) -> None:
@@ -76,17 +87,20 @@ def sidebar(basemaps, lang: str) -> None:
         st.radio(t("basemap", lang), list(basemaps), key="basemap", format_func=lambda b: basemaps[b].title(lang))
         st.subheader(t("layers", lang))
         for group_id, names in catalog.groups.items():
-            st.caption(names[lang])
+            st.caption(markdown_inert(names[lang]))
             for spec in catalog.in_group(group_id):
                 badge = f" :gray-badge[{SCHEMATIC_BADGE[0 if lang == 'zh' else 1]}]" if spec.schematic else ""
-                st.checkbox(f"{legend_image(spec)} {spec.title(lang)}{badge}", key=f"layer_{spec.id}")
+                st.checkbox(f"{legend_image(spec)} {markdown_inert(spec.title(lang))}{badge}", key=f"layer_{spec.id}")
         st.caption(t("share_hint", lang))
+    show_problems([str(problem) for problem in catalog.problems], lang)
 
 
 def take_map_click(chosen: list[str], lang: str, datum: str) -> None:
     """Select what was clicked on the map. The click arrives as the map's new value before this run starts,
     so the overlays built below already show it highlighted (no second run)."""
-    clicked = (st.session_state.get(MAP_KEY) or {}).get("last_object_clicked_tooltip")
+    # After a server restart the map's value is only in what the browser sent (see ui/reconnect.py).
+    value = st.session_state.get(MAP_KEY) or browser_values().get(MAP_KEY) or {}
+    clicked = value.get("last_object_clicked_tooltip") if isinstance(value, dict) else None
     if clicked and clicked != st.session_state.get("_last_click"):
         st.session_state["_last_click"] = clicked
         hit = feature_by_tooltip(clicked, chosen, lang, datum)
@@ -105,9 +119,13 @@ def view_for(place_ids: list[str]) -> tuple[tuple[float, float] | None, int | No
 
 
 def main() -> None:
-    plan, places, manifest = data()
+    try:
+        plan, places, manifest = data()
+    except PlanError as error:  # e.g. a plan table saved as GBK: say which file and row, then stop
+        show_failure(error, "en" if st.query_params.get("lang") == "en" else "zh", str(error))
+        st.stop()
     basemaps = available_basemaps(secrets())
-    init_state(parse_params(st.query_params.to_dict(), list(basemaps)))
+    init_state(parse_params(st.query_params.to_dict(), list(basemaps)), basemaps)
     lang, chosen = st.session_state["lang"], chosen_layers()
     relabel_choices(lang)
     basemap = basemaps.get(st.session_state["basemap"], basemaps["offline"])
@@ -115,7 +133,7 @@ def main() -> None:
     st.title(t("app_title", lang))
     st.caption(t("app_caption", lang))
     if st.session_state.get("_ignored"):
-        st.warning(t("unknown_layer", lang) + ", ".join(st.session_state["_ignored"]))
+        st.warning(t("unknown_layer", lang) + markdown_inert(", ".join(st.session_state["_ignored"])))
 
     tasks_view = panels.filtered_tasks(plan, places, manifest, lang, st.session_state)
     picked_task = panels.picked_task(tasks_view, st.session_state)
@@ -148,7 +166,7 @@ def main() -> None:
             try:
                 panels.place_details(describe(place, plan, places), places, manifest, lang)
             except UnknownPlace:
-                st.error(t("unknown_place", lang) + place)
+                st.error(t("unknown_place", lang) + markdown_inert(place))
 
     # One panel at a time, none until asked: unlike st.tabs, a panel not shown costs no server time, and the
     # first page loads no table or chart code before the map.

@@ -15,6 +15,7 @@ import pandas as pd
 
 from geo.load import read_layer
 from geo.paths import DATA_DIR, PLAN_DIR, SEEDS_DIR
+from geo.validate import validate_file
 
 MAX_QUOTE_CHARS = 60
 STATUSES = {"not_reported", "in_progress", "completed", "opened"}
@@ -38,10 +39,18 @@ class Plan:
         return merged.drop(columns=["id"])
 
 
+class PlanError(ValueError):
+    """A plan table that cannot be read; the message names the file and the row."""
+
+
 def _read_tables(pattern: str, directory: Path) -> pd.DataFrame:
     frames = []
     for path in sorted(directory.glob(pattern)):
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        except (UnicodeDecodeError, pd.errors.ParserError) as error:  # e.g. saved as GBK by Excel
+            problems = [str(problem) for problem in validate_file(path).problems if problem.severity == "error"]
+            raise PlanError("; ".join(problems) or f"{path}: {error}") from error
         frame["file"] = path.name
         frames.append(frame)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

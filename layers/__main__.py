@@ -18,10 +18,13 @@ from layers.atlas import build_atlas
 from layers.catalog import load_catalog
 from layers.export import FORMATS, ExportError, export
 from layers.i18n import FLAGS, STATUS, pick, reason_key, t, why_listed
+from layers.safe_files import refuse_overwrite
 from layers.static_map import MEDIA_TYPES, ORIENTATIONS, PAPER_MM, RenderError, render_map
 from layers.thematic import SCHEMES, ThemeError
+from layers.validation import add_validate_parser
 
 USER_ERROR = 2
+DPI_RANGE = (50, 1200)  # 1200 dpi on A3 is already ~270 megapixels
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,6 +48,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    refuse_overwrite(args.output, args.force)
     data = export(args.format, args.layers, args.output)
     print(f"wrote {args.output} ({args.format}, {len(data):,} bytes)", file=sys.stderr)
     return 0
@@ -55,6 +59,7 @@ def _render(args: argparse.Namespace) -> int:
     if fmt not in MEDIA_TYPES:
         return _fail(f"cannot tell the map format from {args.output.name!r}: end the name in "
                      f"{', '.join('.' + name for name in MEDIA_TYPES)}")
+    refuse_overwrite(args.output, args.force)
     if not args.layers and not args.focus:
         return _fail("name the layers (--layers) or a place to frame the map on (--focus)")
     started = time.perf_counter()
@@ -69,6 +74,7 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _atlas(args: argparse.Namespace) -> int:
+    refuse_overwrite(args.output, args.force)
     started = time.perf_counter()
     places = [part.strip() for part in args.places.split(",") if part.strip()] if args.places else None
     result = build_atlas(places, lang=args.lang, path=args.output, date=args.date, preview_dir=args.preview_dir)
@@ -119,7 +125,7 @@ def _report_lines(report: PlaceReport, lang: str) -> list[str]:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m layers", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,export,render,atlas,describe}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,export,render,atlas,describe,validate}")
 
     listing = commands.add_parser("list", help="list the declared layers (ids, groups, titles)")
     listing.set_defaults(run=_list)
@@ -132,6 +138,7 @@ def _parser() -> argparse.ArgumentParser:
     exporting.add_argument("--format", required=True, choices=list(FORMATS),
                            help="geojson, gpkg, shp (zipped), kml; csv (tasks), xlsx (tasks and indicators)")
     exporting.add_argument("-o", "--output", required=True, type=Path, help="file to write")
+    exporting.add_argument("--force", action="store_true", help="replace the output file if it exists")
     exporting.set_defaults(run=_export)
 
     rendering = commands.add_parser(
@@ -151,7 +158,8 @@ def _parser() -> argparse.ArgumentParser:
     rendering.add_argument("--subtitle", help="a line under the title")
     rendering.add_argument("--paper", default="A4", type=str.upper, choices=list(PAPER_MM))
     rendering.add_argument("--orientation", default="landscape", choices=ORIENTATIONS)
-    rendering.add_argument("--dpi", default=300, type=_positive_int, help="resolution for PNG (default 300)")
+    rendering.add_argument("--dpi", default=300, type=_dpi,
+                           help=f"resolution for PNG, {DPI_RANGE[0]}–{DPI_RANGE[1]} (default 300)")
     rendering.add_argument("--title", help="map title (default: the place's name, or the layers' titles)")
     rendering.add_argument("--lang", default="zh", choices=("zh", "en"), help="language of titles and labels")
     rendering.add_argument("--date", type=dt.date.fromisoformat, help="date printed on the map (default today)")
@@ -159,6 +167,7 @@ def _parser() -> argparse.ArgumentParser:
     rendering.add_argument("--tiles", metavar="PROVIDER",
                            help="web tiles instead of context layers, e.g. OpenStreetMap.Mapnik (needs network)")
     rendering.add_argument("-o", "--output", required=True, type=Path, help="map file: .png, .svg or .pdf")
+    rendering.add_argument("--force", action="store_true", help="replace the output file if it exists")
     rendering.set_defaults(run=_render)
 
     describing = commands.add_parser(
@@ -179,7 +188,10 @@ def _parser() -> argparse.ArgumentParser:
     atlas.add_argument("--date", type=dt.date.fromisoformat, help="date printed on the pages (default today)")
     atlas.add_argument("--preview-dir", type=Path, help="also write every page as a PNG into this folder")
     atlas.add_argument("-o", "--output", required=True, type=Path, help="the PDF to write")
+    atlas.add_argument("--force", action="store_true", help="replace the output file if it exists")
     atlas.set_defaults(run=_atlas)
+
+    add_validate_parser(commands)
     return parser
 
 
@@ -202,6 +214,13 @@ def _positive_int(text: str) -> int:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be a positive whole number, not {text}")
     return value
+
+
+def _dpi(text: str) -> int:
+    low, high = DPI_RANGE
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}, not {text}")
+    return int(text)
 
 
 def _display_width(text: str) -> int:

@@ -5,9 +5,11 @@ loads the features a declaration points at, and answers questions about styles a
 """
 from __future__ import annotations
 
+import logging
 import os
+import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,17 +17,23 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from geo.load import read_layer
+from geo.load import LayerError, read_layer
 from geo.paths import DATA_DIR
 from geo.places import load_places
 from geo.plan import load_plan
 from geo.structure import structure_features
+from geo.validate import Problem, validate_file
 from geo.zone import dissolve_zone
 
 CATALOG_PATH = Path(__file__).with_name("catalog.toml")
 # A planner's own layers (parcels, buildings…): a TOML file of [layers.*] declarations whose `source`
-# is a path to a GeoJSON or GeoPackage file; only an `id` property is required of their features.
+# is a path (absolute, or relative to the TOML file) to a layer file in any format geo/validate.py reads;
+# only an `id` property is required of their features. A broken file or layer is reported and left out.
 EXTRA_CATALOG_ENV = "PLANMAP_EXTRA_LAYERS"
+REQUIRED_FIELDS = ("group", "title_zh", "title_en", "source", "kind", "color")
+KINDS = ("polygon", "line", "point", "mixed")
+_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+log = logging.getLogger(__name__)
 
 ATTRIBUTIONS = {  # (Chinese, English); the 审图号 stays as issued in both
     "osm": ("© OpenStreetMap contributors (ODbL)", "© OpenStreetMap contributors (ODbL)"),
@@ -81,6 +89,7 @@ class LayerSpec:
 class Catalog:
     groups: dict[str, dict[str, str]]
     layers: dict[str, LayerSpec]
+    problems: tuple[Problem, ...] = ()  # what was wrong with the planner's catalogue, its layers left out
 
     def in_group(self, group: str) -> list[LayerSpec]:
         return [spec for spec in self.layers.values() if spec.group == group]
@@ -107,12 +116,100 @@ class Catalog:
 
 @lru_cache(maxsize=1)
 def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
+    """The shipped declarations, plus the planner's (PLANMAP_EXTRA_LAYERS) that pass every check."""
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     layers = _specs(raw["layers"], external=False)
     extra = os.environ.get(EXTRA_CATALOG_ENV)
+    problems: list[Problem] = []
     if extra:
-        layers.update(_specs(tomllib.loads(Path(extra).read_text(encoding="utf-8"))["layers"], external=True))
-    return Catalog(groups=raw["groups"], layers=layers)
+        added, problems = check_catalog_file(Path(extra), builtin=layers, groups=raw["groups"])
+        layers.update(added)
+        for problem in problems:
+            log.warning("planner catalogue: %s", problem)
+    return Catalog(groups=raw["groups"], layers=layers, problems=tuple(problems))
+
+
+def check_catalog_file(path: Path, builtin: dict[str, LayerSpec] | None = None,
+                       groups: dict[str, dict[str, str]] | None = None) -> tuple[dict[str, LayerSpec], list[Problem]]:
+    """The usable layers a catalogue file declares and the problems of the rest, each naming file and layer.
+
+    With `builtin` (the shipped layers) the file is a planner's: its ids may not replace a built-in one, its
+    groups are the shipped ones (`groups`, read from catalog.toml when not given) and its sources are layer
+    files, read and validated now; without, it is the shipped catalogue (its own groups, data/ stems).
+    """
+    problems: list[Problem] = []
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}, [Problem(str(path), "file not found")]
+    except UnicodeDecodeError as error:
+        return {}, [Problem(str(path), f"not UTF-8 text ({error.reason} at byte {error.start})")]
+    except tomllib.TOMLDecodeError as error:
+        return {}, [Problem(str(path), f"not valid TOML: {error}")]
+    entries = raw.get("layers")
+    if not isinstance(entries, dict) or not entries:
+        return {}, [Problem(str(path), "declares no [layers.<id>] tables")]
+    if builtin is None:  # the shipped catalogue declares its groups; a planner's uses them
+        groups = raw.get("groups", {})
+    elif groups is None:
+        groups = tomllib.loads(CATALOG_PATH.read_text(encoding="utf-8")).get("groups", {})
+    known_fields = {spec_field.name for spec_field in fields(LayerSpec)} - {"id", "external"}
+    accepted: dict[str, LayerSpec] = {}
+    for layer_id, entry in entries.items():
+        record = f"layer {layer_id!r}"
+        found = _entry_problems(layer_id, entry, known_fields, groups, builtin)
+        if not found:
+            entry = dict(entry)
+            if builtin is not None:
+                source = Path(entry["source"]).expanduser()
+                entry["source"] = str(source if source.is_absolute() else path.parent / source)
+                report = validate_file(Path(entry["source"]))
+                found += [f"source {problem}" for problem in report.problems if problem.severity == "error"]
+                if report.frame is not None:
+                    _EXTERNAL_FRAMES[entry["source"]] = report.frame
+            else:
+                found += [f"source {stem!r}: no data/{stem}.geojson" for stem in entry["source"].split("+")
+                          if not entry.get("derive") == "structure" and not (DATA_DIR / f"{stem}.geojson").exists()]
+        if found:
+            problems += [Problem(str(path), message + ("; layer left out" if builtin is not None else ""), record)
+                         for message in found]
+            continue
+        accepted.update(_specs({layer_id: entry}, external=builtin is not None))
+    return accepted, problems
+
+
+def _entry_problems(layer_id: str, entry: Any, known_fields: set[str], groups: dict[str, dict[str, str]],
+                    builtin: dict[str, LayerSpec] | None) -> list[str]:
+    """What is wrong with one declaration, before its source is looked at."""
+    if not isinstance(entry, dict):
+        return ["not a table of fields"]
+    found = []
+    if builtin is not None and layer_id in builtin:
+        found.append("has the id of a built-in layer; choose another id (a planner layer cannot replace it)")
+    if not re.fullmatch(r"[A-Za-z0-9_]{1,64}", layer_id):
+        found.append("id must be 1–64 letters, digits or underscores (it goes into links)")
+    unknown = sorted(set(entry) - known_fields)
+    if unknown:
+        found.append(f"unknown fields {', '.join(unknown)} (known: {', '.join(sorted(known_fields))})")
+    missing = [name for name in REQUIRED_FIELDS if name not in entry]
+    if missing:
+        found.append(f"missing fields {', '.join(missing)}")
+    if "group" in entry and entry["group"] not in groups:
+        found.append(f"unknown group {entry['group']!r} (one of {', '.join(groups)})")
+    if "kind" in entry and entry["kind"] not in KINDS:
+        found.append(f"unknown kind {entry['kind']!r} (one of {', '.join(KINDS)})")
+    for name in ("color", "fill_color"):
+        if name in entry and not (isinstance(entry[name], str) and _COLOR.fullmatch(entry[name])):
+            found.append(f"{name} {entry[name]!r} is not a colour like \"#1f78b4\"")
+    for name in ("title_zh", "title_en", "source"):
+        if name in entry and not (isinstance(entry[name], str) and entry[name].strip()):
+            found.append(f"{name} must be non-empty text")
+    try:
+        if not found:
+            _specs({layer_id: entry}, external=False)
+    except (TypeError, ValueError) as error:
+        found.append(f"fields of the wrong type ({error})")
+    return found
 
 
 def _specs(entries: dict[str, dict[str, Any]], external: bool) -> dict[str, LayerSpec]:
@@ -129,9 +226,17 @@ def _read_source(stem: str) -> gpd.GeoDataFrame:
     return read_layer(DATA_DIR / f"{stem}.geojson")
 
 
-@lru_cache(maxsize=None)
+# A planner layer's features, read once while its declaration was checked (check_catalog_file).
+_EXTERNAL_FRAMES: dict[str, gpd.GeoDataFrame] = {}
+
+
 def _read_external(path: str) -> gpd.GeoDataFrame:
-    return read_layer(Path(path), required=("id",))
+    if path not in _EXTERNAL_FRAMES:
+        report = validate_file(Path(path))
+        if report.frame is None:
+            raise LayerError("; ".join(map(str, report.problems)))
+        _EXTERNAL_FRAMES[path] = report.frame
+    return _EXTERNAL_FRAMES[path]
 
 
 @lru_cache(maxsize=1)

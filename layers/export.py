@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sqlite3
 import tempfile
 import zipfile
@@ -20,6 +21,7 @@ from xml.sax.saxutils import escape as xml_escape
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+import shapely
 import simplekml
 from simplekml.featgeom import Geometry
 from shapely.geometry.base import BaseGeometry
@@ -29,6 +31,8 @@ from geo.places import CITY, load_declared, load_places, load_unplaced_lines
 from geo.plan import Plan, load_plan
 from layers.catalog import LayerSpec, feature_color, layer_frame, load_catalog
 from layers.qml import QGIS_LAYER_STYLES_DDL, layer_qml, qml_font_family
+from layers.safe_files import write_atomically
+from layers.safe_text import neutralise_formula
 
 # GeoPackage 1.2 rather than GDAL's newest: QGIS and GDAL builds still in use (3.6, Debian 12) read it cleanly.
 GPKG_DATASET_OPTIONS = {"VERSION": "1.2"}
@@ -41,21 +45,67 @@ GEOMETRY_FAMILIES = {
 }
 
 
+MAX_EXPORT_MB_ENV = "PLANMAP_MAX_EXPORT_MB"
+DEFAULT_MAX_EXPORT_MB = 200
+# Bytes a coordinate and a property take in each layer format, measured on the shipped layers and rounded up:
+# the size of an export is estimated from them before anything is built (KML was ~21 kB per parcel).
+COORDINATE_BYTES = {"geojson": 24, "kml": 28, "gpkg": 16, "shp": 16}
+PROPERTY_BYTES = {"geojson": 6, "kml": 80, "gpkg": 4, "shp": 4}  # plus the property's name in text formats
+FEATURE_BYTES = {"geojson": 80, "kml": 400, "gpkg": 120, "shp": 16}
+
+
 class ExportError(ValueError):
     """An export that cannot be made as asked: unknown format, layers missing or given where none apply."""
 
 
-def chosen_layers(ids: list[str] | str) -> list[tuple[LayerSpec, gpd.GeoDataFrame]]:
-    """Each chosen layer's declaration and features (EPSG:4326) in drawing order; unknown ids raise KeyError."""
+class ExportTooLarge(ExportError):
+    """An export over the size limit (PLANMAP_MAX_EXPORT_MB), refused before it is built."""
+
+    def __init__(self, estimate: int, limit: int) -> None:
+        super().__init__(f"the export would take about {estimate / 2**20:,.0f} MB, over the {limit / 2**20:,.0f} MB "
+                         f"limit ({MAX_EXPORT_MB_ENV}); choose fewer layers")
+        self.estimate, self.limit = estimate, limit
+
+
+def max_export_bytes() -> int:
+    try:
+        return int(float(os.environ.get(MAX_EXPORT_MB_ENV, DEFAULT_MAX_EXPORT_MB)) * 2**20)
+    except ValueError:
+        return DEFAULT_MAX_EXPORT_MB * 2**20
+
+
+def estimated_bytes(format_name: str, frames: list[gpd.GeoDataFrame]) -> int:
+    """The size a layer export will about have: its coordinates and its property text, per format."""
+    total = 0
+    for frame in frames:
+        coordinates = int(shapely.get_num_coordinates(frame.geometry.values).sum())
+        attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+        text = len(attributes.to_csv(index=False, header=False).encode("utf-8"))
+        names = sum(map(len, attributes.columns)) if format_name in ("geojson", "kml") else 0
+        total += (coordinates * COORDINATE_BYTES[format_name] + text + len(frame) * FEATURE_BYTES[format_name]
+                  + attributes.size * PROPERTY_BYTES[format_name] + len(frame) * names)
+    return total
+
+
+def chosen_layers(ids: list[str] | str, format_name: str | None = None) -> list[tuple[LayerSpec, gpd.GeoDataFrame]]:
+    """Each chosen layer's declaration and features (EPSG:4326) in drawing order; unknown ids raise KeyError.
+
+    With `format_name`, an export estimated over the size limit is refused here, before it is built.
+    """
     specs = load_catalog().resolve(ids)
     if not specs:
         raise ExportError("no layers chosen")
-    return [(spec, layer_frame(spec)) for spec in specs]
+    chosen = [(spec, layer_frame(spec)) for spec in specs]
+    if format_name is not None:
+        estimate, limit = estimated_bytes(format_name, [frame for _spec, frame in chosen]), max_export_bytes()
+        if estimate > limit:
+            raise ExportTooLarge(estimate, limit)
+    return chosen
 
 
 def to_geojson(ids: list[str] | str, path: Path | None = None) -> bytes:
     """One RFC 7946 FeatureCollection; each feature's `layer` property names the layer it came from."""
-    frames = [frame.assign(layer=spec.id) for spec, frame in chosen_layers(ids)]
+    frames = [frame.assign(layer=spec.id) for spec, frame in chosen_layers(ids, "geojson")]
     combined = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=4326)
     combined = combined[["layer"] + [column for column in combined.columns if column != "layer"]]
     return _deliver(geojson_text(combined).encode("utf-8"), path)
@@ -66,7 +116,7 @@ def to_geopackage(ids: list[str] | str, path: Path | None = None) -> bytes:
     layer's declared style stored as QGIS stores it, so QGIS opens the layers looking as they do on screen."""
     with tempfile.TemporaryDirectory() as scratch:
         target = Path(scratch) / "layers.gpkg"
-        chosen = chosen_layers(ids)
+        chosen = chosen_layers(ids, "gpkg")
         for spec, frame in chosen:
             first = not target.exists()
             pyogrio.write_dataframe(
@@ -104,7 +154,7 @@ def to_shapefile_zip(ids: list[str] | str, path: Path | None = None) -> bytes:
     mapping_rows: list[dict[str, object]] = []
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory() as scratch, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for spec, frame in chosen_layers(ids):
+        for spec, frame in chosen_layers(ids, "shp"):
             for stem, part in _split_by_geometry(spec.id, frame).items():
                 names = short_field_names([column for column in part.columns if column != part.geometry.name])
                 shaped, cut = _fit_text(part)
@@ -116,14 +166,16 @@ def to_shapefile_zip(ids: list[str] | str, path: Path | None = None) -> bytes:
                     archive.write(written, written.name)
                 mapping_rows += [{"file": f"{stem}.shp", "layer": spec.id, "field": field, "shapefile_field": short,
                                   "truncated_values": cut.get(field, 0)} for field, short in names.items()]
-        archive.writestr("fields.csv", _csv_text(mapping_rows).encode("utf-8-sig"))
+        safe_rows = [{key: neutralise_formula(value) for key, value in row.items()} for row in mapping_rows]
+        archive.writestr("fields.csv", _csv_text(safe_rows).encode("utf-8-sig"))
     return _deliver(buffer.getvalue(), path)
 
 
 def to_kml(ids: list[str] | str, path: Path | None = None) -> bytes:
     """KML with one folder per layer, features named in Chinese and styled with the declared colours."""
+    chosen = chosen_layers(ids, "kml")
     document = simplekml.Kml(name="北京规划一张图 Plan Map")
-    for spec, frame in chosen_layers(ids):
+    for spec, frame in chosen:
         folder = document.newfolder(name=spec.title_zh, description=spec.title_en)
         styles: dict[str, simplekml.Style] = {}
         for properties, geometry in _records(frame):
@@ -167,7 +219,7 @@ def place_index(plan: Plan) -> pd.DataFrame:
 
 def tasks_csv(path: Path | None = None) -> bytes:
     """The tasks joined to places as CSV in UTF-8 with a BOM, so Excel opens the Chinese text correctly."""
-    return _deliver(plan_tables()["tasks"].to_csv(index=False).encode("utf-8-sig"), path)
+    return _deliver(_spreadsheet_safe(plan_tables()["tasks"]).to_csv(index=False).encode("utf-8-sig"), path)
 
 
 def plan_xlsx(path: Path | None = None) -> bytes:
@@ -175,7 +227,7 @@ def plan_xlsx(path: Path | None = None) -> bytes:
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for sheet, table in plan_tables().items():
-            table.to_excel(writer, sheet_name=sheet, index=False, freeze_panes=(1, 0))
+            _spreadsheet_safe(table).to_excel(writer, sheet_name=sheet, index=False, freeze_panes=(1, 0))
     return _deliver(buffer.getvalue(), path)
 
 
@@ -309,7 +361,15 @@ def _csv_text(rows: list[dict[str, object]]) -> str:
     return buffer.getvalue()
 
 
+def _spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """Every text cell that a spreadsheet would run as a formula, prefixed with an apostrophe (OWASP)."""
+    return table.map(neutralise_formula)
+
+
 def _deliver(data: bytes, path: Path | None) -> bytes:
+    """The export's bytes, refused when over the size limit, and written whole (or not at all) to `path`."""
+    if len(data) > max_export_bytes():
+        raise ExportTooLarge(len(data), max_export_bytes())
     if path is not None:
-        Path(path).write_bytes(data)
+        write_atomically(Path(path), data)
     return data

@@ -23,9 +23,11 @@ from geo.geojson import feature_collection
 from layers import serving
 from layers.assets import STATIC_DIR, make_map, vendor_url
 from layers.basemaps import Basemap
+from layers import literal_templates
 from layers.catalog import LayerSpec, feature_color, layer_frame, load_catalog
 from layers.raster import raster_overlay
 
+literal_templates.install()
 BEIJING_CBD_VIEW = {"location": (39.91, 116.575), "zoom_start": 11}
 # The opening view frames the CBD functional zone and the sub-centre whatever the window's width.
 HOME_BOUNDS = [[39.83, 116.42], [39.99, 116.77]]

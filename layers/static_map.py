@@ -42,6 +42,7 @@ from layers.catalog import SCHEMATIC_BADGE, Catalog, LayerSpec, feature_color, l
 from layers.labels import Box, LabelRequest, PlacedLabels, add_halo, place_labels
 from layers.place_facts import shipped_places
 from layers.thematic import NO_DATA_COLOR, NO_DATA_TEXT, Theme, classify
+from layers.safe_files import write_atomically
 
 MAP_CRS = 3857
 PAPER_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
@@ -53,7 +54,8 @@ PX_TO_PT = 72 / 96
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "Noto Sans CJK TC",
                 "Noto Sans CJK JP", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei")
 # Text stays text: TrueType/OpenType embedded in PDF, <text> elements in SVG (editable in Illustrator, Inkscape).
-TEXT_AS_TEXT = {"pdf.fonttype": 42, "svg.fonttype": "none"}
+TEXT_AS_TEXT = {"pdf.fonttype": 42, "svg.fonttype": "none",
+                "text.parse_math": False}  # a `$` in a title or name is text, not mathtext
 INK = "#222222"
 HALO = "#ffffff"
 # The district layer covers Beijing only: land beyond it (Hebei, Tianjin) is this neutral fill, and the page says so.
@@ -262,7 +264,7 @@ def render_map(
         composed.figure.savefig(buffer, format=fmt, dpi=dpi, metadata={"Title": composed.title})
     data = buffer.getvalue()
     if path is not None:
-        Path(path).write_bytes(data)
+        write_atomically(Path(path), data)
     return RenderedMap(data=data, format=fmt, font=composed.font, font_path=composed.font_path, dpi=dpi,
                        size_inches=tuple(composed.figure.get_size_inches()))
 

@@ -34,6 +34,14 @@ class ViewState:
 
 
 PANELS = ("tasks", "indicators", "export")
+# Link values are cut before anything reads them: a 100 kB `place` made every action of its page take ~22 s.
+ID_CHARS = 128  # longer than any id of a place, task or layer
+LAYERS_CHARS = 4096  # every layer id, comma-separated, with room to spare
+IGNORED_SHOWN = 20  # unknown layer ids reported back, at most
+
+
+def _capped(value: str | None, limit: int = ID_CHARS) -> str | None:
+    return value[:limit] if value else None
 
 
 def parse_params(params: Mapping[str, str], basemaps: list[str]) -> ViewState:
@@ -45,10 +53,10 @@ def parse_params(params: Mapping[str, str], basemaps: list[str]) -> ViewState:
     if params.get("basemap") in basemaps:
         state.basemap = params["basemap"]
     if "layers" in params:
-        asked = [part for part in params["layers"].split(",") if part]
+        asked = [part[:ID_CHARS] for part in params["layers"][:LAYERS_CHARS].split(",") if part]
         state.layers = [layer_id for layer_id in catalog.layers if layer_id in asked]
-        state.ignored_layers = [layer_id for layer_id in asked if layer_id not in catalog.layers]
-    state.place = params.get("place") or None
-    state.task = params.get("task") or None
+        state.ignored_layers = [layer_id for layer_id in asked if layer_id not in catalog.layers][:IGNORED_SHOWN]
+    state.place = _capped(params.get("place"))
+    state.task = _capped(params.get("task"))
     state.panel = params.get("panel") if params.get("panel") in PANELS else None
     return state

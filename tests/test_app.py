@@ -24,6 +24,7 @@ from layers import interactive
 from layers.basemaps import available_basemaps
 from layers.catalog import layer_frame, load_catalog
 from layers.i18n import FLAGS, STATUS, pick, t
+from layers.safe_text import markdown_inert
 from ui.panels import _plain, task_rows
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
@@ -226,13 +227,13 @@ def test_language_toggle_changes_labels():
     at = run_app()
     assert at.title[0].value == "北京规划一张图"
     badge = {"zh": " :gray-badge[示意]", "en": " :gray-badge[schematic]"}
-    assert layer_labels(at) == {f"layer_{i}": s.title_zh + (badge["zh"] if s.schematic else "")
+    assert layer_labels(at) == {f"layer_{i}": markdown_inert(s.title_zh) + (badge["zh"] if s.schematic else "")
                                 for i, s in catalog.layers.items()}
 
     at.radio(key="lang").set_value("en").run()
     assert not at.exception
     assert at.title[0].value == "Plan Map — Beijing planning zones"
-    assert layer_labels(at) == {f"layer_{i}": s.title_en + (badge["en"] if s.schematic else "")
+    assert layer_labels(at) == {f"layer_{i}": markdown_inert(s.title_en) + (badge["en"] if s.schematic else "")
                                 for i, s in catalog.layers.items()}
     assert panel_labels(at) == ["Tasks", "Indicators", "Export"]
     assert at.query_params["lang"] == "en"
@@ -265,9 +266,9 @@ def test_url_parameters_restore_a_view():
 def test_unknown_place_and_layers_are_reported_and_the_page_still_renders():
     at = run_app(place="no_such_place", layers="cbd_core,bogus_layer,rail_operating,zzz")
     errors = [e.value for e in at.error]
-    assert errors == [t("unknown_place", "zh") + "no_such_place"]
+    assert errors == [t("unknown_place", "zh") + markdown_inert("no_such_place")]
     warnings = [w.value for w in at.warning]
-    assert warnings == [t("unknown_layer", "zh") + "bogus_layer, zzz"]
+    assert warnings == [t("unknown_layer", "zh") + markdown_inert("bogus_layer, zzz")]
     # Known layers kept, unknown ones ignored everywhere (and nothing highlighted for the unknown place).
     assert ticked(at) == {"cbd_core", "rail_operating"}
     assert at.query_params["layers"] == "cbd_core,rail_operating"

@@ -1,25 +1,113 @@
-"""What server.py adds to Streamlit's ASGI app: the layer-data route and a compressed frontend.
+"""What server.py adds to Streamlit's ASGI app: the layer-data route, a compressed frontend and security headers.
 
 Streamlit's own frontend bundles are served gzip-compressed, each file compressed once per server.
+Every response carries headers that keep a missed escape harmless: no MIME sniffing, and a
+Content-Security-Policy that loads nothing from another origin except the tiles of the offered basemaps.
 
 Streamlit sends its ~3 MB of JavaScript uncompressed and leaves compression to a reverse proxy. Planning
 intranets often run the app with no proxy in front, over slow links, so Plan Map compresses the bundles
 itself. The bundles are content-hashed and immutable, so each one is compressed on its first request and
 kept in memory: later requests cost a dictionary lookup, not the CPU Streamlit's comment warns about.
+The memory is bounded (least recently used files go first), and keyed by content, not path: Streamlit
+answers any unknown /static/ path with its index page, so a client asking for endless new paths adds nothing.
 """
 from __future__ import annotations
 
 import gzip
+import hashlib
+from collections import OrderedDict
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from layers import serving
+from layers.basemaps import CATALOG as BASEMAPS
 
 FRONTEND_PREFIX: Final = "/static/"
 COMPRESSIBLE: Final = ("javascript", "text/css", "json", "svg", "text/html", "text/plain")
+# Streamlit's bundles gzip to about 1 MB in all; the bound leaves room for a new release beside the old.
+CACHE_BYTES: Final = 16 * 2**20
+
+
+def tile_origins() -> list[str]:
+    """The origins of the online basemaps' tiles (a templated host such as t{s}.x.cn becomes *.x.cn)."""
+    origins = set()
+    for basemap in BASEMAPS:
+        for url in filter(None, (basemap.url, basemap.overlay_url)):
+            parts = urlsplit(url)
+            host = parts.netloc
+            if "{" in host:
+                host = "*." + host.split(".", 1)[1]
+            origins.add(f"{parts.scheme}://{host}")
+    return sorted(origins)
+
+
+def content_security_policy() -> str:
+    """Only the app's own origin, except map tiles; inline and evaluated scripts stay allowed because Streamlit's
+    page and the folium map (an iframe written by streamlit-folium) are built from them."""
+    tiles = " ".join(tile_origins())
+    return "; ".join((
+        "default-src 'self'", "script-src 'self' 'unsafe-inline' 'unsafe-eval'", "style-src 'self' 'unsafe-inline'",
+        f"img-src 'self' data: blob: {tiles}", "font-src 'self' data:", "connect-src 'self'", "frame-src 'self'",
+        "worker-src 'self' blob:", "object-src 'none'", "base-uri 'self'", "form-action 'self'",
+        "frame-ancestors 'self'"))
+
+
+SECURITY_HEADERS: Final = {
+    "x-content-type-options": "nosniff",
+    "content-security-policy": content_security_policy(),
+    "referrer-policy": "same-origin",
+    "x-frame-options": "SAMEORIGIN",
+}
+
+
+class SecurityHeaders:
+    """ASGI middleware: the headers above on every HTTP response the server sends."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.raw = [(name.encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(raw=list(message["headers"]))
+                for name, value in SECURITY_HEADERS.items():
+                    headers[name] = value
+                message = {**message, "headers": headers.raw}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class LruBytes:
+    """Compressed bodies by key, least recently used dropped first once the total passes `limit` bytes."""
+
+    def __init__(self, limit: int = CACHE_BYTES) -> None:
+        self.limit = limit
+        self.size = 0
+        self.entries: OrderedDict[str, bytes] = OrderedDict()
+
+    def get(self, key: str) -> bytes | None:
+        if key in self.entries:
+            self.entries.move_to_end(key)
+        return self.entries.get(key)
+
+    def put(self, key: str, body: bytes) -> None:
+        if key in self.entries or len(body) > self.limit:
+            return
+        self.entries[key] = body
+        self.size += len(body)
+        while self.size > self.limit:
+            _key, dropped = self.entries.popitem(last=False)
+            self.size -= len(dropped)
 
 
 class CompressedFrontend:
@@ -29,7 +117,7 @@ class CompressedFrontend:
         """`base_path`: "" or "/<prefix>", as `serving.base_path()` gives it."""
         self.app = app
         self.prefix = f"{base_path}{FRONTEND_PREFIX}"
-        self.cache: dict[tuple[str, str], bytes] = {}
+        self.cache = LruBytes()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Headers(scope=scope) if scope["type"] == "http" else Headers()
@@ -52,10 +140,12 @@ class CompressedFrontend:
         body = b"".join(chunks)
         headers = MutableHeaders(raw=list(start["headers"]))
         if start["status"] == 200 and "content-encoding" not in headers and self._compressible(headers):
-            key = (scope["path"], headers.get("etag", "") + headers.get("last-modified", ""))
-            if key not in self.cache:
-                self.cache[key] = gzip.compress(body, compresslevel=9, mtime=0)
-            body = self.cache[key]
+            key = hashlib.blake2b(body, digest_size=16).hexdigest()  # ~1 ms for Streamlit's largest bundle
+            compressed = self.cache.get(key)
+            if compressed is None:
+                compressed = gzip.compress(body, compresslevel=9, mtime=0)
+                self.cache.put(key, compressed)
+            body = compressed
             headers["content-encoding"] = "gzip"
             headers["content-length"] = str(len(body))
             headers.add_vary_header("Accept-Encoding")
@@ -71,4 +161,5 @@ class CompressedFrontend:
 def app_options() -> dict[str, Any]:
     """Keyword arguments for `st.App`: Plan Map's routes and middleware (server.py, and the benchmark's copy)."""
     return {"routes": serving.routes(),
-            "middleware": [Middleware(CompressedFrontend, base_path=serving.base_path())]}
+            "middleware": [Middleware(SecurityHeaders),
+                           Middleware(CompressedFrontend, base_path=serving.base_path())]}

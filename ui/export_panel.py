@@ -10,8 +10,9 @@ import streamlit as st
 
 from layers.atlas import atlas_places, build_atlas
 from layers.catalog import load_catalog
-from layers.export import FORMATS, ExportError, export
+from layers.export import FORMATS, ExportError, ExportTooLarge, export
 from layers.i18n import t
+from layers.safe_text import markdown_inert
 from layers.static_map import RenderError, render_map
 from layers.thematic import ThemeError
 
@@ -42,8 +43,11 @@ def export_panel(chosen: list[str], lang: str) -> None:
                     spec = FORMATS[fmt]
                     st.session_state["export_layers"] = (export(fmt, ids), f"planmap_{stamp}{spec.extension}",
                                                          spec.media_type)
+                except ExportTooLarge as error:
+                    st.session_state.pop("export_layers", None)
+                    st.error(t("export_too_big", lang).format(limit=round(error.limit / 2**20)))
                 except (ExportError, KeyError) as error:
-                    st.error(str(error))
+                    st.error(markdown_inert(str(error)))
         _offer("export_layers", lang)
     with tables_col:
         st.markdown(f"**{t('tasks', lang)} / {t('indicators', lang)}**")
@@ -79,7 +83,7 @@ def export_panel(chosen: list[str], lang: str) -> None:
                 st.session_state["report_map"] = (rendered.data, f"planmap_{paper}_{stamp}.{fmt}",
                                                   rendered.media_type)
             except (RenderError, ThemeError, KeyError) as error:
-                st.error(str(error))
+                st.error(markdown_inert(str(error)))
     _offer("report_map", lang)
     ready = st.session_state.get("report_map")
     if ready and ready[1].endswith(".png"):

@@ -12,11 +12,13 @@ from geo.describe import PlaceReport, answer_json, place_name
 from geo.plan import Plan
 from layers.catalog import SCHEMATIC_NOTE
 from layers.i18n import FLAGS, STATUS, THEMES, pick, reason_key, t, why_listed
+from layers.safe_text import markdown_inert
 from ui.indicator_views import beijing_table, growth_chart, monitoring_records, table1
 
 FILTER_KEYS = ("f_doc", "f_theme", "f_place", "f_status", "f_keyword")
 TABLE_KEY = "task_table"
 SHORT_GROUP = 10  # a group of crossing-line or structure tasks this short is shown open
+PLAIN_CHARS = 2000  # a task title or place name is shown whole; a runaway value is still cut
 
 
 def place_names(places: gpd.GeoDataFrame, plan: Plan, lang: str) -> dict[str, str]:
@@ -248,8 +250,8 @@ def indicator_rows(table: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def _plain(text: str) -> str:
-    """Markdown-inert text: escape the characters markdown would act on."""
-    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!<>|~" else c for c in str(text))
+    """Markdown-inert text (links, images, autolinks, LaTeX and directives included), kept whole."""
+    return markdown_inert(text, limit=PLAIN_CHARS)
 
 
 @st.cache_data(show_spinner=False)

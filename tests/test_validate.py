@@ -1,0 +1,355 @@
+"""The catalogue of bad inputs: each a small fixture made here, each with the answer a planner gets.
+
+Every answer names the file, the record and the problem; the app reports and leaves out a broken planner
+layer or catalogue while every other layer keeps serving; every shipped file validates clean.
+"""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+import pytest
+import shapely
+from shapely.geometry import Point, Polygon
+
+from geo import validate
+from geo.gcj02 import shift_frame
+from geo.paths import DATA_DIR, PLAN_DIR, ROOT
+from geo.plan import PlanError, load_plan
+from geo.validate import validate_file, validate_paths
+from layers import catalog
+from layers.safe_text import markdown_inert
+
+CORE = [[116.45, 39.90], [116.47, 39.90], [116.47, 39.92], [116.45, 39.92], [116.45, 39.90]]
+TASK_HEADER = "id,doc_id,section_path,title_zh,title_en,theme,places,targets,deadline,responsible,quote,status," \
+              "status_doc,status_quote\n"
+
+
+def feature(geometry: dict | None, identifier: str = "a", **properties) -> dict:
+    return {"type": "Feature", "properties": {"id": identifier, **properties}, "geometry": geometry}
+
+
+def write_geojson(path: Path, features: list[dict], **extra) -> Path:
+    path.write_text(json.dumps({"type": "FeatureCollection", **extra, "features": features}), encoding="utf-8")
+    return path
+
+
+def messages(path: Path, severity: str = "error", **kwargs) -> list[str]:
+    return [str(p) for p in validate_file(path, **kwargs).problems if p.severity == severity]
+
+
+def polygon(ring: list[list[float]]) -> dict:
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+# Layers ----------------------------------------------------------------------------------------------------
+
+def test_malformed_json_names_line_and_column(tmp_path):
+    path = tmp_path / "broken.geojson"
+    path.write_text('{"type": "FeatureCollection",\n "features": [}', encoding="utf-8")
+    assert messages(path) == [f"{path}: malformed JSON at line 2 column 15: Expecting value"]
+
+
+def test_null_and_empty_geometries_name_their_features(tmp_path):
+    path = write_geojson(tmp_path / "holes.geojson", [feature(polygon(CORE), "ok"), feature(None, "nothing"),
+                                                      feature({"type": "Polygon", "coordinates": []}, "empty")])
+    assert messages(path) == [f"{path}: feature 'nothing': no geometry (null)",
+                              f"{path}: feature 'empty': empty geometry (Polygon with no coordinates)"]
+
+
+def test_mixed_geometry_types_are_accepted_but_a_collection_is_not(tmp_path):
+    mixed = write_geojson(tmp_path / "mixed.geojson", [
+        feature(polygon(CORE), "area"), feature({"type": "Point", "coordinates": [116.46, 39.91]}, "spot"),
+        feature({"type": "LineString", "coordinates": CORE[:3]}, "road")])
+    assert validate_file(mixed).problems == []
+    collection = write_geojson(tmp_path / "collection.geojson", [feature(
+        {"type": "GeometryCollection", "geometries": [{"type": "Point", "coordinates": [116.46, 39.91]}]}, "bag")])
+    assert messages(collection) == [f"{collection}: feature 'bag': a GeometryCollection: split it into points, "
+                                    "lines and polygons"]
+
+
+def test_self_intersecting_and_unclosed_polygons(tmp_path):
+    bowtie = [[116.45, 39.90], [116.47, 39.92], [116.47, 39.90], [116.45, 39.92], [116.45, 39.90]]
+    path = write_geojson(tmp_path / "bad_rings.geojson", [feature(polygon(bowtie), "bowtie"),
+                                                          feature(polygon(CORE[:-1]), "open")])
+    assert messages(path) == [f"{path}: feature 'open': polygon ring 1 is not closed (its last point differs "
+                              "from its first)"]
+    path = write_geojson(tmp_path / "bowtie.geojson", [feature(polygon(bowtie), "bowtie")])
+    [message] = messages(path)
+    assert message.startswith(f"{path}: feature 'bowtie': invalid geometry: Self-intersection")
+
+
+def test_projected_coordinates_labelled_wgs84(tmp_path):
+    ring = [[x * 1000 + 500_000, y * 1000 + 4_420_000] for x, y in [[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]
+    path = write_geojson(tmp_path / "utm.geojson", [feature(polygon(ring))])
+    [message] = messages(path)
+    assert "not longitude/latitude degrees" in message and "reproject to EPSG:4326" in message
+
+
+def test_a_declared_projected_crs_is_named(tmp_path):
+    path = write_geojson(tmp_path / "declared.geojson", [feature(polygon(CORE))],
+                         crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32650"}})
+    [message] = messages(path)
+    assert "declares CRS EPSG:32650" in message
+
+
+def test_latitude_and_longitude_swapped(tmp_path):
+    path = write_geojson(tmp_path / "swapped.geojson", [feature(polygon([[y, x] for x, y in CORE]))])
+    [message] = messages(path)
+    assert message.startswith(f"{path}: latitude and longitude are swapped")
+
+
+def test_gcj02_labelled_wgs84_is_warned_from_known_anchors(tmp_path):
+    stations = gpd.read_file(DATA_DIR / "rail_stations.geojson")[["id", "name_zh", "geometry"]].head(30)
+    path = tmp_path / "amap_stations.geojson"
+    shift_frame(stations).to_file(path, driver="GeoJSON")
+    assert messages(path) == []
+    [warning] = messages(path, "warning")
+    assert "looks like GCJ-02" in warning
+    offset = float(warning.split("~")[1].split(" m")[0])
+    assert 400 < offset < 700  # GCJ-02 moves Beijing about half a kilometre
+    stations.to_file(tmp_path / "wgs_stations.geojson", driver="GeoJSON")
+    assert validate_file(tmp_path / "wgs_stations.geojson").problems == []
+
+
+def test_duplicate_feature_ids(tmp_path):
+    path = write_geojson(tmp_path / "dupes.geojson", [feature(polygon(CORE), "x"), feature(polygon(CORE), "x")])
+    assert messages(path) == [f"{path}: feature 'x': duplicate id (each feature needs its own)"]
+
+
+def shapefile_zip(tmp_path: Path, leave_out: tuple[str, ...] = (), encoding: str = "UTF-8",
+                  name: str = "地块") -> Path:
+    frame = gpd.GeoDataFrame({"id": ["p1", "p2"], "name_zh": [name, "绿地"]},
+                             geometry=[Polygon(CORE), Point(116.46, 39.91).buffer(0.001)], crs=4326)
+    folder = tmp_path / "shp"
+    folder.mkdir(exist_ok=True)
+    pyogrio.write_dataframe(frame, folder / "parcels.shp", driver="ESRI Shapefile", encoding=encoding)
+    archive = tmp_path / "parcels.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for part in sorted(folder.iterdir()):
+            if part.suffix not in leave_out:
+                zipped.write(part, part.name)
+    return archive
+
+
+def test_a_complete_shapefile_zip_is_read(tmp_path):
+    report = validate_file(shapefile_zip(tmp_path))
+    assert report.problems == [] and list(report.frame["name_zh"]) == ["地块", "绿地"]
+
+
+@pytest.mark.parametrize("part", [".dbf", ".shx", ".prj"])
+def test_a_shapefile_zip_missing_a_part(tmp_path, part):
+    path = shapefile_zip(tmp_path, leave_out=(part,))
+    [message] = messages(path)
+    assert message.startswith(f"{path}: shapefile 'parcels': missing {part}")
+
+
+def test_gbk_attributes_without_a_cpg(tmp_path):
+    path = shapefile_zip(tmp_path, leave_out=(".cpg",), encoding="GBK")
+    [message] = messages(path)
+    assert "shapefile 'parcels'" in message and "reads as GBK" in message and ".cpg" in message
+    with_cpg = validate_file(shapefile_zip(tmp_path, encoding="GBK"))  # GDAL writes a .cpg naming GBK
+    assert with_cpg.problems == [] and list(with_cpg.frame["name_zh"]) == ["地块", "绿地"]
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path):
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr("parcels.shp", bytes(20 * 2**20))
+    [message] = messages(path)
+    assert "zip bomb" in message and "refused" in message
+
+
+def test_a_path_traversal_entry_is_refused(tmp_path):
+    path = tmp_path / "traversal.zip"
+    with zipfile.ZipFile(path, "w") as zipped:
+        zipped.writestr("../../etc/cron.d/evil.shp", b"x")
+    assert messages(path) == [f"{path}: entry '../../etc/cron.d/evil.shp': entry would be written outside its "
+                              "folder (path traversal); refused"]
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    path = write_geojson(tmp_path / "big.geojson", [feature(polygon(CORE), f"f{i}") for i in range(20_000)])
+    monkeypatch.setenv(validate.MAX_LAYER_MB_ENV, "1")
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read before its size was checked"))
+    [message] = messages(path)
+    assert message.startswith(f"{path}: file is ") and "over the 1.0 MB limit (PLANMAP_MAX_LAYER_MB); not read" \
+        in message
+
+
+def test_kml_and_geopackage_are_read(tmp_path):
+    frame = gpd.GeoDataFrame({"id": ["a"], "name_zh": ["甲"]}, geometry=[Polygon(CORE)], crs=4326)
+    for name, driver in (("a.kml", "KML"), ("a.gpkg", "GPKG")):
+        pyogrio.write_dataframe(frame, tmp_path / name, driver=driver)
+        report = validate_file(tmp_path / name)
+        assert report.problems == [] and len(report.frame) == 1, name
+
+
+def test_csv_points_with_a_bom_and_excel_quoting(tmp_path):
+    path = tmp_path / "points.csv"
+    text = 'id,name_zh,note,lon,lat\r\np1,国贸,"a, ""quoted""\r\nnote",116.4605,39.9088\r\n'
+    path.write_bytes(text.encode("utf-8-sig"))
+    report = validate_file(path)
+    assert report.problems == [] and report.frame["note"].tolist() == ['a, "quoted"\r\nnote']
+
+
+# Plan tables -----------------------------------------------------------------------------------------------
+
+def write_tasks(folder: Path, rows: list[str], encoding: str = "utf-8") -> Path:
+    folder.mkdir(exist_ok=True)
+    path = folder / "tasks_999.csv"
+    path.write_bytes((TASK_HEADER + "".join(rows)).encode(encoding))
+    return path
+
+
+ROW = "t999_{n},000_a4f22e102a070a95,一、总则,{title},Title,economy,{place},,,,推动放宽服务业市场准入限制。,not_reported,,\n"
+
+
+def test_a_task_pointing_at_an_unknown_place_and_a_duplicate_id(tmp_path):
+    path = write_tasks(tmp_path / "plan", [ROW.format(n=1, title="甲", place="cbd_core;nowhere"),
+                                           ROW.format(n=1, title="乙", place="cbd_zone")])
+    assert messages(path) == [f"{path}: row 3: duplicate id 't999_1'",
+                              f"{path}: row 2 (id t999_1): unknown place id 'nowhere'"]
+
+
+def test_a_plan_table_with_a_bom_and_excel_quoting_is_fine(tmp_path):
+    quoted = ROW.format(n=1, title='"推动, ""放宽""\n限制"', place="cbd_core")
+    path = write_tasks(tmp_path / "plan", [quoted], encoding="utf-8-sig")
+    assert validate_file(path).problems == []
+
+
+def test_a_plan_table_saved_as_gbk_names_file_and_row(tmp_path):
+    folder = tmp_path / "plan"
+    ascii_row = "t999_1,000_a4f22e102a070a95,1,CBD,CBD,economy,cbd_core,,,,CBD,not_reported,,\n"
+    path = write_tasks(folder, [ascii_row, ROW.format(n=2, title="推动", place="cbd_core")], encoding="gbk")
+    [message] = messages(path)
+    assert message.startswith(f"{path}: row 3: not UTF-8: the text reads as GBK")
+    with pytest.raises(PlanError, match=r"tasks_999\.csv: row 3: not UTF-8"):
+        load_plan(folder)
+
+
+# Catalogue files and the app ------------------------------------------------------------------------------
+
+@pytest.fixture
+def planner_catalog(tmp_path, monkeypatch):
+    """A planner catalogue (PLANMAP_EXTRA_LAYERS) written by the test; the catalogue caches are reset around it."""
+    def use(text: str) -> Path:
+        path = tmp_path / "extra.toml"
+        path.write_text(text, encoding="utf-8")
+        monkeypatch.setenv(catalog.EXTRA_CATALOG_ENV, str(path))
+        catalog.load_catalog.cache_clear()
+        return path
+
+    write_geojson(tmp_path / "good.geojson", [feature(polygon(CORE), "g1", name_zh="好")])
+    write_geojson(tmp_path / "broken.geojson", [feature(None, "b1")])
+    yield use
+    monkeypatch.delenv(catalog.EXTRA_CATALOG_ENV)
+    catalog.load_catalog.cache_clear()
+    catalog._EXTERNAL_FRAMES.clear()
+
+
+LAYER = 'group = "planning"\ntitle_zh = "{title}"\ntitle_en = "{title}"\nsource = "{source}"\nkind = "polygon"\n' \
+        'color = "#2b8cbe"\n'
+
+
+def test_a_broken_planner_layer_is_reported_and_left_out(planner_catalog):
+    path = planner_catalog("[layers.good]\n" + LAYER.format(title="好", source="good.geojson")
+                           + "[layers.broken]\n" + LAYER.format(title="坏", source="broken.geojson")
+                           + "[layers.cbd_core]\n" + LAYER.format(title="冒名", source="good.geojson"))
+    loaded = catalog.load_catalog()
+    assert "good" in loaded.layers and "broken" not in loaded.layers
+    assert loaded.layers["cbd_core"].external is False  # the built-in is kept
+    assert len(catalog.layer_frame(loaded.layers["good"])) == 1
+    problems = [str(problem) for problem in loaded.problems]
+    assert problems == [
+        f"{path}: layer 'broken': source {path.parent / 'broken.geojson'}: feature 'b1': no geometry (null); "
+        "layer left out",
+        f"{path}: layer 'cbd_core': has the id of a built-in layer; choose another id (a planner layer cannot "
+        "replace it); layer left out"]
+
+
+def test_a_broken_catalogue_file_names_its_line_and_the_built_in_layers_still_load(planner_catalog):
+    path = planner_catalog("[layers.good]\ngroup = \"planning\"\ntitle_zh = 好\n")
+    loaded = catalog.load_catalog()
+    assert "cbd_core" in loaded.layers and not any(spec.external for spec in loaded.layers.values())
+    [problem] = loaded.problems
+    assert str(problem).startswith(f"{path}: not valid TOML: ") and "line 3" in str(problem)
+
+
+def test_the_app_serves_every_other_layer_beside_a_broken_planner_layer(planner_catalog):
+    from streamlit.testing.v1 import AppTest
+
+    title = "[登录](http://evil.example/login) ![t](http://evil.example/t.png)"
+    planner_catalog("[layers.good]\n" + LAYER.format(title=title, source="good.geojson")
+                    + "[layers.broken]\n" + LAYER.format(title="坏", source="broken.geojson") + "visible = true\n")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["layers"] = "cbd_core,good,broken"
+    at.run()
+    assert not at.exception
+    assert {box.key for box in at.checkbox if box.value} == {"layer_cbd_core", "layer_good"}
+    assert any("broken" in caption.value and "no geometry" in caption.value for caption in at.caption)
+    [label] = [box.label for box in at.checkbox if box.key == "layer_good"]
+    assert label.endswith(" " + markdown_inert(title))  # the planner's title is text, not a link and an image
+
+
+def test_every_shipped_file_validates_clean():
+    reports = validate_paths([DATA_DIR, PLAN_DIR])
+    assert len(reports) >= 20
+    assert [str(problem) for report in reports for problem in report.problems] == []
+    assert catalog.check_catalog_file(catalog.CATALOG_PATH)[1] == []
+
+
+def test_the_command_line_names_the_problem_and_exits_non_zero(tmp_path):
+    bad = write_geojson(tmp_path / "bad.geojson", [feature(None, "b1")])
+    result = subprocess.run([sys.executable, "-m", "layers", "validate", str(bad), str(DATA_DIR / "cbd_core.geojson")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert f"{bad}: feature 'b1': no geometry (null)" in result.stdout
+    assert "2 file(s) checked: 1 error(s)" in result.stderr
+    clean = subprocess.run([sys.executable, "-m", "layers", "validate", "data", "data/plan", "layers/catalog.toml"],
+                           cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+
+
+def test_shapely_reads_what_the_validator_accepts(tmp_path):
+    path = write_geojson(tmp_path / "ok.geojson", [feature(polygon(CORE), "a")])
+    assert shapely.equals(validate_file(path).frame.geometry[0], Polygon(CORE))
+
+
+def test_the_app_names_file_and_row_of_a_plan_table_saved_as_gbk(tmp_path, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from geo import plan
+
+    folder = tmp_path / "plan"
+    write_tasks(folder, [ROW.format(n=1, title="推动", place="cbd_core")], encoding="gbk")
+    real = plan.load_plan
+    monkeypatch.setattr(plan, "load_plan", lambda plan_dir=folder: real(plan_dir))
+    st.cache_resource.clear()
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.run()
+    finally:
+        st.cache_resource.clear()
+    assert not at.exception  # no traceback for the user: a message naming the file and row
+    [error] = [re.sub(r"\\(.)", r"\1", e.value) for e in at.error]  # shown as Markdown-escaped text
+    assert f"{folder / 'tasks_999.csv'}: row 2: not UTF-8: the text reads as GBK" in error
+
+
+def test_the_command_line_checks_a_planner_catalogue_against_the_built_in_one(tmp_path):
+    write_geojson(tmp_path / "good.geojson", [feature(polygon(CORE), "g1", name_zh="好")])
+    path = tmp_path / "mine.toml"
+    path.write_text("[layers.mine]\n" + LAYER.format(title="我的", source="good.geojson")
+                    + "[layers.rail_operating]\n" + LAYER.format(title="冒名", source="good.geojson"), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "layers", "validate", str(path)], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [f"{path}: layer 'rail_operating': has the id of a built-in layer; choose "
+                                          "another id (a planner layer cannot replace it); layer left out"]

@@ -1,0 +1,32 @@
+"""What a planner sees when something fails: a short message in their language, never a traceback.
+
+The traceback goes to the server log for the operator (Streamlit's own error details are off in
+.streamlit/config.toml: client.showErrorDetails = "none").
+"""
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from layers.i18n import t
+from layers.safe_text import markdown_inert
+
+log = logging.getLogger("planmap")
+
+
+def show_failure(error: BaseException, lang: str, detail: str | None = None) -> None:
+    """Log the error with its traceback; show the user what failed (`detail`, as text) and that it was logged."""
+    log.error("Plan Map failed: %s", error, exc_info=error)
+    message = t("failed", lang)
+    if detail:
+        message += " " + markdown_inert(detail, limit=600)
+    st.error(message)
+
+
+def show_problems(problems: list[str], lang: str) -> None:
+    """Problems with the planner's layers or catalogue, each shown as text; the rest of the page still works."""
+    if problems:
+        with st.sidebar.expander(t("left_out", lang) + f" ({len(problems)})", icon="⚠️"):
+            for problem in problems:
+                st.caption(markdown_inert(problem, limit=600))
