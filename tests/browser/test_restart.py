@@ -19,6 +19,7 @@ from tests.browser.test_app_browser import MAP_IFRAME, SHAPES, default_shapes, o
 
 pytestmark = pytest.mark.browser
 REPO_ROOT = Path(__file__).resolve().parents[2]
+STREETS_BOX = '[data-testid="stCheckbox"] label'  # its label ends in a 示意 badge, so match by "has text"
 
 
 class Server:
@@ -77,7 +78,7 @@ def test_first_click_after_a_server_restart_counts(server, page, external_reques
 
     sidebar = page.locator('[data-testid="stSidebar"]')
     if first_click == "layer box":
-        sidebar.get_by_text("功能区17个街乡", exact=True).click()
+        sidebar.locator(STREETS_BOX).filter(has_text="功能区17个街乡").click()
         # The new session draws the map again (the same view, from the link): count in whichever frame holds it.
         shapes = page.frame_locator(MAP_IFRAME).locator(SHAPES)
         wait_until(lambda: shapes.count() == total - len(streets), "the streets to go", settle=1.0)
@@ -99,7 +100,7 @@ def test_a_click_during_a_five_second_pause_counts_once_the_server_resumes(serve
 
     os.kill(server.process.pid, signal.SIGSTOP)
     try:
-        page.locator('[data-testid="stSidebar"]').get_by_text("功能区17个街乡", exact=True).click()
+        page.locator('[data-testid="stSidebar"]').locator(STREETS_BOX).filter(has_text="功能区17个街乡").click()
         time.sleep(5)
     finally:
         os.kill(server.process.pid, signal.SIGCONT)
