@@ -249,7 +249,10 @@ def site_check_panel(lang: str, places: gpd.GeoDataFrame) -> bool:
     result = check_site(geometry, places, near_m=float(near), row=row, attributes=attributes)
     st.caption(f"{label(layer.crs)} · " + ", ".join(f"{k} {v:,}" for k, v in result.size.items()))
     st.markdown(f"**{text('places', lang)}**")
-    st.dataframe(pd.DataFrame(result.places), hide_index=True)
+    name_column = "name_zh" if lang == "zh" else "name_en"
+    table = pd.DataFrame(result.places)
+    st.dataframe(table[[c for c in ("relation", name_column, "id", "share", "distance_m", "layer") if c in table]],
+                 hide_index=True)
     st.markdown(f"**{text('tasks', lang)}: {len(result.tasks)}**")
     title = "title_zh" if lang == "zh" else "title_en"
     if not result.tasks.empty:

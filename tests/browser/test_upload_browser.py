@@ -37,9 +37,10 @@ def test_upload_draws_the_layer_and_a_click_runs_the_site_check(streamlit_server
     box = page.locator(MAP_IFRAME).bounding_box()
     page.mouse.move(box["x"] + hit["x"], box["y"] + hit["y"])
     page.mouse.click(box["x"] + hit["x"], box["y"] + hit["y"])
-    text = wait_until(lambda: "cbd_core_central" in (t := panel_text(page)) and t, "the site check", timeout=90)
-    assert "st_jianwai" in text and "t002_001" in text
+    text = wait_until(lambda: "cbd_core_central" in (t := panel_text(page)) and "t000_3_1_1" in t and t,
+                      "the site check: places and tasks", timeout=90)
     screenshot(page, "upload_site_check", capsys)
+    assert "st_jianwai" in text and "stn_guomao" in text
 
     other_context = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
