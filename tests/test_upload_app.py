@@ -83,3 +83,20 @@ def test_colour_by_a_number_uses_mapclassify_classes():
     assert colours[0] == legend[0][0] and colours[-1] == legend[-1][0]
     _colours, categories = feature_colours(frame.assign(use=list("aabbcc")), "#000000", "use", None, 5)
     assert [value for _colour, value in categories] == ["a", "b", "c"]
+
+
+def test_a_layer_above_the_vector_limit_is_drawn_as_an_image_and_says_so():
+    from geo.userlayer import load_user_layer
+    from ui.upload import VECTOR_LIMIT
+
+    rows = VECTOR_LIMIT + 1
+    table = "lon,lat,编号\n" + "\n".join(f"{116.45 + i * 1e-5:.5f},{39.91 + (i % 50) * 1e-4:.4f},P{i}"
+                                          for i in range(rows))
+    layer = load_user_layer("parcels.csv", table.encode(), crs="EPSG:4326")
+    at = _app()
+    at.session_state["user_layers"] = {"parcels.csv": {"layer": layer, "colour": "#e41a1c", "column": None,
+                                                        "scheme": None, "k": 5}}
+    at.run()
+    assert not at.exception
+    assert "planmap.addImage(" in map_args(at)["feature_group"] and not _user_fids(at)
+    assert any(f"{rows} 个要素" in caption.value for caption in at.sidebar.caption)

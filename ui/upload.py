@@ -6,6 +6,7 @@ them and they are gone when the session ends. The file's size is checked before 
 """
 from __future__ import annotations
 
+import base64
 import html
 import json
 
@@ -20,10 +21,14 @@ from geo.readers import SUFFIXES, ReadError, check_size
 from geo.repair import report_csv
 from geo.sitecheck import NEAR_M, check_site, site_check_dict
 from geo.userlayer import UserLayer, load_user_layer
+from layers import serving
+from layers.raster import raster_overlay
 
 LAYERS_KEY = "user_layers"  # {name: {"layer": UserLayer, "colour": str, "column": str | None, ...}}
 PICK_KEY = "user_pick"  # (layer name, row) of the feature whose site check is shown
 PICK_BOX = "user_pick_box"
+VECTOR_LIMIT = 5000  # above this many features a layer is drawn as one image (as the catalogue's big layers)
+PICK_LIST_LIMIT = 5000  # rows offered in the site check's list
 PALETTE = ("#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf", "#999999")
 CLASS_COLOURS = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15", "#67000d", "#3b0007")
 SCHEMES = ("Quantiles", "NaturalBreaks", "EqualInterval")
@@ -44,7 +49,9 @@ TEXT = {
     "near": ("邻近距离 (米)", "Near (metres)"), "places": ("所在及邻近地点", "Places it lies in, crosses or is near"),
     "tasks": ("适用任务", "Tasks that apply"), "indicators": ("指标", "Indicators"),
     "pdf": ("下载审查报告 (PDF)", "Download the site report (PDF)"), "xlsx": ("下载任务清单 (XLSX)", "Download tasks (XLSX)"),
-    "json": ("下载 JSON", "Download JSON"), "too_big": ("文件过大：", "File too large: "),
+    "json": ("下载 JSON", "Download JSON"),
+    "as_image": ("{count} 个要素，超过 {limit}：以图片显示，不能点选；可在下方按行号选择要素审查",
+                 "{count} features, above {limit}: drawn as an image, not clickable; pick a feature by row below"),
 }
 
 
@@ -176,11 +183,15 @@ def tooltip(layer_name: str, row: int, entry: dict) -> str:
 
 
 def add_to_map(group, datum: str) -> None:
-    """Each shown user layer as inline GeoJSON in the map's overlay group (escaped like every other layer)."""
+    """Each shown user layer as inline GeoJSON in the map's overlay group (escaped like every other layer);
+    a layer above VECTOR_LIMIT features as one server-drawn image instead (the sidebar says so)."""
     for name, entry in user_layers().items():
         if not st.session_state.get(f"user_shown_{name}", True):
             continue
         frame: gpd.GeoDataFrame = entry["layer"].frame
+        if len(frame) > VECTOR_LIMIT:
+            group.add_image(*_image(entry, datum))
+            continue
         colours, _legend = feature_colours(frame, entry["colour"], entry["column"], entry["scheme"], entry["k"])
         slim = frame[[frame.geometry.name]].reset_index(drop=True)
         slim = shift_frame(slim) if datum == "gcj02" else slim
@@ -192,6 +203,20 @@ def add_to_map(group, datum: str) -> None:
             collection = collection.replace(raw, escaped)
         group.add_layer(collection, {"style": {"weight": 2.5, "opacity": 0.95, "fillOpacity": 0.35},
                                      "hover": {"weight": 5, "fillOpacity": 0.55}, "radius": 6, "tooltip": True})
+
+
+def _image(entry: dict, datum: str) -> tuple[str, list[list[float]]]:
+    """The big layer's PNG (kept in the session's entry per datum) at an unguessable content-hash URL when the
+    server publishes layer data, else as a data URI; and its bounds."""
+    key = f"_image_{datum}"
+    if key not in entry:
+        frame = entry["layer"].frame
+        frame = shift_frame(frame) if datum == "gcj02" else frame
+        png, bounds = raster_overlay(frame, entry["colour"], entry["colour"], 0.35)
+        url = serving.publish(png, "png") if serving.is_mounted() else \
+            "data:image/png;base64," + base64.b64encode(png).decode()
+        entry[key] = (url, bounds)
+    return entry[key]
 
 
 def take_click(tooltip_text: str) -> bool:
@@ -213,6 +238,8 @@ def my_layers_section(lang: str) -> None:
     st.caption(text("my_layers", lang))
     for name, entry in list(layers.items()):
         st.checkbox(f"{name} · {len(entry['layer'].frame)}", key=f"user_shown_{name}")
+        if len(entry["layer"].frame) > VECTOR_LIMIT:
+            st.caption(text("as_image", lang).format(count=len(entry["layer"].frame), limit=VECTOR_LIMIT))
         _colours, legend = feature_colours(entry["layer"].frame, entry["colour"], entry["column"], entry["scheme"],
                                            entry["k"])
         for colour, value in legend:
@@ -222,7 +249,8 @@ def my_layers_section(lang: str) -> None:
             if (st.session_state.get(PICK_KEY) or ("",))[0] == name:
                 st.session_state.pop(PICK_KEY, None)
             st.rerun()  # the map was drawn before this sidebar: draw it again without the layer
-    options = [(name, row) for name, entry in layers.items() for row in range(1, len(entry["layer"].frame) + 1)]
+    options = [(name, row) for name, entry in layers.items()
+               for row in range(1, min(len(entry["layer"].frame), PICK_LIST_LIMIT) + 1)]
     if st.session_state.get(PICK_BOX) not in options:
         st.session_state[PICK_BOX] = None
     # A callback, not the return value: it runs before the next run draws the details column.
