@@ -16,7 +16,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from layers import serving
+from layers import serving, tiles
 
 FRONTEND_PREFIX: Final = "/static/"
 COMPRESSIBLE: Final = ("javascript", "text/css", "json", "svg", "text/html", "text/plain")
@@ -70,5 +70,5 @@ class CompressedFrontend:
 
 def app_options() -> dict[str, Any]:
     """Keyword arguments for `st.App`: Plan Map's routes and middleware (server.py, and the benchmark's copy)."""
-    return {"routes": serving.routes(),
+    return {"routes": serving.routes() + tiles.routes(),
             "middleware": [Middleware(CompressedFrontend, base_path=serving.base_path())]}

@@ -21,7 +21,8 @@ from geo.readers import SUFFIXES, ReadError, check_size
 from geo.repair import report_csv
 from geo.sitecheck import NEAR_M, check_site, site_check_dict
 from geo.userlayer import UserLayer, load_user_layer
-from layers import serving
+from layers import serving, tiles
+from layers.assets import vendor_url
 from layers.raster import raster_overlay
 
 LAYERS_KEY = "user_layers"  # {name: {"layer": UserLayer, "colour": str, "column": str | None, ...}}
@@ -50,6 +51,8 @@ TEXT = {
     "tasks": ("适用任务", "Tasks that apply"), "indicators": ("指标", "Indicators"),
     "pdf": ("下载审查报告 (PDF)", "Download the site report (PDF)"), "xlsx": ("下载任务清单 (XLSX)", "Download tasks (XLSX)"),
     "json": ("下载 JSON", "Download JSON"),
+    "as_tiles": ("{count} 个要素，超过 {limit}：{zoom} 级及以上以矢量切片显示（可点选），以下显示为图片",
+                 "{count} features, above {limit}: vector tiles from zoom {zoom} (clickable), an image below"),
     "as_image": ("{count} 个要素，超过 {limit}：以图片显示，不能点选；可在下方按行号选择要素审查",
                  "{count} features, above {limit}: drawn as an image, not clickable; pick a feature by row below"),
 }
@@ -169,17 +172,32 @@ def feature_colours(frame: gpd.GeoDataFrame, colour: str, column: str | None, sc
     return [lookup[value] for value in values], legend
 
 
-def tooltip(layer_name: str, row: int, entry: dict) -> str:
-    """A user feature's tooltip: '⬚ layer #row · label' — unique, so a click names the feature."""
-    layer: UserLayer = entry["layer"]
-    attributes = layer.frame.iloc[row - 1].drop(layer.frame.geometry.name)
-    label_field = layer.id_field or next((c for c in attributes.index if isinstance(attributes[c], str)), None)
-    parts = [f"⬚ {layer_name} #{row}"]
-    if label_field is not None and pd.notna(attributes[label_field]):
-        parts.append(str(attributes[label_field]))
+def tooltips(layer_name: str, entry: dict, rows: slice = slice(None)) -> list[str]:
+    """Feature tooltips '⬚ layer #row · label[ · column=value]': unique, so a click names the feature (built
+    column-wise: a million parcels take a second, not a minute)."""
+    frame = entry["layer"].frame.iloc[rows]
+    first = (rows.start or 0) + 1
+    text = pd.Series([f"⬚ {layer_name} #{row}" for row in range(first, first + len(frame))], index=frame.index)
+    label_field = _label_field(entry)
+    if label_field is not None:
+        labels = frame[label_field]
+        text = text.where(labels.isna(), text + " · " + labels.astype(str))
     if entry.get("column") is not None:
-        parts.append(f"{entry['column']}={attributes[entry['column']]}")
-    return " · ".join(parts)
+        text = text + f" · {entry['column']}=" + frame[entry["column"]].astype(str)
+    return text.tolist()
+
+
+def tooltip(layer_name: str, row: int, entry: dict) -> str:
+    return tooltips(layer_name, entry, slice(row - 1, row))[0]
+
+
+def _label_field(entry: dict) -> str | None:
+    """The id column, else the first text column: what names a feature in its tooltip."""
+    layer: UserLayer = entry["layer"]
+    if layer.id_field is not None:
+        return layer.id_field
+    columns = [c for c in layer.frame.columns if c != layer.frame.geometry.name]
+    return next((c for c in columns if layer.frame[c].map(lambda v: isinstance(v, str)).any()), None)
 
 
 def add_to_map(group, datum: str) -> None:
@@ -190,13 +208,20 @@ def add_to_map(group, datum: str) -> None:
             continue
         frame: gpd.GeoDataFrame = entry["layer"].frame
         if len(frame) > VECTOR_LIMIT:
-            group.add_image(*_image(entry, datum))
+            url, bounds = _image(entry, datum)
+            if serving.is_mounted():
+                group.add_vector_tiles(_tiles(name, entry, datum).url_template(), {
+                    "layer": tiles.LAYER_NAME, "minZoom": tiles.MIN_VECTOR_ZOOM,
+                    "maxNativeZoom": tiles.MAX_NATIVE_ZOOM, "image": {"url": url, "bounds": bounds},
+                    "script": vendor_url("leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js")})
+            else:
+                group.add_image(url, bounds)
             continue
         colours, _legend = feature_colours(frame, entry["colour"], entry["column"], entry["scheme"], entry["k"])
         slim = frame[[frame.geometry.name]].reset_index(drop=True)
         slim = shift_frame(slim) if datum == "gcj02" else slim
         slim["fid"] = [f"user:{name}:{row}" for row in range(1, len(slim) + 1)]
-        slim["tip"] = [html.escape(tooltip(name, row, entry)) for row in range(1, len(slim) + 1)]
+        slim["tip"] = [html.escape(tip) for tip in tooltips(name, entry)]
         slim["stroke"] = colours
         collection = json.dumps(feature_collection(slim), ensure_ascii=False, separators=(",", ":"))
         for raw, escaped in (("</", "<\\/"), ("{{", "{\\u007b"), ("{%", "\\u007b%"), ("{#", "\\u007b#")):
@@ -219,14 +244,29 @@ def _image(entry: dict, datum: str) -> tuple[str, list[list[float]]]:
     return entry[key]
 
 
-def take_click(tooltip_text: str) -> bool:
-    """Whether a map click hit a user feature; if so, pick it for the site check."""
-    for name, entry in user_layers().items():
+def _tiles(name: str, entry: dict, datum: str) -> tiles.TileSet:
+    """The layer's vector tiles (kept in the session's entry, which alone holds the tile set alive)."""
+    key = f"_tiles_{datum}"
+    if key not in entry:
         frame = entry["layer"].frame
-        for row in range(1, len(frame) + 1):
-            if tooltip(name, row, entry) == tooltip_text.strip():
-                st.session_state[PICK_KEY] = st.session_state[PICK_BOX] = (name, row)
-                return True
+        frame = shift_frame(frame) if datum == "gcj02" else frame
+        colours, _legend = feature_colours(frame, entry["colour"], entry["column"], entry["scheme"], entry["k"])
+        properties = [{"fid": f"user:{name}:{row}", "tip": tip, "stroke": colour}
+                      for row, (tip, colour) in enumerate(zip(tooltips(name, entry), colours), start=1)]
+        entry[key] = tiles.TileSet(frame, properties)
+    return entry[key]
+
+
+def take_click(tooltip_text: str) -> bool:
+    """Whether a map click hit a user feature (its tooltip starts '⬚ layer #row'); if so, pick it for the check."""
+    clicked = tooltip_text.strip()
+    for name, entry in user_layers().items():
+        prefix = f"⬚ {name} #"
+        digits = clicked[len(prefix):].split(" ", 1)[0] if clicked.startswith(prefix) else ""
+        if digits.isdigit() and 1 <= int(digits) <= len(entry["layer"].frame) \
+                and tooltip(name, int(digits), entry) == clicked:
+            st.session_state[PICK_KEY] = st.session_state[PICK_BOX] = (name, int(digits))
+            return True
     return False
 
 
@@ -239,7 +279,9 @@ def my_layers_section(lang: str) -> None:
     for name, entry in list(layers.items()):
         st.checkbox(f"{name} · {len(entry['layer'].frame)}", key=f"user_shown_{name}")
         if len(entry["layer"].frame) > VECTOR_LIMIT:
-            st.caption(text("as_image", lang).format(count=len(entry["layer"].frame), limit=VECTOR_LIMIT))
+            how = "as_tiles" if serving.is_mounted() else "as_image"
+            st.caption(text(how, lang).format(count=len(entry["layer"].frame), limit=VECTOR_LIMIT,
+                                              zoom=tiles.MIN_VECTOR_ZOOM))
         _colours, legend = feature_colours(entry["layer"].frame, entry["colour"], entry["column"], entry["scheme"],
                                            entry["k"])
         for colour, value in legend:

@@ -79,11 +79,64 @@ window.planmap = (function () {
     });
   }
 
+  // Leaflet.VectorGrid, loaded on first use only (most pages never draw a big layer).
+  var vectorGrid = null;
+  function loadVectorGrid(src) {
+    if (!vectorGrid) {
+      vectorGrid = new Promise(function (resolve, reject) {
+        if (L.vectorGrid) return resolve();
+        var script = document.createElement("script");
+        script.src = src;
+        script.onload = function () { resolve(); };
+        script.onerror = function () { reject(new Error(src + ": could not be loaded")); };
+        document.head.appendChild(script);
+      });
+    }
+    return vectorGrid;
+  }
+
+  // A big layer as Mapbox Vector Tiles from the app's route (layers/tiles.py), from options.minZoom on; below
+  // it the layer's image (options.image: url and bounds) stands in. Each feature's `tip` is its tooltip: the
+  // tooltip is a function of the feature, as for GeoJSON layers, so a click reports it like any other.
+  function addVectorTiles(group, url, options) {
+    queue = queue.then(function () { return loadVectorGrid(options.script); }).then(function () {
+      // VectorGrid 1.3 calls L.DomEvent.fakeStop, which Leaflet 1.8 removed.
+      if (!L.DomEvent.fakeStop) L.DomEvent.fakeStop = function () { return true; };
+      var style = function (properties) {
+        return {weight: 1.5, color: properties.stroke, opacity: 0.95, fill: true, fillColor: properties.stroke,
+                fillOpacity: 0.35, radius: 5};
+      };
+      var styles = {};
+      styles[options.layer] = style;
+      var tiles = L.vectorGrid.protobuf(url, {
+        vectorTileLayerStyles: styles, interactive: true, minZoom: options.minZoom,
+        maxNativeZoom: options.maxNativeZoom, maxZoom: 22,
+        getFeatureId: function (f) { return f.properties.fid; }
+      });
+      tiles.bindTooltip(function (feature) {
+        var span = document.createElement("span");
+        span.textContent = (feature && feature.properties && feature.properties.tip) || "";
+        return span;
+      }, {sticky: true});
+      group.addLayer(tiles);
+      if (options.image) {
+        var image = L.imageOverlay(options.image.url, options.image.bounds, {pane: pane(group._map, "planmapImages")});
+        group.addLayer(image);
+        var map = group._map;
+        var toggle = function () { image.setOpacity(map.getZoom() >= options.minZoom ? 0 : 1); };
+        if (map) { map.on("zoomend", toggle); toggle(); }
+      }
+    }).catch(function (error) {
+      console.error("Plan Map vector tiles", error);
+      warn(group._map, "矢量切片无法加载 / Vector tiles could not be loaded — " + error.message);
+    });
+  }
+
   // The page's first map sends each layer's data with its URL: keep it, so no render fetches it.
   function keep(url, data) {
     loads[url] = Promise.resolve(data);
     return url;
   }
 
-  return {addGeoJson: addGeoJson, addImage: addImage, keep: keep};
+  return {addGeoJson: addGeoJson, addImage: addImage, addVectorTiles: addVectorTiles, keep: keep};
 })();
