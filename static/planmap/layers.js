@@ -8,7 +8,8 @@ window.planmap = (function () {
   var queue = Promise.resolve();  // layers are added in the order they were declared, whenever they arrive
   // Leaflet panes below its overlay pane (400): the context layers, then big layers drawn as images, so an
   // image of parcels lies over the district fills and under the plan areas and lines.
-  var PANES = {planmapContext: 350, planmapImages: 375};
+  // Vector tiles of a big layer of the planner's own go above the overlay pane (see addVectorTiles).
+  var PANES = {planmapContext: 350, planmapImages: 375, planmapTiles: 450};
 
   function pane(map, name) {
     if (name && map && !map.getPane(name)) map.createPane(name).style.zIndex = PANES[name];
@@ -79,6 +80,12 @@ window.planmap = (function () {
     });
   }
 
+  function escapeHtml(text) {
+    return String(text || "").replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  }
+
   // Leaflet.VectorGrid, loaded on first use only (most pages never draw a big layer).
   var vectorGrid = null;
   function loadVectorGrid(src) {
@@ -109,13 +116,32 @@ window.planmap = (function () {
       var styles = {};
       styles[options.layer] = style;
       var tiles = L.vectorGrid.protobuf(url, {
+        // Above the plan areas (the tile pane lies under the context fills, and in the overlay pane the areas'
+        // shapes would take the clicks): a parcel the planner zoomed in to is what they mean to click.
         vectorTileLayerStyles: styles, interactive: true, minZoom: options.minZoom,
+        pane: pane(group._map, "planmapTiles"),
         maxNativeZoom: options.maxNativeZoom, maxZoom: 22,
         getFeatureId: function (f) { return f.properties.fid; }
       });
-      tiles.bindTooltip(function (feature) {
+      // Leaflet hands a tooltip function the grid layer itself when the tooltip opens on hover, and the feature
+      // when streamlit-folium reads it on a click: remember the hovered feature for the first case. This
+      // listener goes before bindTooltip's, so it runs first.
+      var hovered = null;
+      tiles.on("mouseover", function (e) { hovered = e.layer && e.layer.properties; });
+      // streamlit-folium reports a click by the clicked shape's own tooltip (escaped: it parses it as HTML), and
+      // asks the shape for its GeoJSON, which a tile's shape (pixels, no lat/lngs) cannot give: give both.
+      tiles.on("click", function (e) {
+        var shape = e.layer;
+        if (!shape || !shape.properties) return;
+        shape._tooltip = L.tooltip().setContent(escapeHtml(shape.properties.tip));
+        shape.toGeoJSON = function () {
+          return {type: "Feature", properties: {fid: shape.properties.fid}, geometry: null};
+        };
+      });
+      tiles.bindTooltip(function (source) {
+        var properties = (source && source.properties) || hovered || {};
         var span = document.createElement("span");
-        span.textContent = (feature && feature.properties && feature.properties.tip) || "";
+        span.textContent = properties.tip || "";
         return span;
       }, {sticky: true});
       group.addLayer(tiles);

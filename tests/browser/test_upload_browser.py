@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests import upload_fixtures as fx
-from tests.browser.test_app_browser import (DRAWN_FIDS, HIT, MAP_IFRAME, ON_APP, open_app, panel_text, screenshot,
+from tests.browser.test_app_browser import (DRAWN_FIDS, FIND_MAP, HIT, MAP_IFRAME, ON_APP, open_app, panel_text, screenshot,
                                             wait_until, zoom_to)
 
 pytestmark = pytest.mark.browser
@@ -51,5 +51,48 @@ def test_upload_draws_the_layer_and_a_click_runs_the_site_check(streamlit_server
         assert "amap_site.geojson" not in other.locator('[data-testid="stSidebar"]').inner_text()
     finally:
         other_context.close()
+    assert external_requests == []
+    assert page_errors == []
+
+
+@ON_APP
+def test_a_big_layer_is_tiled_and_a_parcel_click_reads_its_attributes(streamlit_server, page, tmp_path,
+                                                                      external_requests, page_errors, capsys):
+    from tests.test_tiles import _parcels
+
+    frame_6000 = _parcels()
+    path = tmp_path / "parcels.geojson"
+    frame_6000.to_file(path, driver="GeoJSON")
+    target = frame_6000.geometry.iloc[2550].centroid  # parcel P2550, row 2551
+    tile_requests = []
+    page.on("response", lambda r: tile_requests.append(r.status) if "/api/planmap/tiles/" in r.url else None)
+    frame, name = open_app(page, streamlit_server)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("添加图层").click()
+    sidebar.locator('input[type="file"]').set_input_files(str(path))
+    add = sidebar.get_by_role("button", name="加入地图")
+    add.wait_for(timeout=120_000)
+    add.click()
+    wait_until(lambda: "矢量切片" in sidebar.inner_text(), "the sidebar saying the layer is tiled", timeout=90)
+    page.wait_for_timeout(2000)
+    frame = page.locator(MAP_IFRAME).element_handle().content_frame()  # the map as it is after the rerun
+    name = wait_until(lambda: frame.evaluate(FIND_MAP), "the Leaflet map object")
+
+    frame.evaluate(f"(n) => window[n].setView([{target.y}, {target.x}], 17, {{animate: false}})", name)
+    wait_until(lambda: frame.locator("svg.leaflet-tile path").count() > 50, "tiled parcels drawn", timeout=60,
+               settle=1.0)
+    point = frame.evaluate("""([n, lat, lng]) => { const m = window[n]; const p = m.latLngToContainerPoint([lat, lng]);
+        const r = m.getContainer().getBoundingClientRect(); return {x: r.left + p.x, y: r.top + p.y}; }""",
+                           [name, target.y, target.x])
+    box = page.locator(MAP_IFRAME).bounding_box()
+    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    tooltip = wait_until(lambda: frame.locator(".leaflet-tooltip").inner_text(), "the parcel's tooltip on hover")
+    assert tooltip == "⬚ parcels.geojson #2551 · P2550"
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    text = wait_until(lambda: "#2551" in (t := panel_text(page)) and "cbd_zone" in t and t,
+                      "the clicked parcel's site check", timeout=90)
+    assert "P2550" in text
+    screenshot(page, "upload_tiled_parcel_clicked", capsys)
+    assert set(tile_requests) == {200}
     assert external_requests == []
     assert page_errors == []
