@@ -19,6 +19,7 @@ from typing import Final
 
 import geopandas as gpd
 import mapbox_vector_tile
+import numpy as np
 import shapely
 from starlette.requests import Request
 from starlette.responses import Response
@@ -28,11 +29,12 @@ from layers import serving
 
 TILE_ROUTE: Final = "/api/planmap/tiles/"
 LAYER_NAME: Final = "features"
-MIN_VECTOR_ZOOM: Final = 14
+MIN_VECTOR_ZOOM: Final = 14  # the lowest zoom served as tiles; denser layers start higher (vector_min_zoom)
 MAX_NATIVE_ZOOM: Final = 18
 EXTENT: Final = 4096
 MARGIN: Final = 64 / 4096  # a tile's features reach this share beyond its edge, so outlines do not break there
 CACHE_TILES: Final = 4096
+MAX_FEATURES_PER_TILE: Final = 1000  # about 60 KB a tile: a 1400 × 1000 px first view stays under 2 MB
 WORLD_M: Final = 20037508.342789244
 MEDIA_TYPE: Final = "application/vnd.mapbox-vector-tile"
 
@@ -45,6 +47,7 @@ class TileSet:
         self.tree = shapely.STRtree(self.geometry)
         self.properties = properties
         self.cache: OrderedDict[tuple[int, int, int], bytes] = OrderedDict()
+        self.min_zoom = vector_min_zoom(len(self.geometry), shapely.total_bounds(self.geometry))
         self.token = secrets.token_urlsafe(16)
         _registry[self.token] = self
 
@@ -52,12 +55,12 @@ class TileSet:
         return f"{serving.base_path()}{TILE_ROUTE}{self.token}/{{z}}/{{x}}/{{y}}.pbf"
 
     def tile(self, z: int, x: int, y: int) -> bytes:
-        """The tile's MVT bytes (empty below MIN_VECTOR_ZOOM), cut on first request and kept."""
+        """The tile's MVT bytes (empty below min_zoom), cut on first request and kept."""
         key = (z, x, y)
         if key in self.cache:
             self.cache.move_to_end(key)
             return self.cache[key]
-        data = self._cut(z, x, y) if z >= MIN_VECTOR_ZOOM else b""
+        data = self._cut(z, x, y) if z >= self.min_zoom else b""
         self.cache[key] = data
         if len(self.cache) > CACHE_TILES:
             self.cache.popitem(last=False)
@@ -76,6 +79,16 @@ class TileSet:
                     for index, geometry in zip(hits.tolist(), clipped) if not geometry.is_empty]
         return mapbox_vector_tile.encode([{"name": LAYER_NAME, "features": features}],
                                          default_options={"quantize_bounds": bounds, "extents": EXTENT})
+
+
+def vector_min_zoom(count: int, bounds: np.ndarray) -> int:
+    """The first zoom (from MIN_VECTOR_ZOOM) whose tiles hold on average at most MAX_FEATURES_PER_TILE features:
+    a million parcels in the CBD zone are tiled from z17, a few thousand from z14."""
+    area = max((bounds[2] - bounds[0]) * (bounds[3] - bounds[1]), 1.0)
+    for zoom in range(MIN_VECTOR_ZOOM, MAX_NATIVE_ZOOM):
+        if count * (2 * WORLD_M / 2 ** zoom) ** 2 / area <= MAX_FEATURES_PER_TILE:
+            return zoom
+    return MAX_NATIVE_ZOOM
 
 
 def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:

@@ -210,8 +210,9 @@ def add_to_map(group, datum: str) -> None:
         if len(frame) > VECTOR_LIMIT:
             url, bounds = _image(entry, datum)
             if serving.is_mounted():
-                group.add_vector_tiles(_tiles(name, entry, datum).url_template(), {
-                    "layer": tiles.LAYER_NAME, "minZoom": tiles.MIN_VECTOR_ZOOM,
+                tile_set = _tiles(name, entry, datum)
+                group.add_vector_tiles(tile_set.url_template(), {
+                    "layer": tiles.LAYER_NAME, "minZoom": tile_set.min_zoom,
                     "maxNativeZoom": tiles.MAX_NATIVE_ZOOM, "image": {"url": url, "bounds": bounds},
                     "script": vendor_url("leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js")})
             else:
@@ -279,9 +280,10 @@ def my_layers_section(lang: str) -> None:
     for name, entry in list(layers.items()):
         st.checkbox(f"{name} · {len(entry['layer'].frame)}", key=f"user_shown_{name}")
         if len(entry["layer"].frame) > VECTOR_LIMIT:
-            how = "as_tiles" if serving.is_mounted() else "as_image"
-            st.caption(text(how, lang).format(count=len(entry["layer"].frame), limit=VECTOR_LIMIT,
-                                              zoom=tiles.MIN_VECTOR_ZOOM))
+            # The map, drawn before this sidebar, has made the tile set already.
+            zoom = next((value.min_zoom for key, value in entry.items() if key.startswith("_tiles_")), None)
+            how = "as_tiles" if zoom is not None else "as_image"
+            st.caption(text(how, lang).format(count=len(entry["layer"].frame), limit=VECTOR_LIMIT, zoom=zoom))
         _colours, legend = feature_colours(entry["layer"].frame, entry["colour"], entry["column"], entry["scheme"],
                                            entry["k"])
         for colour, value in legend:
