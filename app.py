@@ -9,7 +9,7 @@ from streamlit_folium import st_folium
 from geo.describe import describe
 from geo.places import UnknownPlace, load_places
 from geo.plan import PlanError, load_manifest, load_plan
-from ui import panels
+from ui import panels, upload
 from ui.errors import show_failure, show_problems
 from ui.reconnect import browser_values, held_choices
 from layers.basemaps import Basemap, available_basemaps
@@ -91,6 +91,8 @@ def sidebar(basemaps, lang: str) -> None:
             for spec in catalog.in_group(group_id):
                 badge = f" :gray-badge[{SCHEMATIC_BADGE[0 if lang == 'zh' else 1]}]" if spec.schematic else ""
                 st.checkbox(f"{legend_image(spec)} {markdown_inert(spec.title(lang))}{badge}", key=f"layer_{spec.id}")
+        upload.my_layers_section(lang)
+        upload.add_layer_section(lang, data()[1])
         st.caption(t("share_hint", lang))
     show_problems([str(problem) for problem in catalog.problems], lang)
 
@@ -103,6 +105,9 @@ def take_map_click(chosen: list[str], lang: str, datum: str) -> None:
     clicked = value.get("last_object_clicked_tooltip") if isinstance(value, dict) else None
     if clicked and clicked != st.session_state.get("_last_click"):
         st.session_state["_last_click"] = clicked
+        if upload.take_click(clicked):
+            return
+        st.session_state.pop(upload.PICK_KEY, None)
         hit = feature_by_tooltip(clicked, chosen, lang, datum)
         if hit:
             st.session_state["place"] = hit[1]
@@ -147,6 +152,7 @@ def main() -> None:
         # The session's first map carries its layers' data (no request per layer before the first shape).
         first = not st.session_state.get("_map_sent")
         overlays = build_overlays(chosen, lang, basemap, tuple(task_places + selected), first=first)
+        upload.add_to_map(overlays, basemap.datum)
         # Zoom to a task's places when it is picked, or when the link names it (the first map).
         center, zoom = view_for(task_places) if picked_task is not None or first else (None, None)
         drawn = load_catalog().resolve(chosen)
@@ -160,7 +166,9 @@ def main() -> None:
     with detail_col:
         st.subheader(t("details", lang))
         place = st.session_state.get("place")
-        if not place:
+        if upload.site_check_panel(lang, places):  # a feature of the planner's own layer is picked
+            pass
+        elif not place:
             st.info(t("click_hint", lang))
         else:
             try:

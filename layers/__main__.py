@@ -1,5 +1,5 @@
-"""Command line for exports, report maps, the atlas and place reports:
-`python -m layers list | export | render | atlas | describe`.
+"""Command line for exports, report maps, the atlas, place reports, site checks and validation:
+`python -m layers list | export | render | atlas | describe | check | validate`.
 
 User mistakes (unknown layer, format, paper; missing font; tiles unreachable) end with one line on stderr
 and exit status 2, never a traceback.
@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 import time
 from pathlib import Path
 
+from geo.crs import CrsError, label, parse_crs
 from geo.describe import VIA_ORDER, PlaceReport, answer_json, describe, place_name
 from geo.places import UnknownPlace
+from geo.readers import ReadError
+
 from layers.atlas import build_atlas
 from layers.catalog import load_catalog
 from layers.export import FORMATS, ExportError, export
@@ -125,7 +129,7 @@ def _report_lines(report: PlaceReport, lang: str) -> list[str]:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m layers", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,export,render,atlas,describe,validate}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,export,render,atlas,describe,check,validate}")
 
     listing = commands.add_parser("list", help="list the declared layers (ids, groups, titles)")
     listing.set_defaults(run=_list)
@@ -191,8 +195,85 @@ def _parser() -> argparse.ArgumentParser:
     atlas.add_argument("--force", action="store_true", help="replace the output file if it exists")
     atlas.set_defaults(run=_atlas)
 
+
+    checking = commands.add_parser(
+        "check", help="site check (审查): for each feature of a file, the places it lies in or is near and the tasks",
+        description="Read a planner's layer (GeoJSON, GPKG, zipped SHP, KML, DXF, CSV, XLSX), bring it to WGS84, "
+                    "repair it, and list per feature the places it lies in, crosses or is near and the tasks and "
+                    "indicators that apply there.")
+    checking.add_argument("file", type=Path, help="the layer file")
+    checking.add_argument("--crs", type=_crs, help="the file's coordinate system when it does not say: an EPSG "
+                                                   "code, gcj02 or bd09")
+    checking.add_argument("--layer", help="GeoPackage/KML layer or XLSX sheet (default: the first)")
+    checking.add_argument("--near", type=_positive_int, default=500, help="metres within which lines and stations "
+                                                                          "count as near (default 500)")
+    checking.add_argument("--lang", default="zh", choices=("zh", "en"), help="language of the PDF and summary")
+    output = checking.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print the check as JSON")
+    output.add_argument("-o", "--output", type=Path, help="write a report: .pdf (one page per site) or .xlsx (tasks)")
+    checking.add_argument("--force", action="store_true", help="replace the report file if it exists")
+    checking.set_defaults(run=_check)
+
     add_validate_parser(commands)
     return parser
+
+
+def _crs(text: str) -> str:
+    try:
+        return parse_crs(text)
+    except CrsError as error:
+        raise argparse.ArgumentTypeError(error.args[0]) from error
+
+
+def _check(args: argparse.Namespace) -> int:
+    """Site check of every feature; asks for --crs (listing the candidates) when the file's system is unclear."""
+    from geo.places import load_places
+    from geo.sitecheck import check_layer, site_check_dict
+    from geo.userlayer import load_user_layer
+    from layers.site_report import site_pdf, site_xlsx
+
+    if args.output is not None and args.output.suffix.lower() not in (".pdf", ".xlsx"):
+        return _fail(f"cannot tell the report format from {args.output.name!r}: end the name in .pdf or .xlsx")
+    if args.output is not None:
+        refuse_overwrite(args.output, args.force)
+    places = load_places()
+    try:
+        user = load_user_layer(args.file.name, _read_capped(args.file), args.crs, args.layer, anchors=places)
+    except (ReadError, CrsError) as error:
+        return _fail(f"{args.file}: {error}")
+    if user.needs_crs:
+        options = "; ".join(label(code) for code in user.decision.candidates) or "none fits"
+        return _fail(f"{args.file}: the coordinate system cannot be told for sure ({' '.join(user.decision.notes)}). "
+                     f"Give --crs, one of: {options}")
+    for line in user.summary():
+        print(line, file=sys.stderr)
+    if not user.report.empty:
+        print(f"{len(user.report)} problem(s) found and handled: run with --json for the list", file=sys.stderr)
+    results = check_layer(user.frame, places, near_m=args.near)
+    if args.output is not None:
+        if args.output.suffix.lower() == ".pdf":
+            data = site_pdf(results, user.frame, places, args.file.name, label(user.crs), args.near, args.lang)
+        else:
+            data = site_xlsx(results, user.id_field)
+        args.output.write_bytes(data)
+        print(f"wrote {args.output} ({len(results)} site(s), {len(data):,} bytes)", file=sys.stderr)
+        return 0
+    if args.json:
+        print(json.dumps(site_check_dict(user, results, args.near), ensure_ascii=False, indent=1))
+        return 0
+    for result in results:
+        print(f"#{result.row} {result.attributes}: {', '.join(result.place_ids) or '-'} · {len(result.tasks)} tasks")
+    return 0
+
+
+def _read_capped(path: Path) -> bytes:
+    """The file's bytes, its size checked first."""
+    from geo.readers import check_size
+
+    if not path.exists():
+        raise OSError(f"{path}: file not found")
+    check_size(path.stat().st_size)
+    return path.read_bytes()
 
 
 def _layer_ids(text: str) -> list[str]:

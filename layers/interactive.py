@@ -149,6 +149,10 @@ class OverlayGroup(folium.FeatureGroup):
         """Vector features: `source` is a JS expression (a quoted URL or the feature collection)."""
         self.layers.append(("addGeoJson", source, options))
 
+    def add_vector_tiles(self, url_template: str, options: dict[str, Any]) -> None:
+        """A big layer as vector tiles from the app's route (layers/tiles.py), its image below options' minZoom."""
+        self.layers.append(("addVectorTiles", json.dumps(url_template), options))
+
     def add_image(self, url: str, bounds: list[list[float]]) -> None:
         """A big layer drawn server-side: its PNG's URL (or data URI) placed on [[south, west], [north, east]]."""
         self.layers.append(("addImage", json.dumps(url), {"bounds": bounds}))

@@ -161,8 +161,8 @@ def test_details_group_tasks_by_reason_specific_first():
     city-wide groups folded away, each with its count."""
     at = run_app(place="st_shuangjing")
     report = describe("st_shuangjing")
-    labels = [expander.label for expander in at.expander]
-    expanded = [expander.proto.expanded for expander in at.expander]
+    labels = [expander.label for expander in at.main.expander]
+    expanded = [expander.proto.expanded for expander in at.main.expander]
     own = report.tasks["via"].isin(["direct", "inside"]).sum()
     assert labels[0] == f"{t('own_and_inside', 'zh')} ({own})" and expanded[0]
     crossing = (report.tasks["via"] == "crossing").sum()
@@ -177,7 +177,7 @@ def test_details_group_tasks_by_reason_specific_first():
     line28 = tasks[tasks["关联"].str.contains("地铁28号线")]
     assert not line28.empty and line28["关联"].str.startswith("任务提及穿越本地的").all()
     at.radio(key="lang").set_value("en").run()
-    assert any(label.startswith("Tasks for all of CBD functional zone (") for label in (e.label for e in at.expander))
+    assert any(label.startswith("Tasks for all of CBD functional zone (") for label in (e.label for e in at.main.expander))
     assert details_tasks(at)["Link"].str.startswith("the task names").all()
 
 

@@ -23,7 +23,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from layers import serving
+from layers import serving, tiles
 from layers.basemaps import CATALOG as BASEMAPS
 
 FRONTEND_PREFIX: Final = "/static/"
@@ -160,6 +160,6 @@ class CompressedFrontend:
 
 def app_options() -> dict[str, Any]:
     """Keyword arguments for `st.App`: Plan Map's routes and middleware (server.py, and the benchmark's copy)."""
-    return {"routes": serving.routes(),
+    return {"routes": serving.routes() + tiles.routes(),
             "middleware": [Middleware(SecurityHeaders),
                            Middleware(CompressedFrontend, base_path=serving.base_path())]}

@@ -8,7 +8,8 @@ window.planmap = (function () {
   var queue = Promise.resolve();  // layers are added in the order they were declared, whenever they arrive
   // Leaflet panes below its overlay pane (400): the context layers, then big layers drawn as images, so an
   // image of parcels lies over the district fills and under the plan areas and lines.
-  var PANES = {planmapContext: 350, planmapImages: 375};
+  // Vector tiles of a big layer of the planner's own go above the overlay pane (see addVectorTiles).
+  var PANES = {planmapContext: 350, planmapImages: 375, planmapTiles: 450};
 
   function pane(map, name) {
     if (name && map && !map.getPane(name)) map.createPane(name).style.zIndex = PANES[name];
@@ -79,11 +80,89 @@ window.planmap = (function () {
     });
   }
 
+  function escapeHtml(text) {
+    return String(text || "").replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  }
+
+  // Leaflet.VectorGrid, loaded on first use only (most pages never draw a big layer).
+  var vectorGrid = null;
+  function loadVectorGrid(src) {
+    if (!vectorGrid) {
+      vectorGrid = new Promise(function (resolve, reject) {
+        if (L.vectorGrid) return resolve();
+        var script = document.createElement("script");
+        script.src = src;
+        script.onload = function () { resolve(); };
+        script.onerror = function () { reject(new Error(src + ": could not be loaded")); };
+        document.head.appendChild(script);
+      });
+    }
+    return vectorGrid;
+  }
+
+  // A big layer as Mapbox Vector Tiles from the app's route (layers/tiles.py), from options.minZoom on; below
+  // it the layer's image (options.image: url and bounds) stands in. Each feature's `tip` is its tooltip: the
+  // tooltip is a function of the feature, as for GeoJSON layers, so a click reports it like any other.
+  function addVectorTiles(group, url, options) {
+    queue = queue.then(function () { return loadVectorGrid(options.script); }).then(function () {
+      // VectorGrid 1.3 calls L.DomEvent.fakeStop, which Leaflet 1.8 removed.
+      if (!L.DomEvent.fakeStop) L.DomEvent.fakeStop = function () { return true; };
+      var style = function (properties) {
+        return {weight: 1.5, color: properties.stroke, opacity: 0.95, fill: true, fillColor: properties.stroke,
+                fillOpacity: 0.35, radius: 5};
+      };
+      var styles = {};
+      styles[options.layer] = style;
+      var tiles = L.vectorGrid.protobuf(url, {
+        // Above the plan areas (the tile pane lies under the context fills, and in the overlay pane the areas'
+        // shapes would take the clicks): a parcel the planner zoomed in to is what they mean to click.
+        vectorTileLayerStyles: styles, interactive: true, minZoom: options.minZoom,
+        pane: pane(group._map, "planmapTiles"),
+        maxNativeZoom: options.maxNativeZoom, maxZoom: 22,
+        getFeatureId: function (f) { return f.properties.fid; }
+      });
+      // Leaflet hands a tooltip function the grid layer itself when the tooltip opens on hover, and the feature
+      // when streamlit-folium reads it on a click: remember the hovered feature for the first case. This
+      // listener goes before bindTooltip's, so it runs first.
+      var hovered = null;
+      tiles.on("mouseover", function (e) { hovered = e.layer && e.layer.properties; });
+      // streamlit-folium reports a click by the clicked shape's own tooltip (escaped: it parses it as HTML), and
+      // asks the shape for its GeoJSON, which a tile's shape (pixels, no lat/lngs) cannot give: give both.
+      tiles.on("click", function (e) {
+        var shape = e.layer;
+        if (!shape || !shape.properties) return;
+        shape._tooltip = L.tooltip().setContent(escapeHtml(shape.properties.tip));
+        shape.toGeoJSON = function () {
+          return {type: "Feature", properties: {fid: shape.properties.fid}, geometry: null};
+        };
+      });
+      tiles.bindTooltip(function (source) {
+        var properties = (source && source.properties) || hovered || {};
+        var span = document.createElement("span");
+        span.textContent = properties.tip || "";
+        return span;
+      }, {sticky: true});
+      group.addLayer(tiles);
+      if (options.image) {
+        var image = L.imageOverlay(options.image.url, options.image.bounds, {pane: pane(group._map, "planmapImages")});
+        group.addLayer(image);
+        var map = group._map;
+        var toggle = function () { image.setOpacity(map.getZoom() >= options.minZoom ? 0 : 1); };
+        if (map) { map.on("zoomend", toggle); toggle(); }
+      }
+    }).catch(function (error) {
+      console.error("Plan Map vector tiles", error);
+      warn(group._map, "矢量切片无法加载 / Vector tiles could not be loaded — " + error.message);
+    });
+  }
+
   // The page's first map sends each layer's data with its URL: keep it, so no render fetches it.
   function keep(url, data) {
     loads[url] = Promise.resolve(data);
     return url;
   }
 
-  return {addGeoJson: addGeoJson, addImage: addImage, keep: keep};
+  return {addGeoJson: addGeoJson, addImage: addImage, addVectorTiles: addVectorTiles, keep: keep};
 })();

@@ -1,0 +1,278 @@
+"""Read a planner's own layer from the bytes of an uploaded file, in whatever format planners receive.
+
+GeoJSON, GeoPackage (one of its layers), zipped Shapefile (DBF in UTF-8 or GBK/GB18030: from the .cpg, the
+DBF's language byte, or the bytes themselves), KML/KMZ, DXF (closed polylines become polygons), and CSV/XLSX
+with coordinate columns (lon/lat or x/y, or a WKT column). The result keeps the source coordinates and says
+how its coordinate system is known ('file', 'format' or not at all): geo/crs.py decides the rest.
+Files are unpacked into a private temporary directory that is removed at once; nothing lands in data/.
+"""
+from __future__ import annotations
+
+import io
+import json
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+MAX_UNPACKED_BYTES = 1024 * 1024 * 1024  # a zip may not unpack to more than this (zip bombs)
+VECTOR_SUFFIXES = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GeoPackage", ".kml": "KML",
+                   ".kmz": "KML", ".dxf": "DXF", ".shp": "Shapefile"}
+TABLE_SUFFIXES = {".csv": "CSV", ".txt": "CSV", ".tsv": "CSV", ".xlsx": "XLSX"}
+SUFFIXES = tuple(VECTOR_SUFFIXES) + tuple(TABLE_SUFFIXES) + (".zip",)
+GBK_NAMES = {"gbk", "936", "cp936", "gb2312", "ansi 936", "gb18030", "euc-cn"}
+UTF8_NAMES = {"utf-8", "utf8", "65001"}
+GBK_LANGUAGE_IDS = {0x4D, 0x7A}  # DBF language driver ids for code page 936
+WKT_START = re.compile(r"^\s*(SRID=\d+;\s*)?(MULTI)?(POINT|LINESTRING|POLYGON)|^\s*GEOMETRYCOLLECTION", re.I)
+WKT_NAMES = ("wkt", "geometry", "geom", "the_geom", "shape", "几何", "空间信息")
+X_NAMES = ("lon", "lng", "long", "longitude", "经度", "x", "east", "easting", "东坐标", "x坐标", "横坐标")
+Y_NAMES = ("lat", "latitude", "纬度", "y", "north", "northing", "北坐标", "y坐标", "纵坐标")
+DXF_KEEP = ("Layer", "Text", "EntityHandle")
+
+
+class ReadError(ValueError):
+    """A file that cannot be read as a layer; the message says why in a planner's words."""
+
+
+@dataclass
+class SourceLayer:
+    """A layer as read, in its own coordinates, with what the reader learnt along the way."""
+
+    frame: gpd.GeoDataFrame
+    format: str
+    layer: str | None = None
+    layers: list[str] = field(default_factory=list)
+    declared_by: str | None = None  # "file" (.prj, GeoPackage, GeoJSON crs), "format" (RFC 7946, KML) or None
+    encoding: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def check_size(size: int, limit: int = MAX_UPLOAD_BYTES) -> None:
+    """Refuse a file bigger than the limit before anything reads it whole."""
+    if size > limit:
+        raise ReadError(f"file is {size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB")
+
+
+def read_upload(name: str, data: bytes, layer: str | None = None) -> SourceLayer:
+    """Read the named file's bytes; `layer` picks a GeoPackage/KML layer or an XLSX sheet (default: the first)."""
+    check_size(len(data))
+    suffix = PurePosixPath(name.lower()).suffix
+    if suffix not in SUFFIXES:
+        raise ReadError(f"{name}: unknown format; use one of {', '.join(SUFFIXES)}")
+    if suffix in TABLE_SUFFIXES:
+        return _read_table(name, data, suffix, layer)
+    with tempfile.TemporaryDirectory(prefix="planmap-upload-") as folder:
+        path = _unpack(name, data, Path(folder)) if suffix == ".zip" else Path(folder) / f"upload{suffix}"
+        if suffix != ".zip":
+            path.write_bytes(data)
+        return _read_vector(path, layer)
+
+
+def read_path(path: Path, layer: str | None = None) -> SourceLayer:
+    """Read a file on disk (the command line); a bare .shp brings its sidecar files along."""
+    path = Path(path)
+    if not path.exists():
+        raise ReadError(f"{path}: file not found")
+    check_size(path.stat().st_size)
+    if path.suffix.lower() == ".shp":
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for sidecar in path.parent.glob(path.stem + ".*"):
+                archive.write(sidecar, sidecar.name)
+        return read_upload(path.stem + ".zip", buffer.getvalue(), layer)
+    return read_upload(path.name, path.read_bytes(), layer)
+
+
+def _unpack(name: str, data: bytes, folder: Path) -> Path:
+    """Extract a zip (size-checked first) and return the layer file inside it: a .shp, else any vector file."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as error:
+        raise ReadError(f"{name}: not a zip file") from error
+    members = [info for info in archive.infolist() if not info.is_dir() and "__MACOSX" not in info.filename]
+    unpacked = sum(info.file_size for info in members)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ReadError(f"{name}: unpacks to {unpacked / 1e6:.0f} MB; the limit is {MAX_UNPACKED_BYTES / 1e6:.0f} MB")
+    for info in members:
+        target = folder / PurePosixPath(info.filename).name  # flattened: no path in the zip can escape the folder
+        target.write_bytes(archive.read(info))
+    files = sorted(folder.iterdir())
+    for suffixes in ((".shp",), tuple(s for s in VECTOR_SUFFIXES if s != ".shp")):
+        found = [f for f in files if f.suffix.lower() in suffixes]
+        if found:
+            return found[0]
+    raise ReadError(f"{name}: no .shp or other layer file inside the zip")
+
+
+def _read_vector(path: Path, layer: str | None) -> SourceLayer:
+    suffix = path.suffix.lower()
+    fmt = VECTOR_SUFFIXES[suffix]
+    notes: list[str] = []
+    options: dict = {}
+    encoding = None
+    if fmt == "Shapefile":
+        encoding, how = shapefile_encoding(path)
+        options["encoding"] = encoding
+        notes.append(f"attribute encoding {encoding} ({how})")
+        if not path.with_suffix(".dbf").exists() and not any(path.parent.glob(path.stem + ".[dD][bB][fF]")):
+            notes.append("no .dbf in the zip: the features have no attributes")
+    if fmt == "DXF":
+        encoding, how = dxf_encoding(path.read_bytes())
+        pyogrio.set_gdal_config_options({"DXF_CLOSED_LINE_AS_POLYGON": "TRUE", "DXF_ENCODING": encoding})
+        notes.append(f"text encoding {encoding} ({how})")
+    try:
+        layers = [str(row[0]) for row in pyogrio.list_layers(path) if row[1] is not None or fmt != "GeoPackage"]
+    except Exception as error:  # GDAL raises several error types for files it cannot open
+        raise ReadError(f"{fmt} file could not be opened ({error})") from error
+    if not layers:
+        raise ReadError(f"{fmt} file holds no layer with geometry")
+    if layer is not None and layer not in layers:
+        raise ReadError(f"no layer {layer!r}; the file has {', '.join(layers)}")
+    chosen = layer or layers[0]
+    if len(layers) > 1 and layer is None:
+        notes.append(f"{len(layers)} layers: read {chosen!r}; the others are {', '.join(layers[1:])}")
+    try:
+        frame = pyogrio.read_dataframe(path, layer=chosen, **options)
+    except Exception as error:  # as above
+        raise ReadError(f"{fmt} layer {chosen!r} could not be read ({error})") from error
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
+        raise ReadError(f"{fmt} layer {chosen!r} has no geometry column")
+    if fmt == "DXF":
+        frame = _tidy_dxf(frame)
+    if shapely.has_z(frame.geometry.values).any():
+        frame.geometry = gpd.GeoSeries(shapely.force_2d(frame.geometry.values), index=frame.index, crs=frame.crs)
+        notes.append("heights (Z) dropped: the map is 2D")
+    return SourceLayer(frame, fmt, chosen, layers, _declared_by(fmt, path, frame), encoding, notes)
+
+
+def _declared_by(fmt: str, path: Path, frame: gpd.GeoDataFrame) -> str | None:
+    """How the file states its coordinate system: in the file itself, by its format's rule, or not at all."""
+    if fmt == "GeoJSON":
+        try:
+            declared = "crs" in json.loads(path.read_text(encoding="utf-8-sig"))
+        except (ValueError, UnicodeDecodeError):
+            declared = False
+        return "file" if declared else "format"
+    if fmt == "KML":
+        return "format"
+    if fmt == "Shapefile":
+        return "file" if any(path.parent.glob(path.stem + ".[pP][rR][jJ]")) and frame.crs is not None else None
+    return "file" if frame.crs is not None and fmt == "GeoPackage" else None
+
+
+def shapefile_encoding(path: Path) -> tuple[str, str]:
+    """The DBF's text encoding and how it was told: the .cpg, the DBF language byte, or the bytes themselves."""
+    cpg = next(iter(path.parent.glob(path.stem + ".[cC][pP][gG]")), None)
+    if cpg is not None:
+        declared = cpg.read_text(encoding="ascii", errors="ignore").strip().lower()
+        if declared in UTF8_NAMES:
+            return "UTF-8", ".cpg"
+        if declared in GBK_NAMES:
+            return "GB18030", ".cpg"
+    dbf = next(iter(path.parent.glob(path.stem + ".[dD][bB][fF]")), None)
+    if dbf is None:
+        return "UTF-8", "no .dbf"
+    raw = dbf.read_bytes()
+    if len(raw) > 29 and raw[29] in GBK_LANGUAGE_IDS:
+        return "GB18030", "DBF language byte: code page 936"
+    header_length = int.from_bytes(raw[8:10], "little") if len(raw) > 10 else 0
+    records = raw[header_length:]
+    try:
+        records.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            records.decode("gb18030")
+            return "GB18030", "the text is not UTF-8 and reads as GB18030"
+        except UnicodeDecodeError:
+            return "UTF-8", "neither UTF-8 nor GB18030: undecodable bytes replaced"
+    return "UTF-8", "the text reads as UTF-8"
+
+
+def dxf_encoding(raw: bytes) -> tuple[str, str]:
+    """A DXF's text encoding: its non-ASCII bytes decide (writers often declare ANSI_1252 over UTF-8 text)."""
+    declared = re.search(rb"\$DWGCODEPAGE\s*\r?\n\s*3\s*\r?\n\s*(\S+)", raw)
+    page = declared.group(1).decode("ascii", "ignore").upper() if declared else ""
+    if raw.isascii():
+        return "UTF-8", "plain ASCII"
+    try:
+        raw.decode("utf-8")
+        return "UTF-8", "the text reads as UTF-8" + (f" (header says {page})" if page else "")
+    except UnicodeDecodeError:
+        return "CP936", f"not UTF-8; header says {page or 'nothing'}: read as GBK"
+
+
+def _tidy_dxf(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """DXF entities keep their CAD layer, text and handle; drawing-only fields (line type, colour…) go."""
+    keep = [c for c in DXF_KEEP if c in frame.columns and frame[c].notna().any()]
+    return frame[keep + [frame.geometry.name]]
+
+
+def _read_table(name: str, data: bytes, suffix: str, sheet: str | None) -> SourceLayer:
+    """CSV (BOM, UTF-8 or GB18030) or XLSX (one sheet) with coordinate columns or a WKT column."""
+    notes: list[str] = []
+    layers: list[str] = []
+    encoding = None
+    if suffix == ".xlsx":
+        try:
+            book = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
+        except Exception as error:  # openpyxl raises several error types for broken workbooks
+            raise ReadError(f"{name}: not a readable XLSX workbook ({error})") from error
+        layers = [str(s) for s in book.sheet_names]
+        if sheet is not None and sheet not in layers:
+            raise ReadError(f"no sheet {sheet!r}; the workbook has {', '.join(layers)}")
+        sheet = sheet or layers[0]
+        table = pd.read_excel(book, sheet_name=sheet, dtype=object)
+        fmt = "XLSX"
+    else:
+        text, encoding = _decode_text(data)
+        separator = "\t" if suffix == ".tsv" or text.split("\n", 1)[0].count("\t") > text.split("\n", 1)[0].count(",") \
+            else ","
+        table = pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False)
+        notes.append(f"text encoding {encoding}")
+        fmt = "CSV"
+    table.columns = [str(c).strip() for c in table.columns]
+    geometry, how = table_geometry(table)
+    notes.append(how)
+    frame = gpd.GeoDataFrame(table, geometry=geometry, crs=None)
+    return SourceLayer(frame, fmt, sheet, layers, None, encoding, notes)
+
+
+def _decode_text(data: bytes) -> tuple[str, str]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data.decode("utf-8-sig"), "UTF-8 (with BOM)"
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        return data.decode("gb18030", errors="replace"), "GB18030"
+
+
+def table_geometry(table: pd.DataFrame) -> tuple[gpd.GeoSeries, str]:
+    """Geometry from a WKT column, else from an x/lon and a y/lat column; ReadError naming the columns seen."""
+    lowered = {c: c.lower().replace(" ", "").replace("_", "") for c in table.columns}
+    for column in table.columns:
+        values = table[column].dropna().astype(str)
+        values = values[values.str.strip() != ""]
+        if lowered[column] in WKT_NAMES or (not values.empty and values.head(5).str.match(WKT_START).all()):
+            cleaned = table[column].fillna("").astype(str).str.replace(r"^\s*SRID=\d+;\s*", "", regex=True)
+            try:
+                geometry = shapely.from_wkt(cleaned.where(cleaned.str.strip() != "", None).to_numpy(), on_invalid="warn")
+            except shapely.errors.GEOSException as error:
+                raise ReadError(f"column {column!r} is not readable WKT ({error})") from error
+            return gpd.GeoSeries(geometry, index=table.index), f"geometry from the WKT column {column!r}"
+    x_column = next((c for name in X_NAMES for c in table.columns if lowered[c] == name), None)
+    y_column = next((c for name in Y_NAMES for c in table.columns if lowered[c] == name), None)
+    if x_column is None or y_column is None:
+        raise ReadError("no coordinate columns: name them lon/lat (经度/纬度) or x/y, or give a WKT column; "
+                        f"the table has {', '.join(table.columns)}")
+    x = pd.to_numeric(table[x_column], errors="coerce")
+    y = pd.to_numeric(table[y_column], errors="coerce")
+    points = gpd.points_from_xy(x, y)
+    points[(x.isna() | y.isna()).to_numpy()] = None
+    return gpd.GeoSeries(points, index=table.index), f"points from the columns {x_column!r} and {y_column!r}"

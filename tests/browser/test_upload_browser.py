@@ -1,0 +1,98 @@
+"""A planner uploads an AMap (GCJ-02) GeoJSON in headless Chromium: it is drawn where its WGS84 twin lies, a
+click on the red line runs the site check, and a second browser session never sees the layer."""
+from __future__ import annotations
+
+import pytest
+
+from tests import upload_fixtures as fx
+from tests.browser.test_app_browser import (DRAWN_FIDS, FIND_MAP, HIT, MAP_IFRAME, ON_APP, open_app, panel_text, screenshot,
+                                            wait_until, zoom_to)
+
+pytestmark = pytest.mark.browser
+RED_LINE_CENTRE = (fx.RED_LINE.centroid.y, fx.RED_LINE.centroid.x)
+
+
+def _user_fids(frame, name) -> list[str]:
+    return [fid for fid in frame.evaluate(DRAWN_FIDS, name) if fid.startswith("user:")]
+
+
+@ON_APP
+def test_upload_draws_the_layer_and_a_click_runs_the_site_check(streamlit_server, page, browser, tmp_path,
+                                                                 external_requests, page_errors, capsys):
+    path = fx.geojson_gcj02(tmp_path)
+    frame, name = open_app(page, streamlit_server)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("添加图层").click()
+    sidebar.locator('input[type="file"]').set_input_files(str(path))
+    add = sidebar.get_by_role("button", name="加入地图")
+    add.wait_for(timeout=90_000)
+    assert "GCJ-02" in sidebar.inner_text()
+    add.click()
+    fids = wait_until(lambda: _user_fids(frame, name), "the uploaded features drawn", timeout=60)
+    assert sorted(fids) == [f"user:amap_site.geojson:{row}" for row in range(1, 5)]
+
+    zoom_to(page, frame, name, *RED_LINE_CENTRE, zoom=16)
+    hit = wait_until(lambda: (h := frame.evaluate(HIT, [name, *RED_LINE_CENTRE]))["fid"] == "user:amap_site.geojson:1"
+                     and h, "the red line under its centre (drawn in the right place)")
+    box = page.locator(MAP_IFRAME).bounding_box()
+    page.mouse.move(box["x"] + hit["x"], box["y"] + hit["y"])
+    page.mouse.click(box["x"] + hit["x"], box["y"] + hit["y"])
+    text = wait_until(lambda: "cbd_core_central" in (t := panel_text(page)) and "t000_3_1_1" in t and t,
+                      "the site check: places and tasks", timeout=90)
+    screenshot(page, "upload_site_check", capsys)
+    assert "st_jianwai" in text and "stn_guomao" in text
+
+    other_context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        other = other_context.new_page()
+        other_frame, other_name = open_app(other, streamlit_server)
+        other.wait_for_timeout(2000)
+        assert _user_fids(other_frame, other_name) == []
+        assert "amap_site.geojson" not in other.locator('[data-testid="stSidebar"]').inner_text()
+    finally:
+        other_context.close()
+    assert external_requests == []
+    assert page_errors == []
+
+
+@ON_APP
+def test_a_big_layer_is_tiled_and_a_parcel_click_reads_its_attributes(streamlit_server, page, tmp_path,
+                                                                      external_requests, page_errors, capsys):
+    from tests.test_tiles import _parcels
+
+    frame_6000 = _parcels()
+    path = tmp_path / "parcels.geojson"
+    frame_6000.to_file(path, driver="GeoJSON")
+    target = frame_6000.geometry.iloc[2550].centroid  # parcel P2550, row 2551
+    tile_requests = []
+    page.on("response", lambda r: tile_requests.append(r.status) if "/api/planmap/tiles/" in r.url else None)
+    frame, name = open_app(page, streamlit_server)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("添加图层").click()
+    sidebar.locator('input[type="file"]').set_input_files(str(path))
+    add = sidebar.get_by_role("button", name="加入地图")
+    add.wait_for(timeout=120_000)
+    add.click()
+    wait_until(lambda: "矢量切片" in sidebar.inner_text(), "the sidebar saying the layer is tiled", timeout=90)
+    page.wait_for_timeout(2000)
+    frame = page.locator(MAP_IFRAME).element_handle().content_frame()  # the map as it is after the rerun
+    name = wait_until(lambda: frame.evaluate(FIND_MAP), "the Leaflet map object")
+
+    frame.evaluate(f"(n) => window[n].setView([{target.y}, {target.x}], 17, {{animate: false}})", name)
+    wait_until(lambda: frame.locator("svg.leaflet-tile path").count() > 50, "tiled parcels drawn", timeout=60,
+               settle=1.0)
+    point = frame.evaluate("""([n, lat, lng]) => { const m = window[n]; const p = m.latLngToContainerPoint([lat, lng]);
+        const r = m.getContainer().getBoundingClientRect(); return {x: r.left + p.x, y: r.top + p.y}; }""",
+                           [name, target.y, target.x])
+    box = page.locator(MAP_IFRAME).bounding_box()
+    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    tooltip = wait_until(lambda: frame.locator(".leaflet-tooltip").inner_text(), "the parcel's tooltip on hover")
+    assert tooltip == "⬚ parcels.geojson #2551 · P2550"
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    text = wait_until(lambda: "#2551" in (t := panel_text(page)) and "cbd_zone" in t and t,
+                      "the clicked parcel's site check", timeout=90)
+    assert "P2550" in text
+    screenshot(page, "upload_tiled_parcel_clicked", capsys)
+    assert set(tile_requests) == {200}
+    assert external_requests == []
+    assert page_errors == []

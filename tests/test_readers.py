@@ -1,0 +1,126 @@
+"""Every format and coordinate system a planner brings is read back within 5 m of its WGS84 twin."""
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from geo.crs import BD09, GCJ02, CrsDecision, detect, parse_crs, to_wgs84
+from geo.places import load_places
+from geo.readers import ReadError, check_size, read_path, read_upload, table_geometry
+from tests import upload_fixtures as fx
+
+TOLERANCE_M = 5.0
+LOCAL_METRIC = 32650  # UTM 50N covers Beijing
+
+
+@pytest.fixture(scope="module")
+def anchors() -> gpd.GeoDataFrame:
+    return load_places()
+
+
+def _read(path, anchors, crs: str | None = None, layer: str | None = None):
+    source = read_path(path, layer)
+    decision = detect(source.frame, source.declared_by, anchors)
+    chosen = crs or decision.crs
+    return source, decision, to_wgs84(source.frame, chosen, decision.swapped_axes)
+
+
+def _assert_near_twin(frame: gpd.GeoDataFrame, names: list[str]) -> None:
+    truth = fx.twin().set_index("名称").loc[names].geometry.to_crs(LOCAL_METRIC)
+    got = frame.geometry.to_crs(LOCAL_METRIC)
+    for expected, actual in zip(truth, got):
+        assert expected.hausdorff_distance(actual) <= TOLERANCE_M, (expected, actual)
+
+
+def test_gcj02_geojson_is_recognised_by_its_stations(tmp_path, anchors):
+    source, decision, frame = _read(fx.geojson_gcj02(tmp_path), anchors)
+    assert (decision.crs, decision.source, decision.certain) == (GCJ02, "anchors", True)
+    _assert_near_twin(frame, list(source.frame["名称"]))
+
+
+def test_gbk_shapefile_in_xian80_reads_its_names_and_prj(tmp_path, anchors):
+    source, decision, frame = _read(fx.shapefile_gbk_xian80(tmp_path), anchors)
+    assert source.encoding == "GB18030"
+    assert list(source.frame["名称"]) == ["项目红线", "行政办公区地块"]
+    assert (decision.crs, decision.source) == ("EPSG:2363", "file")
+    assert any("approximate" in note for note in decision.notes)
+    _assert_near_twin(frame, list(source.frame["名称"]))
+
+
+def test_geopackage_offers_its_layers_and_reads_the_chosen_one(tmp_path, anchors):
+    path = fx.geopackage_cgcs2000_gk(tmp_path)
+    source, decision, frame = _read(path, anchors, layer="parcels")
+    assert source.layers == ["stations", "parcels"]
+    assert (decision.crs, decision.certain) == ("EPSG:4527", True)
+    _assert_near_twin(frame, list(source.frame["名称"]))
+    assert any("2 layers" in note for note in read_path(path).notes)
+
+
+def test_dxf_without_a_system_asks_and_reads_within_5_m_once_told(tmp_path, anchors):
+    source, decision, frame = _read(fx.dxf_gk_cm117(tmp_path), anchors)
+    assert not decision.certain
+    assert decision.candidates == ["EPSG:4548", "EPSG:2436", "EPSG:2384"]
+    assert list(source.frame["Layer"]) == ["项目红线", "行政办公区地块"]
+    _assert_near_twin(frame, list(source.frame["Layer"]))
+
+
+def test_csv_with_bom_in_bd09_is_recognised_by_its_stations(tmp_path, anchors):
+    source, decision, frame = _read(fx.csv_bd09_bom(tmp_path), anchors)
+    assert source.frame.columns[0] == "名称"
+    assert (decision.crs, decision.source) == (BD09, "anchors")
+    truth = fx.twin().geometry.representative_point().to_crs(LOCAL_METRIC)
+    assert (frame.geometry.to_crs(LOCAL_METRIC).distance(truth, align=False) <= TOLERANCE_M).all()
+
+
+def test_xlsx_wkt_in_web_mercator_on_a_chosen_sheet(tmp_path, anchors):
+    source, decision, frame = _read(fx.xlsx_wkt_mercator(tmp_path), anchors, layer="地块")
+    assert source.layers == ["说明", "地块"]
+    assert (decision.crs, decision.certain) == ("EPSG:3857", True)
+    _assert_near_twin(frame, ["项目红线", "行政办公区地块"])
+
+
+def test_kml_is_wgs84_by_its_format(tmp_path, anchors):
+    source, decision, frame = _read(fx.kml_wgs84(tmp_path), anchors)
+    assert (decision.crs, decision.source, decision.certain) == ("EPSG:4326", "format", True)
+    _assert_near_twin(frame, list(source.frame["Name"]))
+
+
+def test_lon_lat_table_without_anchors_is_uncertain_and_lists_the_offsets():
+    frame = gpd.GeoDataFrame(geometry=gpd.points_from_xy([116.46], [39.91]))
+    decision = detect(frame, None, None)
+    assert isinstance(decision, CrsDecision)
+    assert not decision.certain and decision.candidates == ["EPSG:4326", GCJ02, BD09]
+
+
+def test_survey_x_northing_is_swapped():
+    table = pd.DataFrame({"X": ["4419700"], "Y": ["39453900"]})
+    geometry, _how = table_geometry(table)
+    decision = detect(gpd.GeoDataFrame(geometry=geometry), None, None)
+    assert decision.swapped_axes and decision.crs == "EPSG:4527"
+
+
+def test_zone_prefixed_easting_fixes_the_zone_but_not_the_datum():
+    frame = gpd.GeoDataFrame(geometry=gpd.points_from_xy([39453900.0], [4419700.0]))
+    decision = detect(frame, None, None)
+    assert decision.candidates == ["EPSG:4527", "EPSG:2415", "EPSG:2363"] and not decision.certain
+
+
+def test_parse_crs_accepts_codes_and_offsets():
+    assert parse_crs("4527") == parse_crs("EPSG:4527") == "EPSG:4527"
+    assert parse_crs("GCJ-02") == GCJ02 and parse_crs("bd09") == BD09
+
+
+def test_size_is_checked_before_reading_and_unknown_formats_are_refused():
+    with pytest.raises(ReadError, match="limit"):
+        check_size(300 * 1024 * 1024)
+    with pytest.raises(ReadError, match="unknown format"):
+        read_upload("site.dwg", b"AC1027")
+
+
+def test_zip_bomb_is_refused_before_unpacking(tmp_path, monkeypatch):
+    import geo.readers as readers
+    monkeypatch.setattr(readers, "MAX_UNPACKED_BYTES", 10)
+    data = fx.zipped(fx.kml_wgs84(tmp_path))
+    with pytest.raises(ReadError, match="unpacks to"):
+        read_upload("site.zip", data)

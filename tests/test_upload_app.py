@@ -1,0 +1,102 @@
+"""添加图层 in the app (AppTest): upload, choose a coordinate system when asked, repair report, style, draw,
+site check of a feature — and another session never sees the layer."""
+from __future__ import annotations
+
+import json
+import re
+
+import geopandas as gpd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests import upload_fixtures as fx
+from tests.test_app import APP, map_args
+from ui.upload import feature_colours
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _upload(at: AppTest, path) -> AppTest:
+    at.file_uploader(key="upload_file").set_value((path.name, path.read_bytes(), "application/octet-stream"))
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _user_fids(at: AppTest) -> set[str]:
+    return set(re.findall(r'"fid":"(user:[^"]+)"', map_args(at)["feature_group"]))
+
+
+def test_a_dxf_asks_for_its_system_then_draws_and_checks_a_feature(tmp_path):
+    at = _upload(_app(), fx.dxf_gk_cm117(tmp_path))
+    assert any("coordinate system cannot be told" in w.value or "无法确定坐标系" in w.value for w in at.warning)
+    assert not [b for b in at.button if b.key == "upload_add"], "nothing to add before the system is chosen"
+    at.selectbox(key="upload_crs").set_value("EPSG:4548").run()
+    at.button(key="upload_add").click().run()
+    assert not at.exception
+    assert _user_fids(at) == {"user:red_line.dxf:1", "user:red_line.dxf:2"}
+    at.selectbox(key="user_pick_box").set_value(("red_line.dxf", 1)).run()
+    assert not at.exception
+    places = at.dataframe[0].value
+    assert list(places["id"][:5]) == ["cbd_core_central", "st_jianwai", "cbd_core", "cbd_zone", "district_chaoyang"]
+    assert any("t002_001" in set(frame.value.get("id", [])) for frame in at.dataframe)
+    assert {b.key for b in at.get("download_button")} >= {"user_pdf", "user_xlsx", "user_json"}
+
+    other = _app()  # a second session
+    assert _user_fids(other) == set()
+    assert "user_layers" not in other.session_state or not other.session_state["user_layers"]
+
+
+def test_gcj02_file_is_shifted_back_and_its_repair_report_is_shown(tmp_path):
+    at = _upload(_app(), fx.geojson_gcj02(tmp_path))
+    assert any("gcj02" in c.value or "GCJ-02" in c.value for c in at.caption)
+    report = next(frame.value for frame in at.dataframe if "problem" in frame.value.columns)
+    assert set(report["problem"]) == {"mixed geometry types"} and list(report["row"]) == [3, 4]
+    assert [b for b in at.get("download_button") if b.key == "upload_report_csv"]
+    at.button(key="upload_add").click().run()
+    red_line = next(f for f in _user_features(at) if f["properties"]["fid"].endswith(":1"))
+    ring = red_line["geometry"]["coordinates"][0]
+    west, south = min(x for x, _y in ring), min(y for _x, y in ring)
+    assert abs(west - fx.RED_LINE.bounds[0]) < 5e-5 and abs(south - fx.RED_LINE.bounds[1]) < 5e-5  # ≈ 4–5 m
+
+
+def _user_features(at: AppTest) -> list[dict]:
+    script = map_args(at)["feature_group"]
+    decoder, features = json.JSONDecoder(), []
+    for match in re.finditer(r"planmap\.addGeoJson\(feature_group_feature_group_0, ", script):
+        data, _end = decoder.raw_decode(script, match.end())
+        features += [f for f in data["features"] if f["properties"]["fid"].startswith("user:")]
+    return features
+
+
+def test_colour_by_a_number_uses_mapclassify_classes():
+    frame = gpd.GeoDataFrame({"far": [1.0, 2.0, 3.0, 4.0, 10.0, 20.0]}, geometry=gpd.points_from_xy(range(6), range(6)))
+    colours, legend = feature_colours(frame, "#000000", "far", "Quantiles", 3)
+    assert len(legend) == 3 and len(set(colours)) == 3
+    assert colours[0] == legend[0][0] and colours[-1] == legend[-1][0]
+    _colours, categories = feature_colours(frame.assign(use=list("aabbcc")), "#000000", "use", None, 5)
+    assert [value for _colour, value in categories] == ["a", "b", "c"]
+
+
+def test_a_layer_above_the_vector_limit_is_drawn_as_an_image_and_says_so():
+    from geo.userlayer import load_user_layer
+    from ui.upload import VECTOR_LIMIT
+
+    rows = VECTOR_LIMIT + 1
+    table = "lon,lat,编号\n" + "\n".join(f"{116.45 + i * 1e-5:.5f},{39.91 + (i % 50) * 1e-4:.4f},P{i}"
+                                          for i in range(rows))
+    layer = load_user_layer("parcels.csv", table.encode(), crs="EPSG:4326")
+    at = _app()
+    at.session_state["user_layers"] = {"parcels.csv": {"layer": layer, "colour": "#e41a1c", "column": None,
+                                                        "scheme": None, "k": 5}}
+    at.run()
+    assert not at.exception
+    assert "planmap.addImage(" in map_args(at)["feature_group"] and not _user_fids(at)
+    assert any(f"{rows} 个要素" in caption.value for caption in at.sidebar.caption)
