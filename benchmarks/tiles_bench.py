@@ -63,8 +63,7 @@ def main(count: int) -> None:
         layer, read_s = timed(lambda: load_user_layer(path.name, path.read_bytes()))
     rows.append(("file read, checked and repaired", f"{read_s:.1f} s",
                  f"{count:,} parcels, zipped Shapefile {size / 1e6:.0f} MB"))
-    properties = [{"fid": f"user:parcels.zip:{row}", "tip": f"⬚ parcels.zip #{row} · {code}", "stroke": "#e41a1c"}
-                  for row, code in enumerate(layer.frame["id"], start=1)]
+    properties = [{"row": row, "label": f" · {code}"} for row, code in enumerate(layer.frame["id"], start=1)]
     tile_set, ready_s = timed(lambda: tiles.TileSet(layer.frame, properties))
     rows.append(("tiles ready (STR-tree; tiles cut on request)", f"{ready_s:.1f} s",
                  f"target ≤ {TARGETS['tiles ready']:.0f} s; vector from z{tile_set.min_zoom}"))
@@ -86,8 +85,9 @@ def main(count: int) -> None:
     def click() -> str | None:
         features = tiles.decode(tile_set.tile(click_zoom, x, y))
         hit = tile_set.tree.query(shapely.Point(*_mercator(target.x, target.y)), predicate="intersects")
-        wanted = {tile_set.properties[index]["fid"] for index in hit.tolist()}
-        return next((f["properties"]["tip"] for f in features if f["properties"]["fid"] in wanted), None)
+        wanted = {tile_set.properties[index]["row"] for index in hit.tolist()}
+        return next((f"#{f['properties']['row']}{f['properties']['label']}" for f in features
+                     if f["properties"]["row"] in wanted), None)
 
     tip, click_s = timed(click)
     rows.append(("click → attributes (tile cut, read, feature found)", f"{click_s * 1000:.0f} ms",
