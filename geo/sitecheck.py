@@ -24,6 +24,7 @@ import shapely
 from geo.describe import PlaceReport, describe
 from geo.hierarchy import CONTAIN_SHARE, Hierarchy, hierarchy
 from geo.plan import Plan
+from geo.userlayer import UserLayer
 
 SITE_VIA_ORDER = ("in", "crosses", "near", "structure", "part_of")
 DESCRIBE_TO_SITE = {"structure": "structure", "part_of": "part_of"}
@@ -196,7 +197,7 @@ def _plain(value: object) -> object:
     return value.item() if hasattr(value, "item") else value
 
 
-def site_check_dict(user, results: list[SiteResult], near_m: float) -> dict:
+def site_check_dict(user: UserLayer, results: list[SiteResult], near_m: float) -> dict:
     """The check of a whole file as JSON-ready data: the file, its system, the repair report, one entry per site."""
     return {"file": user.name, "format": user.source.format, "layer": user.source.layer, "crs": user.crs,
             "crs_source": user.decision.source, "notes": user.source.notes + user.decision.notes, "near_m": near_m,

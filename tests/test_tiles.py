@@ -22,8 +22,7 @@ def _parcels(count: int = 6000) -> gpd.GeoDataFrame:
 
 
 def _tile_set(frame: gpd.GeoDataFrame) -> tiles.TileSet:
-    return tiles.TileSet(frame, [{"fid": f"user:p:{i + 1}", "tip": f"⬚ p #{i + 1} · {code}", "stroke": "#e41a1c"}
-                                 for i, code in enumerate(frame["编号"])])
+    return tiles.TileSet(frame, [{"row": i + 1, "label": f" · {code}"} for i, code in enumerate(frame["编号"])])
 
 
 def test_a_tile_holds_the_parcels_in_it_with_their_properties():
@@ -34,9 +33,9 @@ def test_a_tile_holds_the_parcels_in_it_with_their_properties():
     features = tiles.decode(tile_set.tile(16, x, y))
     minx, miny, maxx, maxy = tiles.tile_bounds(16, x, y)
     inside = frame.to_crs(3857).intersects(shapely.box(minx, miny, maxx, maxy))
-    assert {f["properties"]["fid"] for f in features} >= {f"user:p:{i + 1}" for i in np.flatnonzero(inside)}
-    parcel = next(f for f in features if f["properties"]["fid"] == "user:p:2551")
-    assert parcel["properties"]["tip"] == "⬚ p #2551 · P2550" and parcel["geometry"]["type"] == "Polygon"
+    assert {f["properties"]["row"] for f in features} >= {i + 1 for i in np.flatnonzero(inside)}
+    parcel = next(f for f in features if f["properties"]["row"] == 2551)
+    assert parcel["properties"]["label"] == " · P2550" and parcel["geometry"]["type"] == "Polygon"
 
 
 def test_below_the_vector_zoom_tiles_are_empty_and_tiles_are_cut_once():

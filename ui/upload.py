@@ -177,7 +177,8 @@ def tooltips(layer_name: str, entry: dict, rows: slice = slice(None)) -> list[st
     column-wise: a million parcels take a second, not a minute)."""
     frame = entry["layer"].frame.iloc[rows]
     first = (rows.start or 0) + 1
-    text = pd.Series([f"⬚ {layer_name} #{row}" for row in range(first, first + len(frame))], index=frame.index)
+    text = pd.Series([f"{tile_prefix(layer_name)}{row}" for row in range(first, first + len(frame))],
+                     index=frame.index)
     label_field = _label_field(entry)
     if label_field is not None:
         labels = frame[label_field]
@@ -185,6 +186,11 @@ def tooltips(layer_name: str, entry: dict, rows: slice = slice(None)) -> list[st
     if entry.get("column") is not None:
         text = text + f" · {entry['column']}=" + frame[entry["column"]].astype(str)
     return text.tolist()
+
+
+def tile_prefix(layer_name: str) -> str:
+    """What every tooltip of the layer starts with, up to its row number."""
+    return f"⬚ {layer_name} #"
 
 
 def tooltip(layer_name: str, row: int, entry: dict) -> str:
@@ -212,7 +218,8 @@ def add_to_map(group, datum: str) -> None:
             if serving.is_mounted():
                 tile_set = _tiles(name, entry, datum)
                 group.add_vector_tiles(tile_set.url_template(), {
-                    "layer": tiles.LAYER_NAME, "minZoom": tile_set.min_zoom,
+                    "layer": tiles.LAYER_NAME, "minZoom": tile_set.min_zoom, "colour": entry["colour"],
+                    "tipPrefix": tile_prefix(name), "fidPrefix": f"user:{name}:",
                     "maxNativeZoom": tiles.MAX_NATIVE_ZOOM, "image": {"url": url, "bounds": bounds},
                     "script": vendor_url("leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js")})
             else:
@@ -252,8 +259,11 @@ def _tiles(name: str, entry: dict, datum: str) -> tiles.TileSet:
         frame = entry["layer"].frame
         frame = shift_frame(frame) if datum == "gcj02" else frame
         colours, _legend = feature_colours(frame, entry["colour"], entry["column"], entry["scheme"], entry["k"])
-        properties = [{"fid": f"user:{name}:{row}", "tip": tip, "stroke": colour}
-                      for row, (tip, colour) in enumerate(zip(tooltips(name, entry), colours), start=1)]
+        prefix = tile_prefix(name)
+        labels = [tip.removeprefix(f"{prefix}{row}") for row, tip in enumerate(tooltips(name, entry), start=1)]
+        one_colour = entry["column"] is None
+        properties = [{"row": row, **({"label": label} if label else {}), **({} if one_colour else {"stroke": colour})}
+                      for row, (label, colour) in enumerate(zip(labels, colours), start=1)]
         entry[key] = tiles.TileSet(frame, properties)
     return entry[key]
 
@@ -262,7 +272,7 @@ def take_click(tooltip_text: str) -> bool:
     """Whether a map click hit a user feature (its tooltip starts '⬚ layer #row'); if so, pick it for the check."""
     clicked = tooltip_text.strip()
     for name, entry in user_layers().items():
-        prefix = f"⬚ {name} #"
+        prefix = tile_prefix(name)
         digits = clicked[len(prefix):].split(" ", 1)[0] if clicked.startswith(prefix) else ""
         if digits.isdigit() and 1 <= int(digits) <= len(entry["layer"].frame) \
                 and tooltip(name, int(digits), entry) == clicked:

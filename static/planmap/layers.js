@@ -103,14 +103,15 @@ window.planmap = (function () {
   }
 
   // A big layer as Mapbox Vector Tiles from the app's route (layers/tiles.py), from options.minZoom on; below
-  // it the layer's image (options.image: url and bounds) stands in. Each feature's `tip` is its tooltip: the
-  // tooltip is a function of the feature, as for GeoJSON layers, so a click reports it like any other.
+  // it the layer's image (options.image: url and bounds) stands in. A feature's tooltip is options.tipPrefix,
+  // its row and its label; its colour its `stroke` or options.colour. A click is reported like any shape's.
   function addVectorTiles(group, url, options) {
     queue = queue.then(function () { return loadVectorGrid(options.script); }).then(function () {
       // VectorGrid 1.3 calls L.DomEvent.fakeStop, which Leaflet 1.8 removed.
       if (!L.DomEvent.fakeStop) L.DomEvent.fakeStop = function () { return true; };
       var style = function (properties) {
-        return {weight: 1.5, color: properties.stroke, opacity: 0.95, fill: true, fillColor: properties.stroke,
+        var colour = properties.stroke || options.colour;
+        return {weight: 1.5, color: colour, opacity: 0.95, fill: true, fillColor: colour,
                 fillOpacity: 0.35, radius: 5};
       };
       var styles = {};
@@ -121,11 +122,14 @@ window.planmap = (function () {
         vectorTileLayerStyles: styles, interactive: true, minZoom: options.minZoom,
         pane: pane(group._map, "planmapTiles"),
         maxNativeZoom: options.maxNativeZoom, maxZoom: 22,
-        getFeatureId: function (f) { return f.properties.fid; }
+        getFeatureId: function (f) { return f.properties.row; }
       });
       // Leaflet hands a tooltip function the grid layer itself when the tooltip opens on hover, and the feature
       // when streamlit-folium reads it on a click: remember the hovered feature for the first case. This
       // listener goes before bindTooltip's, so it runs first.
+      // A feature carries only its row and the rest of its tooltip (label): the layer's prefix comes once, in
+      // options, so a tile of a thousand parcels does not repeat it a thousand times.
+      var tipOf = function (properties) { return options.tipPrefix + properties.row + (properties.label || ""); };
       var hovered = null;
       tiles.on("mouseover", function (e) { hovered = e.layer && e.layer.properties; });
       // streamlit-folium reports a click by the clicked shape's own tooltip (escaped: it parses it as HTML), and
@@ -133,15 +137,15 @@ window.planmap = (function () {
       tiles.on("click", function (e) {
         var shape = e.layer;
         if (!shape || !shape.properties) return;
-        shape._tooltip = L.tooltip().setContent(escapeHtml(shape.properties.tip));
+        shape._tooltip = L.tooltip().setContent(escapeHtml(tipOf(shape.properties)));
         shape.toGeoJSON = function () {
-          return {type: "Feature", properties: {fid: shape.properties.fid}, geometry: null};
+          return {type: "Feature", properties: {fid: options.fidPrefix + shape.properties.row}, geometry: null};
         };
       });
       tiles.bindTooltip(function (source) {
         var properties = (source && source.properties) || hovered || {};
         var span = document.createElement("span");
-        span.textContent = properties.tip || "";
+        span.textContent = properties.row ? tipOf(properties) : "";
         return span;
       }, {sticky: true});
       group.addLayer(tiles);
