@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 
 from geo.paths import ROOT
 from layers import export, safe_files
+from tests.threads import off_the_main_thread
 from ui import asgi
 
 CONFIG = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
@@ -169,8 +170,8 @@ def test_a_foreign_host_name_cannot_reach_the_websocket():
 
     server, url = load.start_server()
     try:
-        assert asyncio.run(status(url, "localhost")) == 101
-        assert asyncio.run(status(url, "evil.example")) == 403
+        assert off_the_main_thread(asyncio.run, status(url, "localhost")) == 101
+        assert off_the_main_thread(asyncio.run, status(url, "evil.example")) == 403
     finally:
         server.terminate()
         server.wait(timeout=30)

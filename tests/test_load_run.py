@@ -5,14 +5,15 @@ from __future__ import annotations
 import sys
 
 from geo.paths import ROOT
+from tests.threads import off_the_main_thread
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import load  # noqa: E402  (a script beside the benchmarks, not a package)
 
 
 def test_a_short_load_run_holds_every_session_without_error(tmp_path, capsys):
-    status = load.main(["--sessions", "3", "--interval", "1", "--duration", "4", "--churn", "3",
-                        "--json", str(tmp_path / "load.json")])
+    status = off_the_main_thread(load.main, ["--sessions", "3", "--interval", "1", "--duration", "4", "--churn", "3",
+                                             "--json", str(tmp_path / "load.json")])
     out = capsys.readouterr().out
     assert status == 0, out
     assert "sessions held        3 / 3" in out and "errors               0" in out

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from geo.paths import ROOT
+from tests.threads import off_the_main_thread
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "deploy"))
@@ -45,7 +46,7 @@ def test_sessions_stick_to_their_process_and_spread_over_processes(tmp_path):
             return url
 
         session = load.Session(proxy)
-        url = asyncio.run(stations_url(session))
+        url = off_the_main_thread(asyncio.run, stations_url(session))
         assert session.cookie.startswith("planmap_backend=")
         direct = {backend: load.Session(f"http://127.0.0.1:{backend}").fetch(url) for backend in (first, first + 1)}
         assert sorted(direct.values()) == [200, 404]  # published by the session's process only
