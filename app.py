@@ -9,11 +9,13 @@ from streamlit_folium import st_folium
 from geo.describe import describe
 from geo.places import UnknownPlace, load_places
 from geo.plan import load_manifest, load_plan
-from ui import panels
+from ui import link_state, panels
+from ui.feature_details import feature_details
+from ui.page_script import page_behaviour
 from layers.basemaps import available_basemaps
 from layers.catalog import SCHEMATIC_BADGE, load_catalog
 from layers.i18n import LANGUAGES, t
-from layers.interactive import base_map, bounds_of, build_overlays, feature_by_tooltip, legend_image
+from layers.interactive import CLEAR_MARK, base_map, bounds_of, build_overlays, feature_by_tooltip, legend_image
 from layers.view_state import PANELS, ViewState, parse_params
 
 st.set_page_config(page_title="北京规划一张图 · Plan Map", layout="wide")
@@ -35,14 +37,22 @@ def secrets() -> dict[str, str]:
         return {}
 
 
-def init_state(state: ViewState) -> None:
-    """Seed widget values from the URL on a session's first run only."""
-    if st.session_state.get("_seeded"):
-        return
-    st.session_state.update({"_seeded": True, "panel": state.panel, "lang": state.lang, "basemap": state.basemap,
-                             "place": state.place, "task": state.task, "_ignored": state.ignored_layers})
-    for layer_id in load_catalog().layers:
-        st.session_state[f"layer_{layer_id}"] = layer_id in state.layers
+def init_state(basemaps: list[str], plan) -> bool:
+    """Seed widget values from the URL on a session's first run, and again when Back/Forward (or an edited
+    link) brings a URL this session did not write; True when it did (the map then frames the link's view)."""
+    if not link_state.url_changed(st.session_state):
+        return False
+    options = {"f_doc": set(plan.tasks["doc_id"]), "f_theme": set(plan.tasks["theme"]),
+               "f_status": set(plan.tasks["status"]),
+               "f_place": {p for cell in plan.tasks["places"] for p in cell.split(";") if p}}
+    link_state.seed(st.session_state, parse_params(st.query_params.to_dict(), basemaps), list(load_catalog().layers),
+                    options)
+    return True
+
+
+def clear_selection() -> None:
+    """✕, Esc or a click on no feature: no place and no task picked."""
+    st.session_state.update({"place": None, "task": None, "_place_layer": None})
 
 
 def relabel_choices(lang: str) -> None:
@@ -86,12 +96,18 @@ def sidebar(basemaps, lang: str) -> None:
 def take_map_click(chosen: list[str], lang: str, datum: str) -> None:
     """Select what was clicked on the map. The click arrives as the map's new value before this run starts,
     so the overlays built below already show it highlighted (no second run)."""
-    clicked = (st.session_state.get(MAP_KEY) or {}).get("last_object_clicked_tooltip")
-    if clicked and clicked != st.session_state.get("_last_click"):
-        st.session_state["_last_click"] = clicked
+    value = st.session_state.get(MAP_KEY) or {}
+    clicked = value.get("last_object_clicked_tooltip")
+    # The click count tells a second click on the same shape (after a clear) from the same click reported again.
+    click = (clicked, value.get("last_object_clicked_count"))
+    if clicked and click != st.session_state.get("_last_click"):
+        st.session_state["_last_click"] = click
+        if clicked.startswith(CLEAR_MARK):
+            clear_selection()
+            return
         hit = feature_by_tooltip(clicked, chosen, lang, datum)
         if hit:
-            st.session_state["place"] = hit[1]
+            st.session_state["place"], st.session_state["_place_layer"] = hit[1], hit[0]
 
 
 def view_for(place_ids: list[str]) -> tuple[tuple[float, float] | None, int | None]:
@@ -107,20 +123,24 @@ def view_for(place_ids: list[str]) -> tuple[tuple[float, float] | None, int | No
 def main() -> None:
     plan, places, manifest = data()
     basemaps = available_basemaps(secrets())
-    init_state(parse_params(st.query_params.to_dict(), list(basemaps)))
+    seeded = init_state(list(basemaps), plan)
     lang, chosen = st.session_state["lang"], chosen_layers()
     relabel_choices(lang)
     basemap = basemaps.get(st.session_state["basemap"], basemaps["offline"])
-    take_map_click(chosen, lang, basemap.datum)
+    if not seeded:
+        take_map_click(chosen, lang, basemap.datum)
+        link_state.take_map_view(st.session_state, st.session_state.get(MAP_KEY))
+    page_behaviour(lang)
     st.title(t("app_title", lang))
     st.caption(t("app_caption", lang))
     if st.session_state.get("_ignored"):
         st.warning(t("unknown_layer", lang) + ", ".join(st.session_state["_ignored"]))
 
     tasks_view = panels.filtered_tasks(plan, places, manifest, lang, st.session_state)
-    picked_task = panels.picked_task(tasks_view, st.session_state)
-    if picked_task is not None:
-        st.session_state["task"] = picked_task
+    pick = panels.task_pick(tasks_view, st.session_state)
+    if pick is not panels.UNCHANGED:
+        st.session_state["task"] = pick
+    picked_task = pick if isinstance(pick, str) else None
     task_places = panels.task_places(plan, st.session_state.get("task"))
 
     map_col, detail_col = st.columns([3, 2])
@@ -129,14 +149,15 @@ def main() -> None:
         # The session's first map carries its layers' data (no request per layer before the first shape).
         first = not st.session_state.get("_map_sent")
         overlays = build_overlays(chosen, lang, basemap, tuple(task_places + selected), first=first)
-        # Zoom to a task's places when it is picked, or when the link names it (the first map).
-        center, zoom = view_for(task_places) if picked_task is not None or first else (None, None)
+        # Zoom to a task's places when it is picked; a link without a view frames its task, else its place.
+        linked = first and not st.session_state.get("view")
+        center, zoom = view_for(task_places or selected) if picked_task is not None or linked else (None, None)
         drawn = load_catalog().resolve(chosen)
         attribution = " · ".join(filter(None, [load_catalog().attribution_text(drawn, lang),
                                                load_catalog().schematic_note(drawn, lang)]))
-        st_folium(base_map(basemap), key=MAP_KEY, height=640, use_container_width=True,
-                  feature_group_to_add=overlays, center=center, zoom=zoom,
-                  returned_objects=["last_object_clicked_tooltip"])
+        st_folium(base_map(basemap, link_state.frame_view(st.session_state, basemap.id)), key=MAP_KEY, height=640,
+                  use_container_width=True, feature_group_to_add=overlays, center=center, zoom=zoom,
+                  returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count", "center", "zoom"])
         st.session_state["_map_sent"] = True
         st.caption(attribution)
     with detail_col:
@@ -145,10 +166,12 @@ def main() -> None:
         if not place:
             st.info(t("click_hint", lang))
         else:
+            st.button("✕ " + t("clear_selection", lang), key="clear_selection", on_click=clear_selection)
             try:
                 panels.place_details(describe(place, plan, places), places, manifest, lang)
             except UnknownPlace:
-                st.error(t("unknown_place", lang) + place)
+                if not feature_details(place, st.session_state.get("_place_layer"), plan, places, manifest, lang):
+                    st.error(t("unknown_place", lang) + place)
 
     # One panel at a time, none until asked: unlike st.tabs, a panel not shown costs no server time, and the
     # first page loads no table or chart code before the map.
@@ -162,9 +185,10 @@ def main() -> None:
         panels.exports(chosen, lang)
     sidebar(basemaps, lang)
 
-    st.query_params.from_dict(ViewState(lang=lang, basemap=basemap.id, layers=chosen,
-                                        place=st.session_state.get("place"),
-                                        task=st.session_state.get("task"), panel=panel).to_params())
+    params = ViewState(lang=lang, basemap=basemap.id, layers=chosen, place=st.session_state.get("place"),
+                       task=st.session_state.get("task"), panel=panel, view=st.session_state.get("view"),
+                       filters=link_state.filters(st.session_state)).to_params()
+    st.query_params.from_dict(params)
 
 
 main()

@@ -45,6 +45,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "beijing_indicators": ("北京市“十四五”主要指标", "Beijing 14th five-year plan main indicators"),
     "midterm": ("中期评估（2023）", "Mid-term evaluation (2023)"),
     "subcentre_targets": ("城市副中心目标", "Sub-centre targets"),
+    "clear_selection": ("清除选择（Esc）", "Clear selection (Esc)"),
     "unknown_place": ("链接中的地点编号不存在：", "The link names an unknown place id: "),
     "unknown_layer": ("链接中的图层不存在，已忽略：", "The link names unknown layers, ignored: "),
     "share_hint": ("地址栏中的链接可复现当前视图。", "The address bar link reproduces this view."),

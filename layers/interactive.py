@@ -29,6 +29,8 @@ from layers.raster import raster_overlay
 BEIJING_CBD_VIEW = {"location": (39.91, 116.575), "zoom_start": 11}
 # The opening view frames the CBD functional zone and the sub-centre whatever the window's width.
 HOME_BOUNDS = [[39.83, 116.42], [39.99, 116.77]]
+CLICK_ID_MARK = "\u241f"  # before the "layer/fid" a clicked shape's tooltip carries (static/planmap/layers.js)
+CLEAR_MARK = "planmap:clear:"  # what static/planmap/layers.js reports as the clicked tooltip to clear the selection
 HIGHLIGHT_STYLE = {"color": "#ffd400", "weight": 6, "fillOpacity": 0.15, "fillColor": "#ffd400", "opacity": 1}
 STATUS_LABELS = {
     "operating": ("运营", "operating"), "under_construction": ("在建", "under construction"),
@@ -122,6 +124,20 @@ class OverlayScript(MacroElement):
         self._name = "OverlayScript"
 
 
+class MapWatch(MacroElement):
+    """Wires the map's own behaviour once it exists: a click on no feature or Esc clears the selection, and
+    online tiles that fail to load say so on the map (static/planmap/layers.js)."""
+
+    _template = Template("{% macro script(this, kwargs) %}"
+                         "planmap.watchMap({{ this._parent.get_name() }});\n"
+                         "planmap.watchTiles({{ this._parent.get_name() }});\n"
+                         "{% endmacro %}")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MapWatch"
+
+
 class OverlayGroup(folium.FeatureGroup):
     """Every chosen layer in one feature group, each drawn by static/planmap/layers.js in declared order.
 
@@ -152,12 +168,16 @@ class OverlayGroup(folium.FeatureGroup):
         self.layers.append(("addImage", json.dumps(url), {"bounds": bounds}))
 
 
-def _layer_options(spec: LayerSpec) -> dict[str, Any]:
+def _layer_options(spec: LayerSpec, tiles: bool = False) -> dict[str, Any]:
+    """How a layer is drawn. Over online tiles the context layers keep their outlines but drop their fills:
+    the district fill is opaque (it is the offline basemap) and would hide the tiles."""
+    context = spec.group == "context"
+    fill_opacity = 0 if spec.kind == "line" or (context and tiles) else spec.fill_opacity
     return {
         "style": {"weight": spec.weight, "opacity": 0.95, "fillColor": spec.fill_color,
-                  "fillOpacity": spec.fill_opacity if spec.kind != "line" else 0, "dashArray": spec.dash},
-        "hover": {"weight": 5, "fillOpacity": 0.35}, "radius": spec.radius, "tooltip": True,
-        **({"pane": "planmapContext"} if spec.group == "context" else {}),
+                  "fillOpacity": fill_opacity, "dashArray": spec.dash},
+        "hover": {"weight": 5, "fillOpacity": 0.35}, "radius": spec.radius, "tooltip": True, "layer": spec.id,
+        **({"pane": "planmapContext"} if context else {}),
     }
 
 
@@ -165,12 +185,21 @@ def feature_by_tooltip(text: str, layer_ids: list[str], lang: str, datum: str) -
     """The (layer, feature id) of the drawn feature whose tooltip a map click reported, if any.
 
     streamlit-folium reports the tooltip of the topmost shape under the pointer: what the user clicked,
-    which a point-in-polygon search would not tell apart from the areas beneath it.
+    which a point-in-polygon search would not tell apart from the areas beneath it. The tooltip ends in
+    the shape's "layer/fid" (static/planmap/layers.js) because names repeat (光华路 the station and the
+    street); a tooltip without it is matched by its text.
     """
-    for spec in load_catalog().resolve(layer_ids):
+    shown, _mark, identity = text.partition(CLICK_ID_MARK)
+    drawn = load_catalog().resolve(layer_ids)
+    if identity:
+        layer_id, _slash, fid = identity.strip().partition("/")
+        if any(spec.id == layer_id for spec in drawn) and \
+                any(known == fid for _tip, known in _tooltip_index(layer_id, lang, datum)):
+            return layer_id, fid
+    for spec in drawn:
         if _feature_count(spec.id) <= spec.vector_limit:
             for tip, fid in _tooltip_index(spec.id, lang, datum):
-                if tip == text.strip():
+                if tip == shown.strip():
                     return spec.id, fid
     return None
 
@@ -187,8 +216,10 @@ def build_overlays(layer_ids: list[str], lang: str, basemap: Basemap, highlight:
         if _feature_count(spec.id) > spec.vector_limit:
             group.add_image(*_layer_raster(spec.id, basemap.datum, served))
         else:
-            group.add_layer(_layer_source(spec.id, lang, basemap.datum, served, first), _layer_options(spec))
-    highlight_options = {"style": HIGHLIGHT_STYLE, "radius": 9, "tooltip": False}
+            group.add_layer(_layer_source(spec.id, lang, basemap.datum, served, first),
+                            _layer_options(spec, tiles=not basemap.offline))
+    # The outline never takes the mouse: what lies inside the selection stays hoverable and clickable.
+    highlight_options = {"style": HIGHLIGHT_STYLE, "radius": 9, "tooltip": False, "interactive": False}
     # Places are highlighted from vector layers only: a big layer's features are not sent one by one.
     for spec in load_catalog().layers.values() if highlight else ():
         if _feature_count(spec.id) > spec.vector_limit:
@@ -199,20 +230,23 @@ def build_overlays(layer_ids: list[str], lang: str, basemap: Basemap, highlight:
     return group
 
 
-def base_map(basemap: Basemap) -> folium.Map:
-    """The map frame: view, scale bar, and tiles only if the user chose an online basemap."""
-    fmap = make_map(location=BEIJING_CBD_VIEW["location"], zoom_start=BEIJING_CBD_VIEW["zoom_start"],
-                    control_scale=True, tiles=None, attribution_control=True)
+def base_map(basemap: Basemap, view: tuple[float, float, int] | None = None) -> folium.Map:
+    """The map frame: view (the given centre and zoom, else the home extent), scale bar, and tiles only if
+    the user chose an online basemap."""
+    location, zoom = (view[:2], view[2]) if view else (BEIJING_CBD_VIEW["location"], BEIJING_CBD_VIEW["zoom_start"])
+    fmap = make_map(location=location, zoom_start=zoom, control_scale=True, tiles=None, attribution_control=True)
     # Leaflet only: folium's popups need jQuery, Plan Map's overlays do not; their script comes with the map.
     fmap.default_js = [("leaflet", vendor_url("leaflet/leaflet.js"))]
     fmap.add_child(OverlayScript())
-    fmap.fit_bounds(HOME_BOUNDS)
+    if not view:
+        fmap.fit_bounds(HOME_BOUNDS)
     if not basemap.offline:
         folium.TileLayer(basemap.url, attr=basemap.attribution, name=basemap.title_en, subdomains=basemap.subdomains,
                          max_zoom=basemap.max_zoom).add_to(fmap)
         if basemap.overlay_url:
             folium.TileLayer(basemap.overlay_url, attr=basemap.attribution, name="labels", overlay=True,
                              subdomains=basemap.subdomains, max_zoom=basemap.max_zoom).add_to(fmap)
+    fmap.add_child(MapWatch())
     return fmap
 
 

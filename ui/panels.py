@@ -2,6 +2,8 @@
 st.text/markdown without HTML), so a task titled `<img src=x onerror=…>` stays a string."""
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import MutableMapping
 
 import geopandas as gpd
@@ -75,14 +77,35 @@ def filtered_tasks(plan: Plan, places: gpd.GeoDataFrame, manifest: pd.DataFrame,
     return _all_task_rows(plan, places, manifest, lang)[keep.to_numpy()].reset_index(drop=True)
 
 
-def picked_task(view: pd.DataFrame, session: MutableMapping) -> str | None:
-    selection = session.get(TABLE_KEY)
+UNCHANGED = object()  # the task table's selection did not change in this run
+
+
+def table_key(session: MutableMapping) -> str:
+    """The task table's widget key, one per set of filters: a table's selection is a row number, so a table
+    whose rows changed starts with no selection instead of pointing at another task."""
+    signature = json.dumps([session.get(key) for key in FILTER_KEYS], ensure_ascii=False, sort_keys=True)
+    return f"{TABLE_KEY}_{hashlib.sha1(signature.encode()).hexdigest()[:10]}"
+
+
+def _selected_rows(selection: object) -> tuple[int, ...]:
     rows = getattr(getattr(selection, "selection", None), "rows", None)
     if rows is None and isinstance(selection, dict):
         rows = selection.get("selection", {}).get("rows")
-    if rows and rows[0] < len(view):
-        return str(view.iloc[rows[0]]["id"])
-    return None
+    return tuple(rows or ())
+
+
+def task_pick(view: pd.DataFrame, session: MutableMapping) -> object:
+    """What the user did in the task table since the last run: the id of the task ticked, None when the row
+    was unticked, UNCHANGED otherwise (the pick is a task id, kept whatever the filters do to the rows)."""
+    key = table_key(session)
+    rows = _selected_rows(session.get(key))
+    seen_key, seen_rows = session.get("_table_seen", (None, ()))
+    session["_table_seen"] = (key, rows)
+    if key != seen_key and not rows or (key, rows) == (seen_key, seen_rows):
+        return UNCHANGED
+    if not rows:
+        return None
+    return str(view.iloc[rows[0]]["id"]) if rows[0] < len(view) else UNCHANGED
 
 
 def task_places(plan: Plan, task_id: str | None) -> list[str]:
@@ -111,7 +134,7 @@ def task_explorer(view: pd.DataFrame, plan: Plan, places: gpd.GeoDataFrame, mani
     if not selected.empty:
         title = selected["title_zh" if lang == "zh" else "title_en"].iloc[0]
         st.markdown(f"**{t('selected_task', lang)}**: {_plain(title)} · {_plain(selected['quote'].iloc[0])}")
-    st.dataframe(view, key=TABLE_KEY, on_select="rerun", selection_mode="single-row", hide_index=True,
+    st.dataframe(view, key=table_key(st.session_state), on_select="rerun", selection_mode="single-row", hide_index=True,
                  width="stretch", column_config={"id": None})
 
 

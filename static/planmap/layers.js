@@ -40,13 +40,25 @@ window.planmap = (function () {
     notice.getContainer().textContent = message;
   }
 
+  // streamlit-folium reports a click as the clicked shape's tooltip text; names repeat across layers (光华路
+  // is a station and a street), so the tooltip also carries "layer/fid" after ID_MARK, hidden from view.
+  var ID_MARK = "\u241f";
+  function clickId(layerId, fid) {
+    if (!layerId) return "";
+    var text = String(layerId + "/" + fid).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+    return "<span hidden>" + ID_MARK + text + "</span>";
+  }
+
   // options: style (Leaflet path style; colour/fill default to each feature's `stroke`), hover (style while
-  // hovered), radius (points), tooltip (bind each feature's escaped `tip`), only (feature ids to keep).
+  // hovered), radius (points), tooltip (bind each feature's escaped `tip`), only (feature ids to keep),
+  // layer (its catalogue id, reported with a click), interactive (false: the shapes never take the mouse — a selection outline must not hide what it covers).
   function addGeoJson(group, source, options) {
     var data = load(source);
     queue = queue.then(function () { return data; }).then(function (data) {
+      var interactive = options.interactive !== false;
       var layer = L.geoJSON(data, {
         pane: pane(group._map, options.pane),
+        interactive: interactive,
         filter: options.only ? function (f) { return options.only.indexOf(f.properties.fid) >= 0; } : null,
         style: function (f) {
           return L.extend({}, options.style, {
@@ -55,10 +67,11 @@ window.planmap = (function () {
           });
         },
         pointToLayer: function (f, latlng) {
-          return L.circleMarker(latlng, {radius: options.radius, pane: pane(group._map, options.pane)});
+          return L.circleMarker(latlng, {radius: options.radius, pane: pane(group._map, options.pane),
+                                         interactive: interactive});
         },
         onEachFeature: function (f, path) {
-          if (options.tooltip) path.bindTooltip(f.properties.tip, {sticky: true});
+          if (options.tooltip) path.bindTooltip(f.properties.tip + clickId(options.layer, f.properties.fid), {sticky: true});
           if (options.hover) {
             path.on("mouseover", function () { path.setStyle(options.hover); });
             path.on("mouseout", function () { layer.resetStyle(path); });
@@ -85,5 +98,41 @@ window.planmap = (function () {
     return url;
   }
 
-  return {addGeoJson: addGeoJson, addImage: addImage, keep: keep};
+  // Clearing the selection: a click where no feature is, or Esc. streamlit-folium reports the tooltip of the
+  // last clicked shape; a marker in its place (numbered, so two clears in a row both count) tells the app.
+  var clears = 0;
+  var CLEAR = "planmap:clear:";
+
+  function clearSelection(map) {
+    var shared = window.__GLOBAL_DATA__;
+    if (!shared) return;
+    clears += 1;
+    shared.last_object_clicked_tooltip = CLEAR + clears;
+  }
+
+  function watchMap(map) {
+    map.on("click", function (event) {
+      var target = event.originalEvent && event.originalEvent.target;
+      var onShape = target && target.classList && target.classList.contains("leaflet-interactive");
+      if (!onShape) clearSelection(map);
+    });
+    function onKey(event) {
+      // A synthetic map click makes streamlit-folium send the value (its sender is not reachable from here).
+      if (event.key === "Escape") map.fire("click", {latlng: map.getCenter()});
+    }
+    document.addEventListener("keydown", onKey);
+  }
+
+  // Online tiles that fail to load (no network, a blocked host) say so on the map instead of staying blank.
+  function watchTiles(map) {
+    map.eachLayer(function (layer) {
+      if (!(layer instanceof L.TileLayer)) return;
+      layer.on("tileerror", function () {
+        warn(map, "瓦片无法加载 — 离线？ / tiles unavailable — offline?");
+      });
+    });
+  }
+
+  return {addGeoJson: addGeoJson, addImage: addImage, keep: keep, watchMap: watchMap, watchTiles: watchTiles,
+          CLEAR: CLEAR};
 })();

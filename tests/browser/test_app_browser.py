@@ -237,7 +237,7 @@ def test_click_on_cbd_core_lists_its_tasks(streamlit_server, page, external_requ
     text = wait_until(lambda: "提升“一核”" in (text := panel_text(page)) and text, "the CBD core's tasks")
     assert "CBD中心区" in text and "强化“两轴”" in text
     # The clicked place is outlined on the same map, which kept its view.
-    highlight = frame.locator(f'{SHAPES}[stroke="{HIGHLIGHT}"]')
+    highlight = frame.locator(f'path[stroke="{HIGHLIGHT}"]')  # not interactive: it never takes the mouse
     highlight.first.wait_for(timeout=TIMEOUT_S * 1000)
     assert highlight.count() == 1
     assert frame.evaluate("() => window.__planmapMarker") == "kept", "the map was rebuilt"

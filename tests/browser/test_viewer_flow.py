@@ -1,0 +1,195 @@
+"""The planner's core flow in the real app (server.py) in headless Chromium, one test per defect of issue 13:
+a selection outline never takes the mouse, a selection can be cleared (Esc, ✕, a click on no feature), every
+clickable feature opens its details, a task is picked by id, online tiles show (and say when they cannot
+load), and the view, filters and selection live in the link (reload, basemap switch, Back)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from layers.catalog import layer_frame, load_catalog
+from tests.browser.test_app_browser import (
+    CBD_POINT, FIND_MAP, HIGHLIGHT, HIT, MAP_IFRAME, SHAPES, TIMEOUT_S, VIEW, location, open_app, panel_text, screenshot,
+    wait_until, zoom_to,
+)
+
+pytestmark = pytest.mark.browser
+ON_APP = pytest.mark.parametrize("app_script", ["server.py"], indirect=True)
+
+
+def param(page, name: str) -> str | None:
+    return page.evaluate(f"() => new URLSearchParams(location.search).get({name!r})")
+
+
+def click_at(page, frame, name: str, lat: float, lng: float) -> dict:
+    hit = frame.evaluate(HIT, [name, lat, lng])
+    box = page.locator(MAP_IFRAME).bounding_box()
+    page.mouse.click(box["x"] + hit["x"], box["y"] + hit["y"])
+    return hit
+
+
+def highlighted(frame) -> int:
+    return frame.locator(f'{SHAPES}[stroke="{HIGHLIGHT}"], path[stroke="{HIGHLIGHT}"]').count()
+
+
+@ON_APP
+def test_selected_zone_does_not_hide_the_core_inside_it(streamlit_server, page, page_errors, capsys):
+    frame, name = open_app(page, streamlit_server, "?place=cbd_zone")
+    wait_until(lambda: highlighted(frame) == 1, "the zone's outline")
+    zoom_to(page, frame, name, *CBD_POINT, zoom=14)
+    hit = frame.evaluate(HIT, [name, *CBD_POINT])
+    assert hit["fid"] == "cbd_core", hit  # the outline (also a shape of cbd_zone) is not what the mouse meets
+    click_at(page, frame, name, *CBD_POINT)
+    wait_until(lambda: param(page, "place") == "cbd_core", "place=cbd_core after clicking inside the zone")
+    wait_until(lambda: "提升“一核”" in panel_text(page), "the core's tasks")
+    assert page_errors == []
+
+
+@ON_APP
+def test_esc_cross_and_a_click_on_no_feature_clear_the_selection(streamlit_server, page, page_errors, capsys):
+    # Without the district layer, most of the map is empty.
+    frame, name = open_app(page, streamlit_server, "?layers=cbd_core&place=cbd_core")
+    wait_until(lambda: highlighted(frame) == 1, "the core's outline")
+    frame.evaluate("(n) => window[n].getContainer().focus()", name)
+    page.keyboard.press("Escape")
+    wait_until(lambda: param(page, "place") is None, "Esc cleared the place")
+    wait_until(lambda: highlighted(frame) == 0, "no outline after Esc")
+
+    frame.evaluate("(n) => window[n].setView([39.915, 116.466], 13, {animate: false})", name)
+    click_at(page, frame, name, *CBD_POINT)
+    wait_until(lambda: param(page, "place") == "cbd_core", "the core selected again")
+    page.get_by_role("button", name=re.compile("✕")).click()
+    wait_until(lambda: param(page, "place") is None, "✕ cleared the place")
+
+    click_at(page, frame, name, *CBD_POINT)
+    wait_until(lambda: param(page, "place") == "cbd_core", "the core selected again")
+    page.get_by_role("heading", name="北京规划一张图").click()  # the focus leaves the map
+    page.keyboard.press("Escape")
+    wait_until(lambda: param(page, "place") is None, "Esc outside the map cleared the place")
+    assert page.evaluate("() => document.documentElement.lang") == "zh-CN"
+
+    click_at(page, frame, name, *CBD_POINT)
+    wait_until(lambda: param(page, "place") == "cbd_core", "the core selected a third time")
+    empty = frame.evaluate(HIT, [name, 39.95, 116.44])
+    assert empty["fid"] is None
+    click_at(page, frame, name, 39.95, 116.44)
+    wait_until(lambda: param(page, "place") is None, "a click on no feature cleared the place")
+    wait_until(lambda: "点击地图上的区域或线路" in panel_text(page), "the details hint again")
+    assert page_errors == []
+
+
+@ON_APP
+@pytest.mark.parametrize("layer_id", ["cbd_structure", "cbd_circles"])
+def test_every_clickable_feature_opens_its_details(layer_id, streamlit_server, page, page_errors, capsys):
+    frame, name = open_app(page, streamlit_server, f"?layers={layer_id}")
+    features = layer_frame(load_catalog().layers[layer_id])
+    polygons = features[features.geom_type.isin(["Polygon", "MultiPolygon"])]
+    feature = polygons.iloc[0]
+    point = feature.geometry.representative_point()
+    frame.evaluate(f"(n) => window[n].setView([{point.y}, {point.x}], 14, {{animate: false}})", name)
+    hit = wait_until(lambda: (h := frame.evaluate(HIT, [name, point.y, point.x]))["fid"] and h, "a feature there")
+    click_at(page, frame, name, point.y, point.x)
+    wait_until(lambda: param(page, "place") == hit["fid"], "the feature selected")
+    wait_until(lambda: (t := panel_text(page)) and "链接中的地点编号不存在" not in t
+               and features.set_index("id").loc[hit["fid"], "name_zh"] in t, "the feature's details")
+    screenshot(page, f"viewer_details_{layer_id}", capsys)
+    assert page_errors == []
+
+
+def task_grid(page):
+    return page.locator('[data-testid="stDataFrame"]').last
+
+
+def tick_row(page, row: int) -> None:
+    """Tick a row of the task table: its row marker is the canvas's first column."""
+    grid = task_grid(page)
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 35 * row + 17)
+
+
+@ON_APP
+def test_a_task_is_picked_by_id_not_by_row(streamlit_server, page, page_errors, capsys):
+    open_app(page, streamlit_server, "?panel=tasks")
+    wait_until(lambda: task_grid(page).is_visible(), "the task table")
+    tick_row(page, 1)
+    task = wait_until(lambda: param(page, "task"), "a task in the URL")
+    keyword = page.get_by_label("关键词")
+    keyword.fill("文化")
+    keyword.press("Enter")
+    wait_until(lambda: param(page, "q") == "文化", "the keyword in the URL")
+    page.wait_for_timeout(1500)
+    assert param(page, "task") == task, "changing the keyword switched the task"
+    keyword.fill("")
+    keyword.press("Enter")
+    wait_until(lambda: param(page, "q") is None, "the keyword cleared")
+    tick_row(page, 3)
+    other = wait_until(lambda: (p := param(page, "task")) != task and p, "another task")
+    tick_row(page, 3)  # untick
+    wait_until(lambda: param(page, "task") is None, "unticking deselects")
+    assert other
+    assert page_errors == []
+
+
+@ON_APP
+def test_online_tiles_show_through_and_say_when_offline(streamlit_server, page, external_requests, capsys):
+    frame, name = open_app(page, streamlit_server, "?basemap=osm")
+    notice = frame.locator(".planmap-notice")
+    notice.wait_for(timeout=TIMEOUT_S * 1000)
+    assert "tiles unavailable — offline?" in notice.inner_text()
+    fills = frame.evaluate("""(n) => { const out = [];
+        window[n].eachLayer(l => { if (l.feature && l.feature.properties.fid.startsWith('ctx_') && l._path)
+            out.push(l.options.fillOpacity); }); return out; }""", name)
+    assert fills and set(fills) == {0}, fills
+    assert external_requests and all("tile" in url for url in external_requests)
+    screenshot(page, "viewer_tiles_offline", capsys)
+
+
+@ON_APP
+def test_view_filters_and_selection_survive_reload_basemap_switch_and_back(streamlit_server, page, page_errors,
+                                                                            capsys):
+    frame, name = open_app(page, streamlit_server, "?panel=tasks&theme=economy")
+    view = zoom_to(page, frame, name, *CBD_POINT, zoom=14)
+    wait_until(lambda: (param(page, "view") or "").endswith(",14"), "the view in the URL")
+    lat, lng, zoom = param(page, "view").split(",")
+    assert abs(float(lat) - view["lat"]) < 1e-4 and abs(float(lng) - view["lng"]) < 1e-4
+    # A basemap switch keeps the view.
+    page.locator('[data-testid="stSidebar"] [data-testid="stRadio"] label').filter(has_text="OpenStreetMap").click()
+    wait_until(lambda: param(page, "basemap") == "osm", "basemap=osm")
+    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
+    name = wait_until(lambda: frame.evaluate("() => Object.keys(window).find(k => { try { return window[k] instanceof L.Map } catch (e) { return false } })"), "the map")
+    after = wait_until(lambda: (v := frame.evaluate(VIEW, name))["zoom"] == 14 and v, "zoom 14 after the switch")
+    assert abs(after["lat"] - view["lat"]) < 1e-3 and abs(after["lng"] - view["lng"]) < 1e-3
+    # A reload keeps the view and the filter.
+    page.reload()
+    frame, name = open_app(page, streamlit_server.split("?")[0], "?" + location(page).split("?", 1)[1])
+    reloaded = wait_until(lambda: (v := frame.evaluate(VIEW, name))["zoom"] == 14 and v, "zoom 14 after reload")
+    assert abs(reloaded["lat"] - view["lat"]) < 1e-3
+    assert param(page, "theme") == "economy"
+    assert "经济" in page.locator('[data-testid="stMultiSelect"]').nth(1).inner_text()
+    # Back returns to the view before the last action.
+    click_at(page, frame, name, *CBD_POINT)
+    wait_until(lambda: param(page, "place") == "cbd_core", "the core selected")
+    page.go_back()
+    wait_until(lambda: param(page, "place") is None, "Back: no place")
+    wait_until(lambda: "点击地图上的区域或线路" in panel_text(page), "Back: the details hint again")
+    page.go_forward()
+    wait_until(lambda: "提升“一核”" in panel_text(page), "Forward: the core's tasks again")
+    assert page_errors == []
+
+
+@ON_APP
+def test_a_station_named_like_a_road_opens_the_station(streamlit_server, page, page_errors, capsys):
+    """广渠路 is a station and an avenue: the click names the shape clicked, not the first with that name."""
+    stations = layer_frame(load_catalog().layers["rail_stations"]).set_index("id")
+    point = stations.loc["stn_guangqulu"].geometry
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(f"{streamlit_server}?layers=context_roads,rail_stations&view={point.y},{point.x},15")
+    page.locator(MAP_IFRAME).wait_for(timeout=TIMEOUT_S * 1000)
+    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
+    name = wait_until(lambda: frame.evaluate(FIND_MAP), "the Leaflet map object")
+    wait_until(lambda: frame.evaluate(HIT, [name, point.y, point.x])["fid"] == "stn_guangqulu", "the station there")
+    click_at(page, frame, name, point.y, point.x)
+    wait_until(lambda: param(page, "place") == "stn_guangqulu", "the station selected, not the avenue")
+    assert page_errors == []
