@@ -11,6 +11,7 @@ from geo.places import UnknownPlace, load_places
 from geo.plan import load_manifest, load_plan
 from ui import link_state, panels
 from ui.feature_details import feature_details
+from ui.layout import page_layout
 from ui.page_script import page_behaviour
 from layers.basemaps import available_basemaps
 from layers.catalog import SCHEMATIC_BADGE, load_catalog
@@ -131,8 +132,8 @@ def main() -> None:
         take_map_click(chosen, lang, basemap.datum)
         link_state.take_map_view(st.session_state, st.session_state.get(MAP_KEY))
     page_behaviour(lang)
-    st.title(t("app_title", lang))
-    st.caption(t("app_caption", lang))
+    page_layout()
+    st.title(t("app_title", lang), help=t("app_caption", lang))
     if st.session_state.get("_ignored"):
         st.warning(t("unknown_layer", lang) + ", ".join(st.session_state["_ignored"]))
 
@@ -143,7 +144,7 @@ def main() -> None:
     picked_task = pick if isinstance(pick, str) else None
     task_places = panels.task_places(plan, st.session_state.get("task"))
 
-    map_col, detail_col = st.columns([3, 2])
+    map_col, detail_col = st.columns([5, 3], gap="small")
     with map_col:
         selected = [st.session_state["place"]] if st.session_state.get("place") else []
         # The session's first map carries its layers' data (no request per layer before the first shape).
@@ -160,7 +161,7 @@ def main() -> None:
                   returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count", "center", "zoom"])
         st.session_state["_map_sent"] = True
         st.caption(attribution)
-    with detail_col:
+    with detail_col.container(key="details"):
         st.subheader(t("details", lang))
         place = st.session_state.get("place")
         if not place:

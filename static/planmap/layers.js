@@ -110,7 +110,17 @@ window.planmap = (function () {
     shared.last_object_clicked_tooltip = CLEAR + clears;
   }
 
+  // The page sizes the map's frame from the window (ui/layout.py); the map fills the frame and follows it.
+  function fillFrame(map) {
+    var style = document.createElement("style");
+    style.textContent = "html, body { height: 100%; margin: 0; } #map_div, .folium-map { height: 100vh !important; }";
+    document.head.appendChild(style);
+    map.invalidateSize();
+    window.addEventListener("resize", function () { map.invalidateSize(); });
+  }
+
   function watchMap(map) {
+    fillFrame(map);
     map.on("click", function (event) {
       var target = event.originalEvent && event.originalEvent.target;
       var onShape = target && target.classList && target.classList.contains("leaflet-interactive");

@@ -193,3 +193,29 @@ def test_a_station_named_like_a_road_opens_the_station(streamlit_server, page, p
     click_at(page, frame, name, point.y, point.x)
     wait_until(lambda: param(page, "place") == "stn_guangqulu", "the station selected, not the avenue")
     assert page_errors == []
+
+
+@ON_APP
+@pytest.mark.parametrize("size", [(1440, 900), (1920, 1080), (390, 844)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_map_fills_the_screen_beside_the_details(size, streamlit_server, page, page_errors, capsys):
+    width, height = size
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(streamlit_server + "?place=cbd_core")
+    page.frame_locator(MAP_IFRAME).locator(SHAPES).first.wait_for(timeout=TIMEOUT_S * 1000)
+    wait_until(lambda: "提升“一核”" in panel_text(page), "the core's details")
+    page.wait_for_timeout(800)
+    box = page.locator(MAP_IFRAME).bounding_box()
+    heading = page.get_by_role("heading", name="详情").bounding_box()
+    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
+    name = wait_until(lambda: frame.evaluate(FIND_MAP), "the Leaflet map object")
+    inner = frame.evaluate("(n) => { const r = window[n].getContainer().getBoundingClientRect();"
+                           " return [r.width, r.height]; }", name)
+    screenshot(page, f"viewer_layout_{width}x{height}", capsys)
+    assert abs(inner[1] - box["height"]) < 4, (inner, box)  # the map fills its frame
+    if width > 640:
+        assert box["y"] + box["height"] <= height + 1 and box["height"] >= height - 170, box  # the window's height
+        assert heading["x"] >= box["x"] + box["width"] - 1 and heading["y"] < box["y"] + 100  # details beside
+    else:
+        assert box["y"] < 200 and box["width"] >= width - 60 and box["height"] >= 0.55 * height, box  # map first
+        assert heading["y"] > box["y"] + box["height"] - 1  # details below
+    assert page_errors == []
