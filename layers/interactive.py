@@ -51,6 +51,12 @@ def tooltip_text(properties: dict[str, Any], lang: str) -> str:
     return " · ".join(parts)
 
 
+def label_text(properties: dict[str, Any], lang: str) -> str:
+    """The name drawn on the map: the chosen language's, else the Chinese one (plain text, escaped later)."""
+    name = properties.get("name_zh" if lang == "zh" else "name_en") or properties.get("name_zh") or ""
+    return str(name) if name == name else ""
+
+
 @lru_cache(maxsize=256)
 def _layer_geojson(layer_id: str, lang: str, datum: str) -> str:
     """The slim GeoJSON one layer sends to the page (cached: the same for every rerun)."""
@@ -63,6 +69,12 @@ def _layer_geojson(layer_id: str, lang: str, datum: str) -> str:
     slim["fid"] = frame["id"].astype(str)
     slim["tip"] = [html.escape(tooltip_text(record, lang)) for record in records]
     slim["stroke"] = [feature_color(spec, record) for record in records]
+    slim["label"] = [html.escape(label_text(record, lang)) for record in records]
+    # Areas are labelled at a point inside them (a centroid can fall outside a ring or a bay).
+    anchors = frame.geometry.representative_point()
+    polygonal = frame.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    slim["lx"] = [round(a.x, 6) if keep else None for a, keep in zip(anchors, polygonal)]
+    slim["ly"] = [round(a.y, 6) if keep else None for a, keep in zip(anchors, polygonal)]
     return json.dumps(feature_collection(slim), ensure_ascii=False, separators=(",", ":"))
 
 
@@ -168,6 +180,20 @@ class OverlayGroup(folium.FeatureGroup):
         self.layers.append(("addImage", json.dumps(url), {"bounds": bounds}))
 
 
+# Map labels: streets from zoom 12, stations and task places from 14, areas and lines at every zoom. Where
+# labels collide the more important one stays: planning areas, stations, rail lines, task places, context.
+LABEL_MIN_ZOOM = {"cbd_streets": 12, "rail_stations": 14, "task_places": 14}
+LABEL_RANK = {"planning": 0, "rail": 1, "tasks": 2, "context": 3}
+
+
+def _label_options(spec: LayerSpec) -> dict[str, Any]:
+    # Stations come right after the planning areas: a small point's name has one place, a line's many.
+    rank = 6 if spec.kind == "point" and spec.group == "rail" else \
+        LABEL_RANK.get(spec.group, 4) * 10 + (5 if spec.id in LABEL_MIN_ZOOM else 0)
+    return {"minZoom": LABEL_MIN_ZOOM.get(spec.id, 0), "rank": rank,
+            "color": "#333333" if spec.kind in ("polygon", "mixed") else spec.color}
+
+
 def _layer_options(spec: LayerSpec, tiles: bool = False) -> dict[str, Any]:
     """How a layer is drawn. Over online tiles the context layers keep their outlines but drop their fills:
     the district fill is opaque (it is the offline basemap) and would hide the tiles."""
@@ -177,6 +203,7 @@ def _layer_options(spec: LayerSpec, tiles: bool = False) -> dict[str, Any]:
         "style": {"weight": spec.weight, "opacity": 0.95, "fillColor": spec.fill_color,
                   "fillOpacity": fill_opacity, "dashArray": spec.dash},
         "hover": {"weight": 5, "fillOpacity": 0.35}, "radius": spec.radius, "tooltip": True, "layer": spec.id,
+        "label": _label_options(spec),
         **({"pane": "planmapContext"} if context else {}),
     }
 
@@ -265,10 +292,34 @@ def bounds_of(place_ids: list[str]) -> list[list[float]] | None:
     return [[miny, minx], [maxy, maxx]]
 
 
+LEGEND_COLORS = 4  # at most this many of a layer's feature colours in its swatch
+
+
+@lru_cache(maxsize=64)
+def _drawn_colors(layer_id: str) -> tuple[str, ...]:
+    """The stroke colours a layer's features are drawn in, most frequent first (the layer's own colour when
+    it has no per-feature colour)."""
+    spec = load_catalog().layers[layer_id]
+    if not spec.color_field:
+        return (spec.color,)
+    records = layer_frame(spec).drop(columns="geometry").to_dict("records")
+    counts: dict[str, int] = {}
+    for record in records:
+        color = feature_color(spec, record)
+        counts[color] = counts.get(color, 0) + 1
+    return tuple(sorted(counts, key=lambda color: -counts[color])[:LEGEND_COLORS])
+
+
 def legend_svg(spec: LayerSpec) -> str:
     """A small swatch drawn from the declaration, for the sidebar legend."""
     dash = f' stroke-dasharray="{html.escape(spec.dash)}"' if spec.dash else ""
-    if spec.kind == "line":
+    colors = _drawn_colors(spec.id)
+    if spec.kind == "line" and len(colors) > 1:
+        # A layer coloured per feature (each rail line its official colour) shows those colours side by side.
+        step = 24 / len(colors)
+        shape = "".join(f'<line x1="{2 + i * step:.1f}" y1="8" x2="{2 + (i + 1) * step:.1f}" y2="8" stroke="{color}" '
+                        f'stroke-width="{min(spec.weight, 4)}"{dash}/>' for i, color in enumerate(colors))
+    elif spec.kind == "line":
         shape = f'<line x1="2" y1="8" x2="26" y2="8" stroke="{spec.color}" stroke-width="{min(spec.weight, 4)}"{dash}/>'
     elif spec.kind == "point":
         shape = (f'<circle cx="14" cy="8" r="{min(spec.radius, 6)}" fill="{spec.fill_color or spec.color}" '

@@ -1,6 +1,8 @@
 """The link's view state and the map-click identity, without a browser (issue 13)."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from layers.interactive import CLICK_ID_MARK, feature_by_tooltip
@@ -46,3 +48,14 @@ def test_a_task_is_picked_by_id_and_kept_when_the_filters_change():
     assert panels.task_pick(view, session) == "t1"
     session[panels.table_key(session)] = {"selection": {"rows": []}}
     assert panels.task_pick(view, session) is None  # unticked
+
+
+def test_rail_swatches_show_the_colours_the_lines_are_drawn_in():
+    from layers.catalog import feature_color, layer_frame, load_catalog
+    from layers.interactive import legend_svg
+
+    spec = load_catalog().layers["rail_operating"]
+    drawn = {feature_color(spec, record) for record in layer_frame(spec).drop(columns="geometry").to_dict("records")}
+    swatch = legend_svg(spec)
+    shown = set(re.findall(r'stroke="(#[0-9A-Fa-f]{6})"', swatch))
+    assert len(shown) > 1 and shown <= drawn and spec.color not in shown - drawn

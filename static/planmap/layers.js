@@ -8,7 +8,7 @@ window.planmap = (function () {
   var queue = Promise.resolve();  // layers are added in the order they were declared, whenever they arrive
   // Leaflet panes below its overlay pane (400): the context layers, then big layers drawn as images, so an
   // image of parcels lies over the district fills and under the plan areas and lines.
-  var PANES = {planmapContext: 350, planmapImages: 375};
+  var PANES = {planmapContext: 350, planmapImages: 375, planmapLabels: 650};
 
   function pane(map, name) {
     if (name && map && !map.getPane(name)) map.createPane(name).style.zIndex = PANES[name];
@@ -79,6 +79,7 @@ window.planmap = (function () {
         }
       });
       group.addLayer(layer);
+      if (options.label) registerLabels(group, layer, options.label);
     }).catch(function (error) {
       console.error("Plan Map layer", error);
       warn(group._map, "图层数据无法加载 / Layer data could not be loaded — " + error.message);
@@ -98,6 +99,100 @@ window.planmap = (function () {
     return url;
   }
 
+  // Labels: one per feature, shown from the layer's minZoom, placed by rank (lower first) where they do not
+  // cover a label already placed. Areas at their inner point, points beside the point, lines at their vertex
+  // nearest the view's centre (so a long line is named where the user looks).
+  var labels = [];
+  var theMap = null;
+  var layoutPending = false;
+
+  function textWidth(text) {
+    var width = 0;
+    for (var i = 0; i < text.length; i++) width += text.charCodeAt(i) > 0x2e80 ? 13 : 7;
+    return width;
+  }
+
+  function registerLabels(group, layer, options) {
+    layer.eachLayer(function (path) {
+      var p = path.feature.properties;
+      if (!p.label) return;
+      var kind = path instanceof L.CircleMarker ? "point" : (p.lx !== null && p.lx !== undefined ? "area" : "line");
+      var entry = {group: group, path: path, text: String(p.label), kind: kind, minZoom: options.minZoom,
+                   rank: options.rank, color: options.color, marker: null};
+      if (kind === "area") entry.latlng = L.latLng(p.ly, p.lx);
+      if (kind === "point") entry.latlng = path.getLatLng();
+      if (kind === "line") entry.vertices = L.LineUtil.isFlat(path.getLatLngs()) ? path.getLatLngs()
+                                                                              : [].concat.apply([], path.getLatLngs());
+      labels.push(entry);
+    });
+    scheduleLayout();
+  }
+
+  function scheduleLayout() {
+    if (layoutPending || !theMap) return;
+    layoutPending = true;
+    setTimeout(function () { layoutPending = false; layoutLabels(theMap); }, 0);
+  }
+
+  // Where a label may go, best first: an area's inner point, beside a point, or a line's vertices nearest the
+  // view's centre (a long line is named where the user looks; the next vertex when that spot is taken).
+  function anchors(map, entry) {
+    if (entry.kind !== "line") return [map.latLngToContainerPoint(entry.latlng)];
+    var centre = map.getSize().divideBy(2), points = [], previous = null;
+    entry.vertices.forEach(function (latlng) {
+      var point = map.latLngToContainerPoint(latlng);
+      if (previous) [0.25, 0.5, 0.75].forEach(function (share) {  // between vertices too: stations sit on them
+        points.push(previous.add(point.subtract(previous).multiplyBy(share)));
+      });
+      points.push(point);
+      previous = point;
+    });
+    return points.sort(function (a, b) { return a.distanceTo(centre) - b.distanceTo(centre); }).slice(0, 24);
+  }
+
+  function labelMarker(map, entry) {
+    var box = document.createElement("span");
+    box.className = "planmap-label planmap-label-" + entry.kind;
+    box.innerHTML = entry.text;  // escaped by the server, like the tooltip: markup in a name stays text
+    box.style.color = entry.color;
+    return L.marker(entry.latlng, {
+      interactive: false, keyboard: false, pane: pane(map, "planmapLabels"),
+      icon: L.divIcon({className: "planmap-label-icon", html: box, iconSize: null})
+    });
+  }
+
+  function layoutLabels(map) {
+    // A group once on the map and now gone was replaced by a rerun: its labels go with it.
+    labels = labels.filter(function (entry) {
+      if (entry.group._map) { entry.seen = true; return true; }
+      if (entry.seen && entry.marker && map.hasLayer(entry.marker)) map.removeLayer(entry.marker);
+      return !entry.seen;
+    });
+    var zoom = map.getZoom(), size = map.getSize(), placed = [];
+    var order = labels.slice().sort(function (a, b) { return a.rank - b.rank; });
+    order.forEach(function (entry) {
+      var show = false, width = textWidth(entry.text), height = 16, box = null;
+      if (entry.group._map === map && zoom >= entry.minZoom && map.hasLayer(entry.path)) {
+        show = anchors(map, entry).some(function (point) {
+          box = entry.kind === "point" ? [point.x + 6, point.y - height / 2, point.x + 6 + width, point.y + height / 2]
+                                       : [point.x - width / 2, point.y - height / 2, point.x + width / 2, point.y + height / 2];
+          return box[0] >= 0 && box[1] >= 0 && box[2] <= size.x && box[3] <= size.y && !placed.some(function (other) {
+            return box[0] < other[2] && other[0] < box[2] && box[1] < other[3] && other[1] < box[3];
+          });
+        });
+      }
+      if (show) {
+        placed.push(box);
+        var latlng = map.containerPointToLatLng([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2]);
+        if (!entry.marker) { entry.latlng = entry.latlng || latlng; entry.marker = labelMarker(map, entry); }
+        entry.marker.setLatLng(latlng);
+        if (!map.hasLayer(entry.marker)) entry.marker.addTo(map);
+      } else if (entry.marker && map.hasLayer(entry.marker)) {
+        map.removeLayer(entry.marker);
+      }
+    });
+  }
+
   // Clearing the selection: a click where no feature is, or Esc. streamlit-folium reports the tooltip of the
   // last clicked shape; a marker in its place (numbered, so two clears in a row both count) tells the app.
   var clears = 0;
@@ -113,14 +208,20 @@ window.planmap = (function () {
   // The page sizes the map's frame from the window (ui/layout.py); the map fills the frame and follows it.
   function fillFrame(map) {
     var style = document.createElement("style");
-    style.textContent = "html, body { height: 100%; margin: 0; } #map_div, .folium-map { height: 100vh !important; }";
+    style.textContent = "html, body { height: 100%; margin: 0; } #map_div, .folium-map { height: 100vh !important; }" +
+      ".planmap-label-icon { background: none; border: none; pointer-events: none; }" +
+      ".planmap-label { display: block; transform: translate(-50%, -50%); white-space: nowrap; font: 600 12px/16px" +
+      " 'Noto Sans CJK SC', 'Source Han Sans SC', sans-serif; text-shadow: 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff; }";
     document.head.appendChild(style);
     map.invalidateSize();
     window.addEventListener("resize", function () { map.invalidateSize(); });
   }
 
   function watchMap(map) {
+    theMap = map;
     fillFrame(map);
+    map.on("zoomend moveend", function () { layoutLabels(map); });
+    map.on("layeradd layerremove", function (event) { if (event.layer instanceof L.FeatureGroup) scheduleLayout(); });
     map.on("click", function (event) {
       var target = event.originalEvent && event.originalEvent.target;
       var onShape = target && target.classList && target.classList.contains("leaflet-interactive");

@@ -219,3 +219,35 @@ def test_the_map_fills_the_screen_beside_the_details(size, streamlit_server, pag
         assert box["y"] < 200 and box["width"] >= width - 60 and box["height"] >= 0.55 * height, box  # map first
         assert heading["y"] > box["y"] + box["height"] - 1  # details below
     assert page_errors == []
+
+
+def shown_labels(frame) -> list[dict]:
+    return frame.evaluate("""() => [...document.querySelectorAll('.planmap-label')].map(e => {
+        const r = e.getBoundingClientRect();
+        return {text: e.textContent, x0: r.left, y0: r.top, x1: r.right, y1: r.bottom}; })""")
+
+
+@ON_APP
+def test_labels_follow_the_zoom_and_do_not_overlap(streamlit_server, page, page_errors, capsys):
+    frame, name = open_app(page, streamlit_server, "?layers=cbd_zone,cbd_streets,cbd_core,rail_operating,rail_stations")
+    frame.evaluate("(n) => window[n].setView([39.915, 116.466], 11, {animate: false})", name)
+    at11 = wait_until(lambda: {label["text"] for label in shown_labels(frame)} or None, "labels at zoom 11",
+                      settle=0.5)
+    assert "CBD中心区" in at11 and "建外街道" not in at11 and "国贸" not in at11
+    frame.evaluate("(n) => window[n].setView([39.915, 116.466], 13, {animate: false})", name)
+    at13 = wait_until(lambda: (t := {label["text"] for label in shown_labels(frame)}) and "建外街道" in t and t,
+                      "street labels at zoom 13", settle=0.5)
+    assert "国贸" not in at13
+    frame.evaluate("(n) => window[n].setView([39.907, 116.4556], 15, {animate: false})", name)
+    wait_until(lambda: "国贸" in {label["text"] for label in shown_labels(frame)}, "station labels at zoom 15",
+               settle=0.5)
+    boxes = shown_labels(frame)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            overlap = min(a["x1"], b["x1"]) - max(a["x0"], b["x0"]), min(a["y1"], b["y1"]) - max(a["y0"], b["y0"])
+            assert overlap[0] <= 2 or overlap[1] <= 2, (a, b)
+    screenshot(page, "viewer_labels_z15", capsys)
+    page.locator('[data-testid="stSidebar"] [data-testid="stRadio"] label').filter(has_text="English").click()
+    wait_until(lambda: "CBD core area" in {label["text"] for label in shown_labels(frame)} or
+               "Guomao" in {label["text"] for label in shown_labels(frame)}, "English labels")
+    assert page_errors == []
