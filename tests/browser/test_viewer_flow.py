@@ -251,3 +251,26 @@ def test_labels_follow_the_zoom_and_do_not_overlap(streamlit_server, page, page_
     wait_until(lambda: "CBD core area" in {label["text"] for label in shown_labels(frame)} or
                "Guomao" in {label["text"] for label in shown_labels(frame)}, "English labels")
     assert page_errors == []
+
+
+@ON_APP
+def test_english_indicators_are_english_and_the_chart_does_not_stack(streamlit_server, page, page_errors, capsys):
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(streamlit_server + "?lang=en&panel=indicators")
+    table = page.locator('[data-testid="stDataFrame"]').first
+    table.wait_for(timeout=TIMEOUT_S * 1000)
+    text = wait_until(lambda: (t := table.evaluate("e => e.textContent")) and "Zone 2020" in t and t, "Table 1")
+    for chinese in ("提质增效", "国际影响", "功能区", "亿元", "预期性", "左右", "达到朝阳区要求"):
+        assert chinese not in text, chinese
+    assert "Quality and efficiency" in text and "100 m yuan" in text and "about 5.50" in text
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.wait_for(timeout=TIMEOUT_S * 1000)
+    chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(800)
+    # Vega draws on a canvas; its accessible summary names the axes.
+    labels = wait_until(lambda: chart.evaluate("e => [...e.querySelectorAll('[aria-label], [aria-roledescription]')]"
+                                               ".map(n => n.getAttribute('aria-label') || '').join(' | ')"),
+                        "the chart's description")
+    assert "2025 target (2020 = 100)" in labels, labels
+    screenshot(page, "viewer_indicators_en", capsys)
+    assert page_errors == []
