@@ -13,6 +13,7 @@ from ui import link_state, panels
 from ui.feature_details import feature_details
 from ui.layout import page_layout
 from ui.page_script import page_behaviour
+from ui.search import FRAME_FLAG, search_box
 from layers.basemaps import available_basemaps
 from layers.catalog import SCHEMATIC_BADGE, load_catalog
 from layers.i18n import LANGUAGES, t
@@ -146,13 +147,17 @@ def main() -> None:
 
     map_col, detail_col = st.columns([5, 3], gap="small")
     with map_col:
+        search_box(places, plan, lang)
         selected = [st.session_state["place"]] if st.session_state.get("place") else []
         # The session's first map carries its layers' data (no request per layer before the first shape).
         first = not st.session_state.get("_map_sent")
         overlays = build_overlays(chosen, lang, basemap, tuple(task_places + selected), first=first)
         # Zoom to a task's places when it is picked; a link without a view frames its task, else its place.
         linked = first and not st.session_state.get("view")
-        center, zoom = view_for(task_places or selected) if picked_task is not None or linked else (None, None)
+        if st.session_state.pop(FRAME_FLAG, False):  # a place picked in the search box
+            center, zoom = view_for(selected)
+        else:
+            center, zoom = view_for(task_places or selected) if picked_task is not None or linked else (None, None)
         drawn = load_catalog().resolve(chosen)
         attribution = " · ".join(filter(None, [load_catalog().attribution_text(drawn, lang),
                                                load_catalog().schematic_note(drawn, lang)]))

@@ -125,11 +125,11 @@ def _feature_count(layer_id: str) -> int:
 
 
 class OverlayScript(MacroElement):
-    """static/planmap/layers.js, sent within the map's own script: one request fewer, and one step fewer in
-    the chain of loads before the first shape (the map's script runs once, before any overlay)."""
+    """static/planmap/layers.js and tools.js, sent within the map's own script: fewer requests, and one step
+    fewer in the chain of loads before the first shape (the map's script runs once, before any overlay)."""
 
     _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
-    code = (STATIC_DIR / "planmap" / "layers.js").read_text(encoding="utf-8")
+    code = "\n".join((STATIC_DIR / "planmap" / name).read_text(encoding="utf-8") for name in ("layers.js", "tools.js"))
 
     def __init__(self) -> None:
         super().__init__()
@@ -143,11 +143,13 @@ class MapWatch(MacroElement):
     _template = Template("{% macro script(this, kwargs) %}"
                          "planmap.watchMap({{ this._parent.get_name() }});\n"
                          "planmap.watchTiles({{ this._parent.get_name() }});\n"
+                         "planmapTools.init({{ this._parent.get_name() }}, {{ this.options|tojson }});\n"
                          "{% endmacro %}")
 
-    def __init__(self) -> None:
+    def __init__(self, datum: str) -> None:
         super().__init__()
         self._name = "MapWatch"
+        self.options = {"home": HOME_BOUNDS, "datum": datum}
 
 
 class OverlayGroup(folium.FeatureGroup):
@@ -244,7 +246,7 @@ def build_overlays(layer_ids: list[str], lang: str, basemap: Basemap, highlight:
             group.add_image(*_layer_raster(spec.id, basemap.datum, served))
         else:
             group.add_layer(_layer_source(spec.id, lang, basemap.datum, served, first),
-                            _layer_options(spec, tiles=not basemap.offline))
+                            {**_layer_options(spec, tiles=not basemap.offline), "title": spec.title(lang)})
     # The outline never takes the mouse: what lies inside the selection stays hoverable and clickable.
     highlight_options = {"style": HIGHLIGHT_STYLE, "radius": 9, "tooltip": False, "interactive": False}
     # Places are highlighted from vector layers only: a big layer's features are not sent one by one.
@@ -263,7 +265,9 @@ def base_map(basemap: Basemap, view: tuple[float, float, int] | None = None) -> 
     location, zoom = (view[:2], view[2]) if view else (BEIJING_CBD_VIEW["location"], BEIJING_CBD_VIEW["zoom_start"])
     fmap = make_map(location=location, zoom_start=zoom, control_scale=True, tiles=None, attribution_control=True)
     # Leaflet only: folium's popups need jQuery, Plan Map's overlays do not; their script comes with the map.
-    fmap.default_js = [("leaflet", vendor_url("leaflet/leaflet.js"))]
+    fmap.default_js = [("leaflet", vendor_url("leaflet/leaflet.js")),
+                       ("fullscreen", vendor_url("leaflet.fullscreen/Control.FullScreen.umd.js"))]
+    fmap.default_css = [*fmap.default_css, ("fullscreen_css", vendor_url("leaflet.fullscreen/Control.FullScreen.css"))]
     fmap.add_child(OverlayScript())
     if not view:
         fmap.fit_bounds(HOME_BOUNDS)
@@ -273,7 +277,7 @@ def base_map(basemap: Basemap, view: tuple[float, float, int] | None = None) -> 
         if basemap.overlay_url:
             folium.TileLayer(basemap.overlay_url, attr=basemap.attribution, name="labels", overlay=True,
                              subdomains=basemap.subdomains, max_zoom=basemap.max_zoom).add_to(fmap)
-    fmap.add_child(MapWatch())
+    fmap.add_child(MapWatch(basemap.datum))
     return fmap
 
 

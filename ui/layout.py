@@ -13,8 +13,8 @@ CSS = f"""<style>
 [data-testid="stMainBlockContainer"] {{ padding: 3.2rem 1.5rem 1rem 1.5rem; max-width: none; }}
 [data-testid="stMainBlockContainer"] h1 {{ font-size: 1.45rem; padding: 0 0 0.1rem 0; }}
 .st-key-details h3 {{ font-size: 1.2rem; padding-top: 0; }}
-{MAP_FRAME} {{ height: max(420px, calc(100vh - 9.5rem)) !important; }}
-.st-key-details {{ max-height: calc(100vh - 9.5rem); overflow-y: auto; }}
+{MAP_FRAME} {{ height: max(420px, calc(100vh - 12rem)) !important; }}
+.st-key-details {{ max-height: calc(100vh - 7rem); overflow-y: auto; }}
 @media (max-width: 640px) {{
   {MAP_FRAME} {{ height: 62vh !important; }}
   .st-key-details {{ max-height: none; overflow-y: visible; }}

@@ -78,6 +78,7 @@ window.planmap = (function () {
           }
         }
       });
+      if (interactive) { layer.planmapLayer = options.layer; layer.planmapTitle = options.title; }
       group.addLayer(layer);
       if (options.label) registerLabels(group, layer, options.label);
     }).catch(function (error) {
@@ -217,12 +218,26 @@ window.planmap = (function () {
     window.addEventListener("resize", function () { map.invalidateSize(); });
   }
 
+  // Select a feature as a click on it would (the identify list's entries): its tooltip text and id.
+  var selecting = false;
+  function select(map, feature, layerId) {
+    var shared = window.__GLOBAL_DATA__, decode = document.createElement("textarea");
+    if (!shared) return;
+    decode.innerHTML = feature.properties.tip;
+    shared.last_object_clicked_tooltip = decode.value + ID_MARK + layerId + "/" + feature.properties.fid;
+    shared.last_object_clicked_count += 1;
+    selecting = true;
+    map.fire("click", {latlng: map.getCenter()});  // makes streamlit-folium send the value
+    selecting = false;
+  }
+
   function watchMap(map) {
     theMap = map;
     fillFrame(map);
     map.on("zoomend moveend", function () { layoutLabels(map); });
     map.on("layeradd layerremove", function (event) { if (event.layer instanceof L.FeatureGroup) scheduleLayout(); });
     map.on("click", function (event) {
+      if (selecting || (api.measuring && api.measuring())) return;
       var target = event.originalEvent && event.originalEvent.target;
       var onShape = target && target.classList && target.classList.contains("leaflet-interactive");
       if (!onShape) clearSelection(map);
@@ -244,6 +259,7 @@ window.planmap = (function () {
     });
   }
 
-  return {addGeoJson: addGeoJson, addImage: addImage, keep: keep, watchMap: watchMap, watchTiles: watchTiles,
-          CLEAR: CLEAR};
+  var api = {addGeoJson: addGeoJson, addImage: addImage, keep: keep, watchMap: watchMap, watchTiles: watchTiles,
+             select: select, CLEAR: CLEAR, measuring: null};
+  return api;
 })();

@@ -274,3 +274,48 @@ def test_english_indicators_are_english_and_the_chart_does_not_stack(streamlit_s
     assert "2025 target (2020 = 100)" in labels, labels
     screenshot(page, "viewer_indicators_en", capsys)
     assert page_errors == []
+
+
+@ON_APP
+def test_map_tools_search_identify_measure_coordinates(streamlit_server, page, page_errors, capsys):
+    frame, name = open_app(page, streamlit_server)
+    # Search by pinyin, pick with the keyboard: the place is selected and framed.
+    search = page.locator(".st-key-place_search input")
+    search.click()
+    search.type("sanlitun")
+    page.get_by_role("option", name=re.compile("三里屯街道")).first.wait_for(timeout=5000)
+    page.keyboard.press("Enter")
+    wait_until(lambda: param(page, "place") == "st_sanlitun", "place=st_sanlitun from the search box")
+    wait_until(lambda: frame.evaluate(VIEW, name)["zoom"] >= 13, "the map framed the street")
+    # Identify: a click inside the core lists the core, the street and the zone under it.
+    frame.evaluate("(n) => window[n].setView([39.915, 116.466], 14, {animate: false})", name)
+    click_at(page, frame, name, *CBD_POINT)
+    popup = frame.locator(".planmap-identify")
+    popup.wait_for(timeout=TIMEOUT_S * 1000)
+    listed = popup.inner_text()
+    assert "CBD中心区" in listed and "CBD功能区" in listed and "呼家楼街道" in listed and "朝阳区" in listed, listed
+    popup.locator("a", has_text="CBD功能区").first.click()
+    wait_until(lambda: param(page, "place") == "cbd_zone", "the zone picked from the list")
+    # Coordinates under the pointer.
+    box = page.locator(MAP_IFRAME).bounding_box()
+    hit = frame.evaluate(HIT, [name, *CBD_POINT])
+    page.mouse.move(box["x"] + hit["x"], box["y"] + hit["y"])
+    coords = frame.locator(".planmap-coords").inner_text()
+    lat, lng = (float(part) for part in coords.split("WGS84 ")[1].split(", "))
+    assert abs(lat - CBD_POINT[0]) < 1e-3 and abs(lng - CBD_POINT[1]) < 1e-3, coords
+    # Measure a distance: two clicks 0.01° of longitude apart at 39.915° N ≈ 853 m; no selection changes.
+    place = param(page, "place")
+    frame.locator(".planmap-tool[aria-label='量距离']").click()
+    click_at(page, frame, name, 39.915, 116.466)
+    click_at(page, frame, name, 39.915, 116.476)
+    readout = frame.locator(".planmap-measure-readout").inner_text()
+    metres = float(re.search(r"距离 (\d+) m", readout).group(1))
+    assert 840 <= metres <= 866, readout
+    page.wait_for_timeout(800)
+    assert param(page, "place") == place, "a measuring click selected a feature"
+    page.keyboard.press("Escape")
+    assert frame.locator(".leaflet-control-fullscreen, .leaflet-control-zoom-fullscreen").count() >= 1
+    screenshot(page, "viewer_tools", capsys)
+    frame.locator(".planmap-tool[aria-label='回到初始范围']").click()
+    wait_until(lambda: frame.evaluate(VIEW, name)["zoom"] <= 12, "the home extent")
+    assert page_errors == []
