@@ -10,6 +10,7 @@ from geo.describe import describe
 from geo.places import UnknownPlace, load_places
 from geo.plan import load_manifest, load_plan
 from ui import link_state, panels
+from ui.compare import compare_panel
 from ui.feature_details import feature_details
 from ui.layout import page_layout
 from ui.page_script import page_behaviour
@@ -17,7 +18,7 @@ from ui.search import FRAME_FLAG, search_box
 from layers.basemaps import available_basemaps
 from layers.catalog import SCHEMATIC_BADGE, load_catalog
 from layers.i18n import LANGUAGES, t
-from layers.interactive import CLEAR_MARK, base_map, bounds_of, build_overlays, feature_by_tooltip, legend_image
+from layers.interactive import CLEAR_MARK, base_map, bounds_of, build_overlays, feature_by_tooltip, legend_css
 from layers.view_state import PANELS, ViewState, parse_params
 
 st.set_page_config(page_title="北京规划一张图 · Plan Map", layout="wide")
@@ -91,7 +92,8 @@ def sidebar(basemaps, lang: str) -> None:
             st.caption(names[lang])
             for spec in catalog.in_group(group_id):
                 badge = f" :gray-badge[{SCHEMATIC_BADGE[0 if lang == 'zh' else 1]}]" if spec.schematic else ""
-                st.checkbox(f"{legend_image(spec)} {spec.title(lang)}{badge}", key=f"layer_{spec.id}")
+                st.checkbox(f"{spec.title(lang)}{badge}", key=f"layer_{spec.id}")
+        st.html(legend_css(list(catalog.layers.values())))
         st.caption(t("share_hint", lang))
 
 
@@ -187,6 +189,8 @@ def main() -> None:
         panels.task_explorer(tasks_view, plan, places, manifest, lang)
     elif panel == "indicators":
         panels.indicators(plan, lang)
+    elif panel == "compare":
+        compare_panel(plan, places, lang)
     elif panel == "export":
         panels.exports(chosen, lang)
     sidebar(basemaps, lang)

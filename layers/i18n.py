@@ -15,6 +15,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "tab_map": ("地图", "Map"),
     "tab_tasks": ("任务", "Tasks"),
     "tab_indicators": ("指标", "Indicators"),
+    "tab_compare": ("对比分析", "Compare"),
     "tab_export": ("导出", "Export"),
     "details": ("详情", "Details"),
     "click_hint": ("点击地图上的区域或线路查看规划任务与指标。", "Click an area or line on the map to read its tasks and indicators."),

@@ -334,7 +334,13 @@ def legend_svg(spec: LayerSpec) -> str:
     return f'<svg width="28" height="16" viewBox="0 0 28 16" xmlns="http://www.w3.org/2000/svg">{shape}</svg>'
 
 
-def legend_image(spec: LayerSpec) -> str:
-    """The swatch as a Markdown image (a data URI): a widget label can carry it, so the legend costs no
-    extra elements on every rerun."""
-    return f"![](data:image/svg+xml;base64,{base64.b64encode(legend_svg(spec).encode()).decode()})"
+def legend_css(specs: list[LayerSpec]) -> str:
+    """Each layer checkbox's swatch as CSS drawn before its label: not part of the label's text, so a screen
+    reader reads the layer's name only (a Markdown image in the label was read out as its data URI)."""
+    rules = []
+    for spec in specs:
+        data = base64.b64encode(legend_svg(spec).encode()).decode()
+        rules.append(f'.st-key-layer_{spec.id} label [data-testid="stMarkdownContainer"] p::before '
+                     f'{{ content: ""; display: inline-block; width: 28px; height: 16px; margin-right: 4px; '
+                     f'vertical-align: -3px; background: url("data:image/svg+xml;base64,{data}") no-repeat; }}')
+    return "<style>\n" + "\n".join(rules) + "\n</style>"

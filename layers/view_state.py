@@ -42,7 +42,7 @@ class ViewState:
         return params
 
 
-PANELS = ("tasks", "indicators", "export")
+PANELS = ("tasks", "indicators", "compare", "export")
 # Task explorer widget key → URL parameter; the keyword is text, the others lists of codes.
 FILTER_PARAMS = {"f_doc": "doc", "f_theme": "theme", "f_place": "in", "f_status": "status", "f_keyword": "q"}
 VIEW_DIGITS = 5  # ~1 m: enough to reproduce a view, short enough to read

@@ -212,12 +212,11 @@ def test_a_map_click_selects_the_shape_in_the_same_run():
 # (c) language toggle ----------------------------------------------------------------------------------
 
 def layer_labels(at: AppTest) -> dict[str, str]:
-    """Each layer checkbox's label text after its legend swatch (a Markdown image of the declared style)."""
+    """Each layer checkbox's label: the layer's name only (its swatch is CSS, unseen by screen readers)."""
     labels = {}
     for box in at.checkbox:
-        swatch, _space, text = box.label.partition(") ")
-        assert swatch.startswith("![](data:image/svg+xml;base64,"), box.label
-        labels[box.key] = text
+        assert "data:" not in box.label, box.label
+        labels[box.key] = box.label
     return labels
 
 
@@ -234,7 +233,7 @@ def test_language_toggle_changes_labels():
     assert at.title[0].value == "Plan Map — Beijing planning zones"
     assert layer_labels(at) == {f"layer_{i}": s.title_en + (badge["en"] if s.schematic else "")
                                 for i, s in catalog.layers.items()}
-    assert panel_labels(at) == ["Tasks", "Indicators", "Export"]
+    assert panel_labels(at) == ["Tasks", "Indicators", "Compare", "Export"]
     assert at.query_params["lang"] == "en"
 
 
@@ -274,7 +273,7 @@ def test_unknown_place_and_layers_are_reported_and_the_page_still_renders():
     assert drawn_layers(at) == (expected_groups(["cbd_core", "rail_operating"]), set())
     # The rest of the page is there.
     assert at.title[0].value == "北京规划一张图"
-    assert panel_labels(at) == ["任务", "指标", "导出"]
+    assert panel_labels(at) == ["任务", "指标", "对比分析", "导出"]
     assert not any((df.key or "").startswith("task_table") for df in at.dataframe)  # no panel open until asked
 
 
@@ -396,3 +395,12 @@ def test_details_offer_the_same_answer_as_the_command_line():
     at = run_app(place="st_shuangjing")
     button = at.get("download_button")[0]
     assert button.proto.label == t("download_answer", "zh") and button.proto.url
+
+
+def test_compare_puts_two_places_side_by_side():
+    at = run_app(panel="compare")
+    frames = [df.value for df in at.dataframe]
+    facts = frames[0]
+    assert list(facts.columns) == ["项目", "CBD中心区", "城市副中心"]
+    themes = frames[1]
+    assert len(themes) > 3 and all("/" in cell for cell in themes["CBD中心区"])

@@ -266,7 +266,7 @@ def test_english_toggle_relabels_the_page(streamlit_server, page, external_reque
                         and texts[0] in order and texts, "English layer labels")
     assert labels == order
     wait_until(lambda: page.locator('[data-testid="stButtonGroup"] button').all_inner_texts()
-               == ["Tasks", "Indicators", "Export"], "English panel switch")
+               == ["Tasks", "Indicators", "Compare", "Export"], "English panel switch")
     assert sidebar.get_by_role("radio", name="Offline basemap").is_checked()
     assert details(page).get_by_role("heading", name="Details").is_visible()
     # Tooltips are rebuilt in English; the map itself is not.
