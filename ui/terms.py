@@ -71,7 +71,7 @@ def value(text: str, lang: str) -> str:
     return VALUE_PHRASES.get(text, text)
 
 
-_PATHS = re.compile(r"\s*\((?:see )?(?:data|geo|layers)/[^)]*\)|\s*(?:data|geo|layers)/[\w./-]+")
+_PATHS = re.compile(r"\s*\((?:see )?(?:data|geo|layers)/[^)]*\)|\s*(?:(?:from|in|see)\s+)?(?:data|geo|layers)/[\w./-]+")
 
 
 def method(text: str) -> str:
