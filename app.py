@@ -9,14 +9,19 @@ from streamlit_folium import st_folium
 from geo.describe import describe
 from geo.places import UnknownPlace, load_places
 from geo.plan import PlanError, load_manifest, load_plan
-from ui import panels, upload
+from ui import link_state, panels, upload
+from ui.compare import compare_panel
 from ui.errors import show_failure, show_problems
+from ui.feature_details import feature_details
+from ui.layout import page_layout
+from ui.page_script import page_behaviour
 from ui.reconnect import browser_values, held_choices
+from ui.search import FRAME_FLAG, search_box
 from layers.basemaps import Basemap, available_basemaps
 from layers.catalog import SCHEMATIC_BADGE, load_catalog
 from layers.i18n import LANGUAGES, t
 from layers.safe_text import markdown_inert
-from layers.interactive import base_map, bounds_of, build_overlays, feature_by_tooltip, legend_image
+from layers.interactive import CLEAR_MARK, base_map, bounds_of, build_overlays, feature_by_tooltip, legend_css
 from layers.view_state import PANELS, ViewState, parse_params
 
 st.set_page_config(page_title="北京规划一张图 · Plan Map", layout="wide")
@@ -38,22 +43,35 @@ def secrets() -> dict[str, str]:
         return {}
 
 
-def init_state(state: ViewState, basemaps: dict[str, Basemap]) -> None:
-    """Seed widget values from the URL on a session's first run only; values the browser already holds win
-    (a page reconnected after a server restart: they are its view plus the click that started this run)."""
-    if st.session_state.get("_seeded"):
-        return
+def init_state(basemaps: dict[str, Basemap], plan) -> bool:
+    """Seed widget values from the URL on a session's first run, and again when Back/Forward (or an edited
+    link) brings a URL this session did not write; True when it did (the map then frames the link's view).
+
+    Values the browser already holds win over the link (a page reconnected after a server restart: they
+    are its view plus the click that started this run).
+    """
+    if not link_state.url_changed(st.session_state):
+        return False
+    options = {"f_doc": set(plan.tasks["doc_id"]), "f_theme": set(plan.tasks["theme"]),
+               "f_status": set(plan.tasks["status"]),
+               "f_place": {p for cell in plan.tasks["places"] for p in cell.split(";") if p}}
+    link_state.seed(st.session_state, parse_params(st.query_params.to_dict(), list(basemaps)),
+                    list(load_catalog().layers), options)
     held = browser_values()
     labels = {"lang": {label: code for code, label in LANGUAGES.items()},
               "basemap": {b.title(lang): b.id for b in basemaps.values() for lang in LANGUAGES},
               "panel": {t(f"tab_{name}", lang): name for name in PANELS for lang in LANGUAGES}}
-    seeds = {"panel": state.panel, "lang": state.lang, "basemap": state.basemap}
-    st.session_state.update(seeds | held_choices(held, labels))
+    st.session_state.update(held_choices(held, labels))
     for layer_id in load_catalog().layers:
         key = f"layer_{layer_id}"
-        st.session_state[key] = held[key] if isinstance(held.get(key), bool) else layer_id in state.layers
-    st.session_state.update({"_seeded": True, "place": state.place, "task": state.task,
-                             "_ignored": state.ignored_layers})
+        if isinstance(held.get(key), bool):
+            st.session_state[key] = held[key]
+    return True
+
+
+def clear_selection() -> None:
+    """✕, Esc or a click on no feature: no place and no task picked."""
+    st.session_state.update({"place": None, "task": None, "_place_layer": None})
 
 
 def relabel_choices(lang: str) -> None:
@@ -90,7 +108,8 @@ def sidebar(basemaps, lang: str) -> None:
             st.caption(markdown_inert(names[lang]))
             for spec in catalog.in_group(group_id):
                 badge = f" :gray-badge[{SCHEMATIC_BADGE[0 if lang == 'zh' else 1]}]" if spec.schematic else ""
-                st.checkbox(f"{legend_image(spec)} {markdown_inert(spec.title(lang))}{badge}", key=f"layer_{spec.id}")
+                st.checkbox(f"{markdown_inert(spec.title(lang))}{badge}", key=f"layer_{spec.id}")
+        st.html(legend_css(list(catalog.layers.values())))
         upload.my_layers_section(lang)
         upload.add_layer_section(lang, data()[1])
         st.caption(t("share_hint", lang))
@@ -103,14 +122,19 @@ def take_map_click(chosen: list[str], lang: str, datum: str) -> None:
     # After a server restart the map's value is only in what the browser sent (see ui/reconnect.py).
     value = st.session_state.get(MAP_KEY) or browser_values().get(MAP_KEY) or {}
     clicked = value.get("last_object_clicked_tooltip") if isinstance(value, dict) else None
-    if clicked and clicked != st.session_state.get("_last_click"):
-        st.session_state["_last_click"] = clicked
+    # The click count tells a second click on the same shape (after a clear) from the same click reported again.
+    click = (clicked, value.get("last_object_clicked_count") if isinstance(value, dict) else None)
+    if clicked and click != st.session_state.get("_last_click"):
+        st.session_state["_last_click"] = click
+        if clicked.startswith(CLEAR_MARK):
+            clear_selection()
+            return
         if upload.take_click(clicked):
             return
         st.session_state.pop(upload.PICK_KEY, None)
         hit = feature_by_tooltip(clicked, chosen, lang, datum)
         if hit:
-            st.session_state["place"] = hit[1]
+            st.session_state["place"], st.session_state["_place_layer"] = hit[1], hit[0]
 
 
 def view_for(place_ids: list[str]) -> tuple[tuple[float, float] | None, int | None]:
@@ -130,40 +154,49 @@ def main() -> None:
         show_failure(error, "en" if st.query_params.get("lang") == "en" else "zh", str(error))
         st.stop()
     basemaps = available_basemaps(secrets())
-    init_state(parse_params(st.query_params.to_dict(), list(basemaps)), basemaps)
+    seeded = init_state(basemaps, plan)
     lang, chosen = st.session_state["lang"], chosen_layers()
     relabel_choices(lang)
     basemap = basemaps.get(st.session_state["basemap"], basemaps["offline"])
-    take_map_click(chosen, lang, basemap.datum)
-    st.title(t("app_title", lang))
-    st.caption(t("app_caption", lang))
+    if not seeded:
+        take_map_click(chosen, lang, basemap.datum)
+        link_state.take_map_view(st.session_state, st.session_state.get(MAP_KEY))
+    page_behaviour(lang)
+    page_layout()
+    st.title(t("app_title", lang), help=t("app_caption", lang))
     if st.session_state.get("_ignored"):
         st.warning(t("unknown_layer", lang) + markdown_inert(", ".join(st.session_state["_ignored"])))
 
     tasks_view = panels.filtered_tasks(plan, places, manifest, lang, st.session_state)
-    picked_task = panels.picked_task(tasks_view, st.session_state)
-    if picked_task is not None:
-        st.session_state["task"] = picked_task
+    pick = panels.task_pick(tasks_view, st.session_state)
+    if pick is not panels.UNCHANGED:
+        st.session_state["task"] = pick
+    picked_task = pick if isinstance(pick, str) else None
     task_places = panels.task_places(plan, st.session_state.get("task"))
 
-    map_col, detail_col = st.columns([3, 2])
+    map_col, detail_col = st.columns([5, 3], gap="small")
     with map_col:
+        search_box(places, plan, lang)
         selected = [st.session_state["place"]] if st.session_state.get("place") else []
         # The session's first map carries its layers' data (no request per layer before the first shape).
         first = not st.session_state.get("_map_sent")
         overlays = build_overlays(chosen, lang, basemap, tuple(task_places + selected), first=first)
         upload.add_to_map(overlays, basemap.datum)
-        # Zoom to a task's places when it is picked, or when the link names it (the first map).
-        center, zoom = view_for(task_places) if picked_task is not None or first else (None, None)
+        # Zoom to a task's places when it is picked; a link without a view frames its task, else its place.
+        linked = first and not st.session_state.get("view")
+        if st.session_state.pop(FRAME_FLAG, False):  # a place picked in the search box
+            center, zoom = view_for(selected)
+        else:
+            center, zoom = view_for(task_places or selected) if picked_task is not None or linked else (None, None)
         drawn = load_catalog().resolve(chosen)
         attribution = " · ".join(filter(None, [load_catalog().attribution_text(drawn, lang),
                                                load_catalog().schematic_note(drawn, lang)]))
-        st_folium(base_map(basemap), key=MAP_KEY, height=640, use_container_width=True,
-                  feature_group_to_add=overlays, center=center, zoom=zoom,
-                  returned_objects=["last_object_clicked_tooltip"])
+        st_folium(base_map(basemap, link_state.frame_view(st.session_state, basemap.id)), key=MAP_KEY, height=640,
+                  use_container_width=True, feature_group_to_add=overlays, center=center, zoom=zoom,
+                  returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count", "center", "zoom"])
         st.session_state["_map_sent"] = True
         st.caption(attribution)
-    with detail_col:
+    with detail_col.container(key="details"):
         st.subheader(t("details", lang))
         place = st.session_state.get("place")
         if upload.site_check_panel(lang, places):  # a feature of the planner's own layer is picked
@@ -171,10 +204,12 @@ def main() -> None:
         elif not place:
             st.info(t("click_hint", lang))
         else:
+            st.button("✕ " + t("clear_selection", lang), key="clear_selection", on_click=clear_selection)
             try:
                 panels.place_details(describe(place, plan, places), places, manifest, lang)
             except UnknownPlace:
-                st.error(t("unknown_place", lang) + markdown_inert(place))
+                if not feature_details(place, st.session_state.get("_place_layer"), plan, places, manifest, lang):
+                    st.error(t("unknown_place", lang) + markdown_inert(place))
 
     # One panel at a time, none until asked: unlike st.tabs, a panel not shown costs no server time, and the
     # first page loads no table or chart code before the map.
@@ -184,13 +219,16 @@ def main() -> None:
         panels.task_explorer(tasks_view, plan, places, manifest, lang)
     elif panel == "indicators":
         panels.indicators(plan, lang)
+    elif panel == "compare":
+        compare_panel(plan, places, lang)
     elif panel == "export":
         panels.exports(chosen, lang)
     sidebar(basemaps, lang)
 
-    st.query_params.from_dict(ViewState(lang=lang, basemap=basemap.id, layers=chosen,
-                                        place=st.session_state.get("place"),
-                                        task=st.session_state.get("task"), panel=panel).to_params())
+    params = ViewState(lang=lang, basemap=basemap.id, layers=chosen, place=st.session_state.get("place"),
+                       task=st.session_state.get("task"), panel=panel, view=st.session_state.get("view"),
+                       filters=link_state.filters(st.session_state)).to_params()
+    st.query_params.from_dict(params)
 
 
 main()

@@ -31,6 +31,8 @@ literal_templates.install()
 BEIJING_CBD_VIEW = {"location": (39.91, 116.575), "zoom_start": 11}
 # The opening view frames the CBD functional zone and the sub-centre whatever the window's width.
 HOME_BOUNDS = [[39.83, 116.42], [39.99, 116.77]]
+CLICK_ID_MARK = "\u241f"  # before the "layer/fid" a clicked shape's tooltip carries (static/planmap/layers.js)
+CLEAR_MARK = "planmap:clear:"  # what static/planmap/layers.js reports as the clicked tooltip to clear the selection
 HIGHLIGHT_STYLE = {"color": "#ffd400", "weight": 6, "fillOpacity": 0.15, "fillColor": "#ffd400", "opacity": 1}
 STATUS_LABELS = {
     "operating": ("运营", "operating"), "under_construction": ("在建", "under construction"),
@@ -51,6 +53,12 @@ def tooltip_text(properties: dict[str, Any], lang: str) -> str:
     return " · ".join(parts)
 
 
+def label_text(properties: dict[str, Any], lang: str) -> str:
+    """The name drawn on the map: the chosen language's, else the Chinese one (plain text, escaped later)."""
+    name = properties.get("name_zh" if lang == "zh" else "name_en") or properties.get("name_zh") or ""
+    return str(name) if name == name else ""
+
+
 @lru_cache(maxsize=256)
 def _layer_geojson(layer_id: str, lang: str, datum: str) -> str:
     """The slim GeoJSON one layer sends to the page (cached: the same for every rerun)."""
@@ -63,6 +71,12 @@ def _layer_geojson(layer_id: str, lang: str, datum: str) -> str:
     slim["fid"] = frame["id"].astype(str)
     slim["tip"] = [html.escape(tooltip_text(record, lang)) for record in records]
     slim["stroke"] = [feature_color(spec, record) for record in records]
+    slim["label"] = [html.escape(label_text(record, lang)) for record in records]
+    # Areas are labelled at a point inside them (a centroid can fall outside a ring or a bay).
+    anchors = frame.geometry.representative_point()
+    polygonal = frame.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    slim["lx"] = [round(a.x, 6) if keep else None for a, keep in zip(anchors, polygonal)]
+    slim["ly"] = [round(a.y, 6) if keep else None for a, keep in zip(anchors, polygonal)]
     return json.dumps(feature_collection(slim), ensure_ascii=False, separators=(",", ":"))
 
 
@@ -113,15 +127,31 @@ def _feature_count(layer_id: str) -> int:
 
 
 class OverlayScript(MacroElement):
-    """static/planmap/layers.js, sent within the map's own script: one request fewer, and one step fewer in
-    the chain of loads before the first shape (the map's script runs once, before any overlay)."""
+    """static/planmap/layers.js and tools.js, sent within the map's own script: fewer requests, and one step
+    fewer in the chain of loads before the first shape (the map's script runs once, before any overlay)."""
 
     _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
-    code = (STATIC_DIR / "planmap" / "layers.js").read_text(encoding="utf-8")
+    code = "\n".join((STATIC_DIR / "planmap" / name).read_text(encoding="utf-8") for name in ("layers.js", "tools.js"))
 
     def __init__(self) -> None:
         super().__init__()
         self._name = "OverlayScript"
+
+
+class MapWatch(MacroElement):
+    """Wires the map's own behaviour once it exists: a click on no feature or Esc clears the selection, and
+    online tiles that fail to load say so on the map (static/planmap/layers.js)."""
+
+    _template = Template("{% macro script(this, kwargs) %}"
+                         "planmap.watchMap({{ this._parent.get_name() }});\n"
+                         "planmap.watchTiles({{ this._parent.get_name() }});\n"
+                         "planmapTools.init({{ this._parent.get_name() }}, {{ this.options|tojson }});\n"
+                         "{% endmacro %}")
+
+    def __init__(self, datum: str) -> None:
+        super().__init__()
+        self._name = "MapWatch"
+        self.options = {"home": HOME_BOUNDS, "datum": datum}
 
 
 class OverlayGroup(folium.FeatureGroup):
@@ -158,12 +188,31 @@ class OverlayGroup(folium.FeatureGroup):
         self.layers.append(("addImage", json.dumps(url), {"bounds": bounds}))
 
 
-def _layer_options(spec: LayerSpec) -> dict[str, Any]:
+# Map labels: streets from zoom 12, stations and task places from 14, areas and lines at every zoom. Where
+# labels collide the more important one stays: planning areas, stations, rail lines, task places, context.
+LABEL_MIN_ZOOM = {"cbd_streets": 12, "rail_stations": 14, "task_places": 14}
+LABEL_RANK = {"planning": 0, "rail": 1, "tasks": 2, "context": 3}
+
+
+def _label_options(spec: LayerSpec) -> dict[str, Any]:
+    # Stations come right after the planning areas: a small point's name has one place, a line's many.
+    rank = 6 if spec.kind == "point" and spec.group == "rail" else \
+        LABEL_RANK.get(spec.group, 4) * 10 + (5 if spec.id in LABEL_MIN_ZOOM else 0)
+    return {"minZoom": LABEL_MIN_ZOOM.get(spec.id, 0), "rank": rank,
+            "color": "#333333" if spec.kind in ("polygon", "mixed") else spec.color}
+
+
+def _layer_options(spec: LayerSpec, tiles: bool = False) -> dict[str, Any]:
+    """How a layer is drawn. Over online tiles the context layers keep their outlines but drop their fills:
+    the district fill is opaque (it is the offline basemap) and would hide the tiles."""
+    context = spec.group == "context"
+    fill_opacity = 0 if spec.kind == "line" or (context and tiles) else spec.fill_opacity
     return {
         "style": {"weight": spec.weight, "opacity": 0.95, "fillColor": spec.fill_color,
-                  "fillOpacity": spec.fill_opacity if spec.kind != "line" else 0, "dashArray": spec.dash},
-        "hover": {"weight": 5, "fillOpacity": 0.35}, "radius": spec.radius, "tooltip": True,
-        **({"pane": "planmapContext"} if spec.group == "context" else {}),
+                  "fillOpacity": fill_opacity, "dashArray": spec.dash},
+        "hover": {"weight": 5, "fillOpacity": 0.35}, "radius": spec.radius, "tooltip": True, "layer": spec.id,
+        "label": _label_options(spec),
+        **({"pane": "planmapContext"} if context else {}),
     }
 
 
@@ -171,12 +220,21 @@ def feature_by_tooltip(text: str, layer_ids: list[str], lang: str, datum: str) -
     """The (layer, feature id) of the drawn feature whose tooltip a map click reported, if any.
 
     streamlit-folium reports the tooltip of the topmost shape under the pointer: what the user clicked,
-    which a point-in-polygon search would not tell apart from the areas beneath it.
+    which a point-in-polygon search would not tell apart from the areas beneath it. The tooltip ends in
+    the shape's "layer/fid" (static/planmap/layers.js) because names repeat (光华路 the station and the
+    street); a tooltip without it is matched by its text.
     """
-    for spec in load_catalog().resolve(layer_ids):
+    shown, _mark, identity = text.partition(CLICK_ID_MARK)
+    drawn = load_catalog().resolve(layer_ids)
+    if identity:
+        layer_id, _slash, fid = identity.strip().partition("/")
+        if any(spec.id == layer_id for spec in drawn) and \
+                any(known == fid for _tip, known in _tooltip_index(layer_id, lang, datum)):
+            return layer_id, fid
+    for spec in drawn:
         if _feature_count(spec.id) <= spec.vector_limit:
             for tip, fid in _tooltip_index(spec.id, lang, datum):
-                if tip == text.strip():
+                if tip == shown.strip():
                     return spec.id, fid
     return None
 
@@ -193,8 +251,10 @@ def build_overlays(layer_ids: list[str], lang: str, basemap: Basemap, highlight:
         if _feature_count(spec.id) > spec.vector_limit:
             group.add_image(*_layer_raster(spec.id, basemap.datum, served))
         else:
-            group.add_layer(_layer_source(spec.id, lang, basemap.datum, served, first), _layer_options(spec))
-    highlight_options = {"style": HIGHLIGHT_STYLE, "radius": 9, "tooltip": False}
+            group.add_layer(_layer_source(spec.id, lang, basemap.datum, served, first),
+                            {**_layer_options(spec, tiles=not basemap.offline), "title": spec.title(lang)})
+    # The outline never takes the mouse: what lies inside the selection stays hoverable and clickable.
+    highlight_options = {"style": HIGHLIGHT_STYLE, "radius": 9, "tooltip": False, "interactive": False}
     # Places are highlighted from vector layers only: a big layer's features are not sent one by one.
     for spec in load_catalog().layers.values() if highlight else ():
         if _feature_count(spec.id) > spec.vector_limit:
@@ -205,20 +265,25 @@ def build_overlays(layer_ids: list[str], lang: str, basemap: Basemap, highlight:
     return group
 
 
-def base_map(basemap: Basemap) -> folium.Map:
-    """The map frame: view, scale bar, and tiles only if the user chose an online basemap."""
-    fmap = make_map(location=BEIJING_CBD_VIEW["location"], zoom_start=BEIJING_CBD_VIEW["zoom_start"],
-                    control_scale=True, tiles=None, attribution_control=True)
+def base_map(basemap: Basemap, view: tuple[float, float, int] | None = None) -> folium.Map:
+    """The map frame: view (the given centre and zoom, else the home extent), scale bar, and tiles only if
+    the user chose an online basemap."""
+    location, zoom = (view[:2], view[2]) if view else (BEIJING_CBD_VIEW["location"], BEIJING_CBD_VIEW["zoom_start"])
+    fmap = make_map(location=location, zoom_start=zoom, control_scale=True, tiles=None, attribution_control=True)
     # Leaflet only: folium's popups need jQuery, Plan Map's overlays do not; their script comes with the map.
-    fmap.default_js = [("leaflet", vendor_url("leaflet/leaflet.js"))]
+    fmap.default_js = [("leaflet", vendor_url("leaflet/leaflet.js")),
+                       ("fullscreen", vendor_url("leaflet.fullscreen/Control.FullScreen.umd.js"))]
+    fmap.default_css = [*fmap.default_css, ("fullscreen_css", vendor_url("leaflet.fullscreen/Control.FullScreen.css"))]
     fmap.add_child(OverlayScript())
-    fmap.fit_bounds(HOME_BOUNDS)
+    if not view:
+        fmap.fit_bounds(HOME_BOUNDS)
     if not basemap.offline:
         folium.TileLayer(basemap.url, attr=basemap.attribution, name=basemap.title_en, subdomains=basemap.subdomains,
                          max_zoom=basemap.max_zoom).add_to(fmap)
         if basemap.overlay_url:
             folium.TileLayer(basemap.overlay_url, attr=basemap.attribution, name="labels", overlay=True,
                              subdomains=basemap.subdomains, max_zoom=basemap.max_zoom).add_to(fmap)
+    fmap.add_child(MapWatch(basemap.datum))
     return fmap
 
 
@@ -237,10 +302,34 @@ def bounds_of(place_ids: list[str]) -> list[list[float]] | None:
     return [[miny, minx], [maxy, maxx]]
 
 
+LEGEND_COLORS = 4  # at most this many of a layer's feature colours in its swatch
+
+
+@lru_cache(maxsize=64)
+def _drawn_colors(layer_id: str) -> tuple[str, ...]:
+    """The stroke colours a layer's features are drawn in, most frequent first (the layer's own colour when
+    it has no per-feature colour)."""
+    spec = load_catalog().layers[layer_id]
+    if not spec.color_field:
+        return (spec.color,)
+    records = layer_frame(spec).drop(columns="geometry").to_dict("records")
+    counts: dict[str, int] = {}
+    for record in records:
+        color = feature_color(spec, record)
+        counts[color] = counts.get(color, 0) + 1
+    return tuple(sorted(counts, key=lambda color: -counts[color])[:LEGEND_COLORS])
+
+
 def legend_svg(spec: LayerSpec) -> str:
     """A small swatch drawn from the declaration, for the sidebar legend."""
     dash = f' stroke-dasharray="{html.escape(spec.dash)}"' if spec.dash else ""
-    if spec.kind == "line":
+    colors = _drawn_colors(spec.id)
+    if spec.kind == "line" and len(colors) > 1:
+        # A layer coloured per feature (each rail line its official colour) shows those colours side by side.
+        step = 24 / len(colors)
+        shape = "".join(f'<line x1="{2 + i * step:.1f}" y1="8" x2="{2 + (i + 1) * step:.1f}" y2="8" stroke="{color}" '
+                        f'stroke-width="{min(spec.weight, 4)}"{dash}/>' for i, color in enumerate(colors))
+    elif spec.kind == "line":
         shape = f'<line x1="2" y1="8" x2="26" y2="8" stroke="{spec.color}" stroke-width="{min(spec.weight, 4)}"{dash}/>'
     elif spec.kind == "point":
         shape = (f'<circle cx="14" cy="8" r="{min(spec.radius, 6)}" fill="{spec.fill_color or spec.color}" '
@@ -251,7 +340,13 @@ def legend_svg(spec: LayerSpec) -> str:
     return f'<svg width="28" height="16" viewBox="0 0 28 16" xmlns="http://www.w3.org/2000/svg">{shape}</svg>'
 
 
-def legend_image(spec: LayerSpec) -> str:
-    """The swatch as a Markdown image (a data URI): a widget label can carry it, so the legend costs no
-    extra elements on every rerun."""
-    return f"![](data:image/svg+xml;base64,{base64.b64encode(legend_svg(spec).encode()).decode()})"
+def legend_css(specs: list[LayerSpec]) -> str:
+    """Each layer checkbox's swatch as CSS drawn before its label: not part of the label's text, so a screen
+    reader reads the layer's name only (a Markdown image in the label was read out as its data URI)."""
+    rules = []
+    for spec in specs:
+        data = base64.b64encode(legend_svg(spec).encode()).decode()
+        rules.append(f'.st-key-layer_{spec.id} label [data-testid="stMarkdownContainer"] p::before '
+                     f'{{ content: ""; display: inline-block; width: 28px; height: 16px; margin-right: 4px; '
+                     f'vertical-align: -3px; background: url("data:image/svg+xml;base64,{data}") no-repeat; }}')
+    return "<style>\n" + "\n".join(rules) + "\n</style>"

@@ -1,4 +1,5 @@
-"""The view a link reproduces: language, basemap, layers, selected place and task, in URL parameters.
+"""The view a link reproduces: language, basemap, layers, map centre and zoom, task filters, selected place
+and task, in URL parameters.
 
 Parsing is pure (no Streamlit) so it is tested directly; bad values never break the page, they fall
 back to defaults and are reported so the page can say what it ignored.
@@ -20,6 +21,8 @@ class ViewState:
     place: str | None = None
     task: str | None = None
     panel: str | None = None  # the panel open below the map (tasks, indicators, export), none at first
+    view: tuple[float, float, int] | None = None  # map centre (lat, lng) and zoom; none: the home extent
+    filters: dict[str, list[str] | str] = field(default_factory=dict)  # task explorer filters by widget key
     ignored_layers: list[str] = field(default_factory=list)
 
     def to_params(self) -> dict[str, str]:
@@ -30,14 +33,38 @@ class ViewState:
             params["task"] = self.task
         if self.panel:
             params["panel"] = self.panel
+        if self.view:
+            params["view"] = format_view(self.view)
+        for key, param in FILTER_PARAMS.items():
+            value = self.filters.get(key)
+            if value:
+                params[param] = value if isinstance(value, str) else ",".join(value)
         return params
 
 
-PANELS = ("tasks", "indicators", "export")
+PANELS = ("tasks", "indicators", "compare", "export")
 # Link values are cut before anything reads them: a 100 kB `place` made every action of its page take ~22 s.
 ID_CHARS = 128  # longer than any id of a place, task or layer
 LAYERS_CHARS = 4096  # every layer id, comma-separated, with room to spare
 IGNORED_SHOWN = 20  # unknown layer ids reported back, at most
+# Task explorer widget key → URL parameter; the keyword is text, the others lists of codes.
+FILTER_PARAMS = {"f_doc": "doc", "f_theme": "theme", "f_place": "in", "f_status": "status", "f_keyword": "q"}
+VIEW_DIGITS = 5  # ~1 m: enough to reproduce a view, short enough to read
+
+
+def format_view(view: tuple[float, float, int]) -> str:
+    lat, lng, zoom = view
+    return f"{lat:.{VIEW_DIGITS}f},{lng:.{VIEW_DIGITS}f},{zoom}"
+
+
+def parse_view(text: str | None) -> tuple[float, float, int] | None:
+    """'lat,lng,zoom' inside the world and Leaflet's zoom range, else none (a bad link opens the home view)."""
+    try:
+        lat, lng, zoom = text.split(",")  # type: ignore[union-attr]
+        view = (round(float(lat), VIEW_DIGITS), round(float(lng), VIEW_DIGITS), int(zoom))
+    except (AttributeError, ValueError):
+        return None
+    return view if -90 <= view[0] <= 90 and -180 <= view[1] <= 180 and 1 <= view[2] <= 19 else None
 
 
 def _capped(value: str | None, limit: int = ID_CHARS) -> str | None:
@@ -59,4 +86,9 @@ def parse_params(params: Mapping[str, str], basemaps: list[str]) -> ViewState:
     state.place = _capped(params.get("place"))
     state.task = _capped(params.get("task"))
     state.panel = params.get("panel") if params.get("panel") in PANELS else None
+    state.view = parse_view(_capped(params.get("view"), 64))
+    for key, param in FILTER_PARAMS.items():
+        if params.get(param):
+            value = params[param][:LAYERS_CHARS]
+            state.filters[key] = value[:ID_CHARS] if key == "f_keyword" else [p[:ID_CHARS] for p in value.split(",") if p]
     return state

@@ -213,12 +213,11 @@ def test_a_map_click_selects_the_shape_in_the_same_run():
 # (c) language toggle ----------------------------------------------------------------------------------
 
 def layer_labels(at: AppTest) -> dict[str, str]:
-    """Each layer checkbox's label text after its legend swatch (a Markdown image of the declared style)."""
+    """Each layer checkbox's label: the layer's name only (its swatch is CSS, unseen by screen readers)."""
     labels = {}
     for box in at.checkbox:
-        swatch, _space, text = box.label.partition(") ")
-        assert swatch.startswith("![](data:image/svg+xml;base64,"), box.label
-        labels[box.key] = text
+        assert "data:" not in box.label, box.label
+        labels[box.key] = box.label
     return labels
 
 
@@ -235,7 +234,7 @@ def test_language_toggle_changes_labels():
     assert at.title[0].value == "Plan Map — Beijing planning zones"
     assert layer_labels(at) == {f"layer_{i}": markdown_inert(s.title_en) + (badge["en"] if s.schematic else "")
                                 for i, s in catalog.layers.items()}
-    assert panel_labels(at) == ["Tasks", "Indicators", "Export"]
+    assert panel_labels(at) == ["Tasks", "Indicators", "Compare", "Export"]
     assert at.query_params["lang"] == "en"
 
 
@@ -275,8 +274,8 @@ def test_unknown_place_and_layers_are_reported_and_the_page_still_renders():
     assert drawn_layers(at) == (expected_groups(["cbd_core", "rail_operating"]), set())
     # The rest of the page is there.
     assert at.title[0].value == "北京规划一张图"
-    assert panel_labels(at) == ["任务", "指标", "导出"]
-    assert not any(df.key == "task_table" for df in at.dataframe)  # no panel open until asked
+    assert panel_labels(at) == ["任务", "指标", "对比分析", "导出"]
+    assert not any((df.key or "").startswith("task_table") for df in at.dataframe)  # no panel open until asked
 
 
 def test_unknown_language_and_basemap_fall_back_to_defaults():
@@ -361,25 +360,25 @@ def test_task_titles_reach_the_table_as_plain_strings():
 
 def test_panel_opens_from_the_url_and_lists_every_task():
     at = run_app(panel="tasks")
-    table = [df.value for df in at.dataframe if df.key == "task_table"]
+    table = [df.value for df in at.dataframe if (df.key or "").startswith("task_table")]
     assert len(table) == 1 and len(table[0]) == len(load_plan().tasks)
     assert at.query_params["panel"] == "tasks"
     other = run_app(panel="indicators")
-    assert not any(df.key == "task_table" for df in other.dataframe)
+    assert not any((df.key or "").startswith("task_table") for df in other.dataframe)
     assert any("表1" in md.value for md in other.markdown)
 
 
 def test_task_filters_survive_closing_the_panel():
     at = run_app(panel="tasks")
     at.multiselect(key="f_status").set_value(["in_progress"]).run()
-    filtered = len(next(df.value for df in at.dataframe if df.key == "task_table"))
+    filtered = len(next(df.value for df in at.dataframe if (df.key or "").startswith("task_table")))
     assert 0 < filtered < len(load_plan().tasks)
     at.button_group(key="panel").set_value(None).run()
-    assert not any(df.key == "task_table" for df in at.dataframe)
+    assert not any((df.key or "").startswith("task_table") for df in at.dataframe)
     at.button_group(key="panel").set_value("tasks").run()
     assert not at.exception
     assert at.multiselect(key="f_status").value == ["in_progress"]
-    assert len(next(df.value for df in at.dataframe if df.key == "task_table")) == filtered
+    assert len(next(df.value for df in at.dataframe if (df.key or "").startswith("task_table"))) == filtered
 
 
 def test_a_task_in_the_link_is_named_and_highlighted():
@@ -397,3 +396,12 @@ def test_details_offer_the_same_answer_as_the_command_line():
     at = run_app(place="st_shuangjing")
     button = at.get("download_button")[0]
     assert button.proto.label == t("download_answer", "zh") and button.proto.url
+
+
+def test_compare_puts_two_places_side_by_side():
+    at = run_app(panel="compare")
+    frames = [df.value for df in at.dataframe]
+    facts = frames[0]
+    assert list(facts.columns) == ["项目", "CBD中心区", "城市副中心"]
+    themes = frames[1]
+    assert len(themes) > 3 and all("/" in cell for cell in themes["CBD中心区"])

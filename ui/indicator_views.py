@@ -8,6 +8,7 @@ import pandas as pd
 
 from geo.monitoring import flag_rank, monitor
 from geo.plan import Plan, load_manifest
+from ui import terms
 
 DOC_000 = "000_a4f22e102a070a95"
 DOC_001 = "001_055cf86f3772e486"
@@ -33,15 +34,16 @@ def table1(plan: Plan, lang: str) -> pd.DataFrame:
         first = values.iloc[0]
         if first["table"] != "表1":
             continue
+        zone, core = ("功能区", "中心区") if zh else ("Zone", "Core")
         rows.append({
-            "类别" if zh else "Category": first["category"],
+            "类别" if zh else "Category": terms.category(first["category"], lang),
             "指标" if zh else "Indicator": first["name_zh" if zh else "name_en"],
-            "单位" if zh else "Unit": first["unit"],
-            "功能区 2020": _value(values, "cbd_zone", "baseline"),
-            "功能区 2025": _value(values, "cbd_zone", "target"),
-            "中心区 2020": _value(values, "cbd_core", "baseline"),
-            "中心区 2025": _value(values, "cbd_core", "target"),
-            "属性" if zh else "Attribute": first["attribute"],
+            "单位" if zh else "Unit": terms.unit(first["unit"], lang),
+            f"{zone} 2020": terms.value(_value(values, "cbd_zone", "baseline"), lang),
+            f"{zone} 2025": terms.value(_value(values, "cbd_zone", "target"), lang),
+            f"{core} 2020": terms.value(_value(values, "cbd_core", "baseline"), lang),
+            f"{core} 2025": terms.value(_value(values, "cbd_core", "target"), lang),
+            "属性" if zh else "Attribute": terms.attribute(first["attribute"], lang),
         })
     return pd.DataFrame(rows)
 
@@ -77,14 +79,14 @@ def beijing_table(plan: Plan, lang: str) -> pd.DataFrame:
         values = table[table["indicator_id"] == definition.id]
         actual = values[(values["kind"] == "actual")]
         rows.append({
-            "类别" if zh else "Category": definition.category,
+            "类别" if zh else "Category": terms.category(definition.category, lang),
             "指标" if zh else "Indicator": definition.name_zh if zh else definition.name_en,
-            "单位" if zh else "Unit": definition.unit,
-            "2020": _value(values[values["kind"] != "actual"], "beijing", "baseline"),
-            "2025": _value(values, "beijing", "target"),
+            "单位" if zh else "Unit": terms.unit(definition.unit, lang),
+            "2020": terms.value(_value(values[values["kind"] != "actual"], "beijing", "baseline"), lang),
+            "2025": terms.value(_value(values, "beijing", "target"), lang),
             ("中期评估" if zh else "Mid-term"): "; ".join(
                 f"{v}（{y}）" if y else v for v, y in zip(actual["value"], actual["year"])),
-            "属性" if zh else "Attribute": definition.attribute,
+            "属性" if zh else "Attribute": terms.attribute(definition.attribute, lang),
         })
     return pd.DataFrame(rows)
 

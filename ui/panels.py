@@ -2,6 +2,8 @@
 st.text/markdown without HTML), so a task titled `<img src=x onerror=…>` stays a string."""
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import MutableMapping
 
 import geopandas as gpd
@@ -13,6 +15,7 @@ from geo.plan import Plan
 from layers.catalog import SCHEMATIC_NOTE
 from layers.i18n import FLAGS, STATUS, THEMES, pick, reason_key, t, why_listed
 from layers.safe_text import markdown_inert
+from ui import terms
 from ui.indicator_views import beijing_table, growth_chart, monitoring_records, table1
 
 FILTER_KEYS = ("f_doc", "f_theme", "f_place", "f_status", "f_keyword")
@@ -22,10 +25,16 @@ PLAIN_CHARS = 2000  # a task title or place name is shown whole; a runaway value
 
 
 def place_names(places: gpd.GeoDataFrame, plan: Plan, lang: str) -> dict[str, str]:
+    """Every place a task names, by id, in the language: the layers' names, the structure's, and for the
+    places without geometry (declared areas, lines without a published alignment) geo.describe's."""
     column = "name_zh" if lang == "zh" else "name_en"
     names = dict(zip(places["id"], places[column].fillna(places["name_zh"])))
     names.update(zip(plan.structure["id"], plan.structure[column]))
     names["beijing"] = "北京市" if lang == "zh" else "Beijing"
+    for cell in plan.tasks["places"]:
+        for place in cell.split(";"):
+            if place and place not in names:
+                names[place] = place_name(place, lang)
     return names
 
 
@@ -77,14 +86,35 @@ def filtered_tasks(plan: Plan, places: gpd.GeoDataFrame, manifest: pd.DataFrame,
     return _all_task_rows(plan, places, manifest, lang)[keep.to_numpy()].reset_index(drop=True)
 
 
-def picked_task(view: pd.DataFrame, session: MutableMapping) -> str | None:
-    selection = session.get(TABLE_KEY)
+UNCHANGED = object()  # the task table's selection did not change in this run
+
+
+def table_key(session: MutableMapping) -> str:
+    """The task table's widget key, one per set of filters: a table's selection is a row number, so a table
+    whose rows changed starts with no selection instead of pointing at another task."""
+    signature = json.dumps([session.get(key) for key in FILTER_KEYS], ensure_ascii=False, sort_keys=True)
+    return f"{TABLE_KEY}_{hashlib.sha1(signature.encode()).hexdigest()[:10]}"
+
+
+def _selected_rows(selection: object) -> tuple[int, ...]:
     rows = getattr(getattr(selection, "selection", None), "rows", None)
     if rows is None and isinstance(selection, dict):
         rows = selection.get("selection", {}).get("rows")
-    if rows and rows[0] < len(view):
-        return str(view.iloc[rows[0]]["id"])
-    return None
+    return tuple(rows or ())
+
+
+def task_pick(view: pd.DataFrame, session: MutableMapping) -> object:
+    """What the user did in the task table since the last run: the id of the task ticked, None when the row
+    was unticked, UNCHANGED otherwise (the pick is a task id, kept whatever the filters do to the rows)."""
+    key = table_key(session)
+    rows = _selected_rows(session.get(key))
+    seen_key, seen_rows = session.get("_table_seen", (None, ()))
+    session["_table_seen"] = (key, rows)
+    if key != seen_key and not rows or (key, rows) == (seen_key, seen_rows):
+        return UNCHANGED
+    if not rows:
+        return None
+    return str(view.iloc[rows[0]]["id"]) if rows[0] < len(view) else UNCHANGED
 
 
 def task_places(plan: Plan, task_id: str | None) -> list[str]:
@@ -113,7 +143,7 @@ def task_explorer(view: pd.DataFrame, plan: Plan, places: gpd.GeoDataFrame, mani
     if not selected.empty:
         title = selected["title_zh" if lang == "zh" else "title_en"].iloc[0]
         st.markdown(f"**{t('selected_task', lang)}**: {_plain(title)} · {_plain(selected['quote'].iloc[0])}")
-    st.dataframe(view, key=TABLE_KEY, on_select="rerun", selection_mode="single-row", hide_index=True,
+    st.dataframe(view, key=table_key(st.session_state), on_select="rerun", selection_mode="single-row", hide_index=True,
                  width="stretch", column_config={"id": None})
 
 
@@ -206,7 +236,7 @@ def monitoring_rows(records: list[dict], lang: str) -> pd.DataFrame:
         "id": frame["id"],
         "指标" if lang == "zh" else "Indicator": frame["name_zh" if lang == "zh" else "name_en"],
         t("place", lang): frame["place"].map(lambda place: place_name(place, lang)),
-        t("unit", lang): frame["unit"],
+        t("unit", lang): frame["unit"].map(lambda text: terms.unit(text, lang)),
         t("baseline", lang): [dated(v, y) for v, y in zip(frame["baseline"], frame["baseline_year"])],
         t("latest", lang): [dated(v, y) for v, y in zip(frame["latest"], frame["latest_as_of"])],
         t("target", lang): [dated(v, y) for v, y in zip(frame["target"], frame["target_year"])],
@@ -227,7 +257,7 @@ def _drawing_facts(row: pd.Series, lang: str) -> dict[str, str]:
     facts[t("accuracy", lang)] = f"{accuracy} ({basis})" if isinstance(basis, str) and basis else accuracy
     if row.get("schematic") is True:
         facts[t("schematic", lang)] = SCHEMATIC_NOTE[0 if lang == "zh" else 1]
-    facts[t("method", lang)] = str(row["method"])
+    facts[t("method", lang) + ("（英文）" if lang == "zh" else "")] = terms.method(row["method"])
     licence = row.get("licence")
     if isinstance(licence, str) and licence:
         facts[t("licence", lang)] = licence
@@ -242,9 +272,10 @@ def indicator_rows(table: pd.DataFrame, lang: str) -> pd.DataFrame:
                                                      "target": "目标" if zh else "target",
                                                      "actual": "实际" if zh else "actual"}),
         "年份" if zh else "Year": table["year"],
-        "数值" if zh else "Value": table["value"].where(table["value"] != "", "未设定" if zh else "not set"),
-        "单位" if zh else "Unit": table["unit"],
-        "属性" if zh else "Attribute": table["attribute"],
+        "数值" if zh else "Value": table["value"].map(lambda text: terms.value(text, lang) if text else
+                                                      ("未设定" if zh else "not set")),
+        "单位" if zh else "Unit": table["unit"].map(lambda text: terms.unit(text, lang)),
+        "属性" if zh else "Attribute": table["attribute"].map(lambda text: terms.attribute(text, lang)),
         "引文" if zh else "Clause (quote)": table["quote"],
     })
 
@@ -266,14 +297,35 @@ def _monitoring(_plan: Plan, by_flag: bool) -> list[dict]:
     return monitoring_records(_plan, by_flag)
 
 
+def index_chart(chart: pd.DataFrame, lang: str):
+    """Zone and core side by side (never stacked: two indexes do not add up), with the baseline's 100 line."""
+    import altair as alt
+
+    zh = lang == "zh"
+    long = chart.rename_axis("indicator").reset_index().melt("indicator", var_name="place", value_name="index").dropna()
+    titles = ("指标", "2025年目标（2020年=100）", "范围") if zh else ("Indicator", "2025 target (2020 = 100)", "Area")
+    bars = alt.Chart(long).mark_bar().encode(
+        y=alt.Y("indicator:N", title=titles[0], sort=None, axis=alt.Axis(labelLimit=260)),
+        yOffset="place:N",
+        x=alt.X("index:Q", title=titles[1], scale=alt.Scale(domainMin=0)),
+        color=alt.Color("place:N", title=titles[2]),
+        tooltip=["indicator:N", "place:N", "index:Q"],
+    )
+    baseline = alt.Chart(pd.DataFrame({"index": [100]})).mark_rule(color="#333", strokeDash=[4, 3]).encode(x="index:Q")
+    return (bars + baseline).properties(height=alt.Step(14))
+
+
 def indicators(plan: Plan, lang: str) -> None:
     zh = lang == "zh"
     wide, chart, beijing = _indicator_views(plan, lang)
     st.markdown(f"**{t('table1', lang)}**")
     st.dataframe(wide, hide_index=True, width="stretch")
     if not chart.empty:
-        st.caption("2025年目标相对2020年基期（基期=100）" if zh else "2025 target relative to the 2020 baseline (baseline = 100)")
-        st.bar_chart(chart, horizontal=True)
+        st.caption((f"2025年目标相对2020年基期（基期=100）：表1的{len(wide)}项指标中，{len(chart)}项的基期与目标均为数值"
+                    "（比率类指标不作指数）") if zh else
+                   (f"2025 target relative to the 2020 baseline (baseline = 100): {len(chart)} of Table 1's "
+                    f"{len(wide)} indicators have both as numbers (rates are not indexed)"))
+        st.altair_chart(index_chart(chart, lang), use_container_width=True)
     st.markdown(f"**{t('beijing_indicators', lang)}** · {t('midterm', lang)}")
     st.dataframe(beijing, hide_index=True, width="stretch")
     st.markdown(f"**{t('monitoring', lang)}**")

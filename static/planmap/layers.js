@@ -8,8 +8,8 @@ window.planmap = (function () {
   var queue = Promise.resolve();  // layers are added in the order they were declared, whenever they arrive
   // Leaflet panes below its overlay pane (400): the context layers, then big layers drawn as images, so an
   // image of parcels lies over the district fills and under the plan areas and lines.
-  // Vector tiles of a big layer of the planner's own go above the overlay pane (see addVectorTiles).
-  var PANES = {planmapContext: 350, planmapImages: 375, planmapTiles: 450};
+  // Vector tiles of a planner's big layer go above the overlay pane (see addVectorTiles); labels above all.
+  var PANES = {planmapContext: 350, planmapImages: 375, planmapTiles: 450, planmapLabels: 650};
 
   function pane(map, name) {
     if (name && map && !map.getPane(name)) map.createPane(name).style.zIndex = PANES[name];
@@ -41,13 +41,25 @@ window.planmap = (function () {
     notice.getContainer().textContent = message;
   }
 
+  // streamlit-folium reports a click as the clicked shape's tooltip text; names repeat across layers (光华路
+  // is a station and a street), so the tooltip also carries "layer/fid" after ID_MARK, hidden from view.
+  var ID_MARK = "\u241f";
+  function clickId(layerId, fid) {
+    if (!layerId) return "";
+    var text = String(layerId + "/" + fid).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+    return "<span hidden>" + ID_MARK + text + "</span>";
+  }
+
   // options: style (Leaflet path style; colour/fill default to each feature's `stroke`), hover (style while
-  // hovered), radius (points), tooltip (bind each feature's escaped `tip`), only (feature ids to keep).
+  // hovered), radius (points), tooltip (bind each feature's escaped `tip`), only (feature ids to keep),
+  // layer (its catalogue id, reported with a click), interactive (false: the shapes never take the mouse — a selection outline must not hide what it covers).
   function addGeoJson(group, source, options) {
     var data = load(source);
     queue = queue.then(function () { return data; }).then(function (data) {
+      var interactive = options.interactive !== false;
       var layer = L.geoJSON(data, {
         pane: pane(group._map, options.pane),
+        interactive: interactive,
         filter: options.only ? function (f) { return options.only.indexOf(f.properties.fid) >= 0; } : null,
         style: function (f) {
           return L.extend({}, options.style, {
@@ -56,17 +68,20 @@ window.planmap = (function () {
           });
         },
         pointToLayer: function (f, latlng) {
-          return L.circleMarker(latlng, {radius: options.radius, pane: pane(group._map, options.pane)});
+          return L.circleMarker(latlng, {radius: options.radius, pane: pane(group._map, options.pane),
+                                         interactive: interactive});
         },
         onEachFeature: function (f, path) {
-          if (options.tooltip) path.bindTooltip(f.properties.tip, {sticky: true});
+          if (options.tooltip) path.bindTooltip(f.properties.tip + clickId(options.layer, f.properties.fid), {sticky: true});
           if (options.hover) {
             path.on("mouseover", function () { path.setStyle(options.hover); });
             path.on("mouseout", function () { layer.resetStyle(path); });
           }
         }
       });
+      if (interactive) { layer.planmapLayer = options.layer; layer.planmapTitle = options.title; }
       group.addLayer(layer);
+      if (options.label) registerLabels(group, layer, options.label);
     }).catch(function (error) {
       console.error("Plan Map layer", error);
       warn(group._map, "图层数据无法加载 / Layer data could not be loaded — " + error.message);
@@ -168,5 +183,166 @@ window.planmap = (function () {
     return url;
   }
 
-  return {addGeoJson: addGeoJson, addImage: addImage, addVectorTiles: addVectorTiles, keep: keep};
+  // Labels: one per feature, shown from the layer's minZoom, placed by rank (lower first) where they do not
+  // cover a label already placed. Areas at their inner point, points beside the point, lines at their vertex
+  // nearest the view's centre (so a long line is named where the user looks).
+  var labels = [];
+  var theMap = null;
+  var layoutPending = false;
+
+  function textWidth(text) {
+    var width = 0;
+    for (var i = 0; i < text.length; i++) width += text.charCodeAt(i) > 0x2e80 ? 13 : 7;
+    return width;
+  }
+
+  function registerLabels(group, layer, options) {
+    layer.eachLayer(function (path) {
+      var p = path.feature.properties;
+      if (!p.label) return;
+      var kind = path instanceof L.CircleMarker ? "point" : (p.lx !== null && p.lx !== undefined ? "area" : "line");
+      var entry = {group: group, path: path, text: String(p.label), kind: kind, minZoom: options.minZoom,
+                   rank: options.rank, color: options.color, marker: null};
+      if (kind === "area") entry.latlng = L.latLng(p.ly, p.lx);
+      if (kind === "point") entry.latlng = path.getLatLng();
+      if (kind === "line") entry.vertices = L.LineUtil.isFlat(path.getLatLngs()) ? path.getLatLngs()
+                                                                              : [].concat.apply([], path.getLatLngs());
+      labels.push(entry);
+    });
+    scheduleLayout();
+  }
+
+  function scheduleLayout() {
+    if (layoutPending || !theMap) return;
+    layoutPending = true;
+    setTimeout(function () { layoutPending = false; layoutLabels(theMap); }, 0);
+  }
+
+  // Where a label may go, best first: an area's inner point, beside a point, or a line's vertices nearest the
+  // view's centre (a long line is named where the user looks; the next vertex when that spot is taken).
+  function anchors(map, entry) {
+    if (entry.kind !== "line") return [map.latLngToContainerPoint(entry.latlng)];
+    var centre = map.getSize().divideBy(2), points = [], previous = null;
+    entry.vertices.forEach(function (latlng) {
+      var point = map.latLngToContainerPoint(latlng);
+      if (previous) [0.25, 0.5, 0.75].forEach(function (share) {  // between vertices too: stations sit on them
+        points.push(previous.add(point.subtract(previous).multiplyBy(share)));
+      });
+      points.push(point);
+      previous = point;
+    });
+    return points.sort(function (a, b) { return a.distanceTo(centre) - b.distanceTo(centre); }).slice(0, 24);
+  }
+
+  function labelMarker(map, entry) {
+    var box = document.createElement("span");
+    box.className = "planmap-label planmap-label-" + entry.kind;
+    box.innerHTML = entry.text;  // escaped by the server, like the tooltip: markup in a name stays text
+    box.style.color = entry.color;
+    return L.marker(entry.latlng, {
+      interactive: false, keyboard: false, pane: pane(map, "planmapLabels"),
+      icon: L.divIcon({className: "planmap-label-icon", html: box, iconSize: null})
+    });
+  }
+
+  function layoutLabels(map) {
+    // A group once on the map and now gone was replaced by a rerun: its labels go with it.
+    labels = labels.filter(function (entry) {
+      if (entry.group._map) { entry.seen = true; return true; }
+      if (entry.seen && entry.marker && map.hasLayer(entry.marker)) map.removeLayer(entry.marker);
+      return !entry.seen;
+    });
+    var zoom = map.getZoom(), size = map.getSize(), placed = [];
+    var order = labels.slice().sort(function (a, b) { return a.rank - b.rank; });
+    order.forEach(function (entry) {
+      var show = false, width = textWidth(entry.text), height = 16, box = null;
+      if (entry.group._map === map && zoom >= entry.minZoom && map.hasLayer(entry.path)) {
+        show = anchors(map, entry).some(function (point) {
+          box = entry.kind === "point" ? [point.x + 6, point.y - height / 2, point.x + 6 + width, point.y + height / 2]
+                                       : [point.x - width / 2, point.y - height / 2, point.x + width / 2, point.y + height / 2];
+          return box[0] >= 0 && box[1] >= 0 && box[2] <= size.x && box[3] <= size.y && !placed.some(function (other) {
+            return box[0] < other[2] && other[0] < box[2] && box[1] < other[3] && other[1] < box[3];
+          });
+        });
+      }
+      if (show) {
+        placed.push(box);
+        var latlng = map.containerPointToLatLng([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2]);
+        if (!entry.marker) { entry.latlng = entry.latlng || latlng; entry.marker = labelMarker(map, entry); }
+        entry.marker.setLatLng(latlng);
+        if (!map.hasLayer(entry.marker)) entry.marker.addTo(map);
+      } else if (entry.marker && map.hasLayer(entry.marker)) {
+        map.removeLayer(entry.marker);
+      }
+    });
+  }
+
+  // Clearing the selection: a click where no feature is, or Esc. streamlit-folium reports the tooltip of the
+  // last clicked shape; a marker in its place (numbered, so two clears in a row both count) tells the app.
+  var clears = 0;
+  var CLEAR = "planmap:clear:";
+
+  function clearSelection(map) {
+    var shared = window.__GLOBAL_DATA__;
+    if (!shared) return;
+    clears += 1;
+    shared.last_object_clicked_tooltip = CLEAR + clears;
+  }
+
+  // The page sizes the map's frame from the window (ui/layout.py); the map fills the frame and follows it.
+  function fillFrame(map) {
+    var style = document.createElement("style");
+    style.textContent = "html, body { height: 100%; margin: 0; } #map_div, .folium-map { height: 100vh !important; }" +
+      ".planmap-label-icon { background: none; border: none; pointer-events: none; }" +
+      ".planmap-label { display: block; transform: translate(-50%, -50%); white-space: nowrap; font: 600 12px/16px" +
+      " 'Noto Sans CJK SC', 'Source Han Sans SC', sans-serif; text-shadow: 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff; }";
+    document.head.appendChild(style);
+    map.invalidateSize();
+    window.addEventListener("resize", function () { map.invalidateSize(); });
+  }
+
+  // Select a feature as a click on it would (the identify list's entries): its tooltip text and id.
+  var selecting = false;
+  function select(map, feature, layerId) {
+    var shared = window.__GLOBAL_DATA__, decode = document.createElement("textarea");
+    if (!shared) return;
+    decode.innerHTML = feature.properties.tip;
+    shared.last_object_clicked_tooltip = decode.value + ID_MARK + layerId + "/" + feature.properties.fid;
+    shared.last_object_clicked_count += 1;
+    selecting = true;
+    map.fire("click", {latlng: map.getCenter()});  // makes streamlit-folium send the value
+    selecting = false;
+  }
+
+  function watchMap(map) {
+    theMap = map;
+    fillFrame(map);
+    map.on("zoomend moveend", function () { layoutLabels(map); });
+    map.on("layeradd layerremove", function (event) { if (event.layer instanceof L.FeatureGroup) scheduleLayout(); });
+    map.on("click", function (event) {
+      if (selecting || (api.measuring && api.measuring())) return;
+      var target = event.originalEvent && event.originalEvent.target;
+      var onShape = target && target.classList && target.classList.contains("leaflet-interactive");
+      if (!onShape) clearSelection(map);
+    });
+    function onKey(event) {
+      // A synthetic map click makes streamlit-folium send the value (its sender is not reachable from here).
+      if (event.key === "Escape") map.fire("click", {latlng: map.getCenter()});
+    }
+    document.addEventListener("keydown", onKey);
+  }
+
+  // Online tiles that fail to load (no network, a blocked host) say so on the map instead of staying blank.
+  function watchTiles(map) {
+    map.eachLayer(function (layer) {
+      if (!(layer instanceof L.TileLayer)) return;
+      layer.on("tileerror", function () {
+        warn(map, "瓦片无法加载 — 离线？ / tiles unavailable — offline?");
+      });
+    });
+  }
+
+  var api = {addGeoJson: addGeoJson, addImage: addImage, addVectorTiles: addVectorTiles, keep: keep, watchMap: watchMap,
+             watchTiles: watchTiles, select: select, CLEAR: CLEAR, measuring: null};
+  return api;
 })();

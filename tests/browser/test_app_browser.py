@@ -237,7 +237,7 @@ def test_click_on_cbd_core_lists_its_tasks(streamlit_server, page, external_requ
     text = wait_until(lambda: "提升“一核”" in (text := panel_text(page)) and text, "the CBD core's tasks")
     assert "CBD中心区" in text and "强化“两轴”" in text
     # The clicked place is outlined on the same map, which kept its view.
-    highlight = frame.locator(f'{SHAPES}[stroke="{HIGHLIGHT}"]')
+    highlight = frame.locator(f'path[stroke="{HIGHLIGHT}"]')  # not interactive: it never takes the mouse
     highlight.first.wait_for(timeout=TIMEOUT_S * 1000)
     assert highlight.count() == 1
     assert frame.evaluate("() => window.__planmapMarker") == "kept", "the map was rebuilt"
@@ -266,7 +266,7 @@ def test_english_toggle_relabels_the_page(streamlit_server, page, external_reque
                         and texts[0] in order and texts, "English layer labels")
     assert labels == order
     wait_until(lambda: page.locator('[data-testid="stButtonGroup"] button').all_inner_texts()
-               == ["Tasks", "Indicators", "Export"], "English panel switch")
+               == ["Tasks", "Indicators", "Compare", "Export"], "English panel switch")
     assert sidebar.get_by_role("radio", name="Offline basemap").is_checked()
     assert details(page).get_by_role("heading", name="Details").is_visible()
     # Tooltips are rebuilt in English; the map itself is not.
