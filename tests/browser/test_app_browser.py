@@ -214,8 +214,9 @@ def test_toggle_swaps_only_its_shapes_and_keeps_the_map(streamlit_server, page, 
 
 def hover_cbd_core(page, frame, name):
     """Hover the CBD core's shape (found through Leaflet, not guessed); return the iframe box, hit and tooltip."""
-    hit = frame.evaluate(HIT, [name, *CBD_POINT])
-    assert hit["fid"] == "cbd_core", hit
+    # Polled: a view change reruns the page (the view goes into the link), so the shapes can be mid-redraw.
+    hit = wait_until(lambda: (h := frame.evaluate(HIT, [name, *CBD_POINT]))["fid"] == "cbd_core" and h,
+                     "the core under the point")
     box = page.locator(MAP_IFRAME).bounding_box()
     page.mouse.move(box["x"] + hit["x"], box["y"] + hit["y"])
     tooltip = frame.locator(".leaflet-tooltip")

@@ -38,8 +38,9 @@ def test_selected_zone_does_not_hide_the_core_inside_it(streamlit_server, page, 
     frame, name = open_app(page, streamlit_server, "?place=cbd_zone")
     wait_until(lambda: highlighted(frame) == 1, "the zone's outline")
     zoom_to(page, frame, name, *CBD_POINT, zoom=14)
-    hit = frame.evaluate(HIT, [name, *CBD_POINT])
-    assert hit["fid"] == "cbd_core", hit  # the outline (also a shape of cbd_zone) is not what the mouse meets
+    # The outline (also a shape of cbd_zone) is not what the mouse meets. Polled: under load the zoom can still
+    # be settling when the point is first probed (a clean-clone run once met no shape there).
+    wait_until(lambda: frame.evaluate(HIT, [name, *CBD_POINT])["fid"] == "cbd_core", "the core under the point")
     click_at(page, frame, name, *CBD_POINT)
     wait_until(lambda: param(page, "place") == "cbd_core", "place=cbd_core after clicking inside the zone")
     wait_until(lambda: "提升“一核”" in panel_text(page), "the core's tasks")
