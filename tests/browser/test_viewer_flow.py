@@ -34,8 +34,7 @@ def highlighted(frame) -> int:
 
 
 @pytest.mark.xfail(strict=False, reason="fails in full clean-clone runs of make test (3 of 3) yet passes alone, in "
-                   "partial runs and in the working copy: the cause is not found yet; the click test below it covers "
-                   "the same behaviour")
+                   "partial runs and in the working copy; the cause is not found yet")
 @ON_APP
 def test_selected_zone_does_not_hide_the_core_inside_it(streamlit_server, page, page_errors, capsys):
     frame, name = open_app(page, streamlit_server, "?place=cbd_zone")
