@@ -168,6 +168,8 @@ def core_geometry(face_list: list[BaseGeometry], streets: dict[str, BaseGeometry
 def build_areas() -> dict[str, gpd.GeoDataFrame]:
     streets, core, central = build_streets_and_core()
     core_km2 = geometry_area_km2(core)
+    core_checks = [deviation_m(check, core) for check in read_checks(CURATION / "street_evidence.csv")
+                   if check.street_id == CORE_ID]
     note_zh, note_en = area_note(core_km2, CORE_OFFICIAL_KM2, "000 note under Table 1", CORE_AREA_WHY)
     core_row = {
         "id": CORE_ID, "name_zh": "CBD中心区", "name_en": "CBD core area", "kind": "area",
@@ -176,9 +178,9 @@ def build_areas() -> dict[str, gpd.GeoDataFrame]:
         "method": "the street faces between 东大桥路, 朝阳北路, the 东四环 and the 通惠河 (data/curation/street_edges.csv)",
         "edges": "W 东大桥路 (reference edge north of 光华路; line 17 south of it); N 朝阳北路 (line 6); "
                  "E 东四环 (e4_tonghui_cyb); S 通惠河 (the reference's 建外|双井 edge)",
-        "accuracy_m": max(int(row["accuracy_m"]) for row in read_csv("street_edges.csv")
-                          if "core" in row["cuts"].split(";")),
-        "accuracy_basis": "the worst stated accuracy of the roads drawn through the streets (street_edges.csv)",
+        "accuracy_m": claimed_accuracy_m(core_checks),
+        "accuracy_basis": (f"worst of {len(core_checks)} independent checks (data/curation/street_evidence.csv): "
+                           f"{max(core_checks):.0f} m"),
         "schematic": True, "area_note_zh": note_zh, "area_note_en": note_en, "geometry": core,
     }
     central_note = area_note(geometry_area_km2(central), CENTRAL_OFFICIAL_KM2, CENTRAL_OFFICIAL_SOURCE, CENTRAL_AREA_WHY)
