@@ -38,16 +38,20 @@ def search_entries(_places: gpd.GeoDataFrame, _plan: Plan) -> pd.DataFrame:
 
 
 def search_label(entries: pd.DataFrame, lang: str):
-    """The option text: the name in the language first, the other name and the pinyin after it (matched too)."""
-    by_id = entries.set_index("id")
+    """The option text: the name in the language first, the other name and the pinyin after it (matched too).
+    A lookup in labels made once per server and language: the select box asks for every option's label on
+    every run, and reading each row from the frame was a third of a rerun's time."""
+    return _labels(entries, lang).__getitem__
 
-    def label(place_id: str) -> str:
-        row = by_id.loc[place_id]
-        first, second = (row["name_zh"], row["name_en"]) if lang == "zh" else (row["name_en"], row["name_zh"])
-        parts = [str(first)] + [str(part) for part in (second, row["pinyin"]) if part and part != first]
-        return " · ".join(parts)
 
-    return label
+@st.cache_resource(show_spinner=False)
+def _labels(_entries: pd.DataFrame, lang: str) -> dict[str, str]:
+    labels = {}
+    for row in _entries.itertuples(index=False):
+        first, second = (row.name_zh, row.name_en) if lang == "zh" else (row.name_en, row.name_zh)
+        parts = [str(first)] + [str(part) for part in (second, row.pinyin) if part and part != first]
+        labels[row.id] = " · ".join(parts)
+    return labels
 
 
 def pick_place(session: MutableMapping) -> None:
