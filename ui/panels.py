@@ -59,7 +59,7 @@ def task_rows(tasks: pd.DataFrame, names: dict[str, str], manifest: pd.DataFrame
     })
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)  # one shared frame, not a copy unpickled on every run: callers only slice it
 def _all_task_rows(_plan: Plan, _places: gpd.GeoDataFrame, _manifest: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Every task formatted once per language; filters then only pick rows."""
     return task_rows(_plan.tasks, place_names(_places, _plan, lang), _manifest, lang)

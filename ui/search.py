@@ -26,7 +26,7 @@ def _pinyin(text: str) -> str:
     return "".join(lazy_pinyin(text)) if any("\u4e00" <= c <= "\u9fff" for c in text) else ""
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)  # read-only: shared, not copied on every run
 def search_entries(_places: gpd.GeoDataFrame, _plan: Plan) -> pd.DataFrame:
     """id, name_zh, name_en, pinyin of everything the search can find (computed once per server)."""
     frames = [_places[["id", "name_zh", "name_en"]], _plan.structure[["id", "name_zh", "name_en"]]]
