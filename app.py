@@ -10,6 +10,7 @@ from geo.describe import describe
 from geo.places import UnknownPlace, load_places
 from geo.plan import PlanError, load_manifest, load_plan
 from ui import link_state, panels, upload
+from ui.accessible import layer_label
 from ui.compare import compare_panel
 from ui.errors import show_failure, show_problems
 from ui.feature_details import feature_details
@@ -18,7 +19,7 @@ from ui.page_script import page_behaviour
 from ui.reconnect import browser_values, held_choices
 from ui.search import FRAME_FLAG, search_box
 from layers.basemaps import Basemap, available_basemaps
-from layers.catalog import SCHEMATIC_BADGE, load_catalog
+from layers.catalog import load_catalog
 from layers.i18n import LANGUAGES, t
 from layers.safe_text import markdown_inert
 from layers.interactive import CLEAR_MARK, base_map, bounds_of, build_overlays, feature_by_tooltip, legend_css
@@ -107,8 +108,7 @@ def sidebar(basemaps, lang: str) -> None:
         for group_id, names in catalog.groups.items():
             st.caption(markdown_inert(names[lang]))
             for spec in catalog.in_group(group_id):
-                badge = f" :gray-badge[{SCHEMATIC_BADGE[0 if lang == 'zh' else 1]}]" if spec.schematic else ""
-                st.checkbox(f"{markdown_inert(spec.title(lang))}{badge}", key=f"layer_{spec.id}")
+                st.checkbox(layer_label(spec, lang), key=f"layer_{spec.id}")
         st.html(legend_css(list(catalog.layers.values())))
         upload.my_layers_section(lang)
         upload.add_layer_section(lang, data()[1])

@@ -1,0 +1,46 @@
+"""Accessibility in the real app (issue 13, item 7), in headless Chromium: what the accessibility tree gives a
+screen reader for the layer boxes, and tables a screen reader can read."""
+from __future__ import annotations
+
+import pytest
+
+from layers.catalog import load_catalog
+from tests.browser.test_app_browser import TIMEOUT_S, open_app, screenshot
+
+pytestmark = pytest.mark.browser
+ON_APP = pytest.mark.parametrize("app_script", ["server.py"], indirect=True)
+
+
+def accessibility_tree(page) -> list[tuple[str, str]]:
+    """(role, name) of every node of Chromium's full accessibility tree: what a screen reader walks, CSS
+    pseudo-element content and images included."""
+    nodes = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
+    return [(n.get("role", {}).get("value", ""), str(n.get("name", {}).get("value", ""))) for n in nodes]
+
+
+@ON_APP
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_layer_boxes_read_as_the_name_and_schematic_in_plain_words(lang, streamlit_server, page, page_errors, capsys):
+    open_app(page, streamlit_server, f"?lang={lang}")
+    zone = load_catalog().layers["cbd_zone"]
+    expected = "CBD功能区（示意）" if lang == "zh" else "CBD functional zone (schematic)"
+    box = page.get_by_role("checkbox", name=expected, exact=True)
+    box.wait_for(timeout=TIMEOUT_S * 1000)
+    assert box.is_checked()
+    rail = page.get_by_role("checkbox", name=load_catalog().layers["rail_operating"].title(lang), exact=True)
+    assert rail.count() == 1  # not schematic: its name only
+    assert zone.schematic
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    tree = sidebar.aria_snapshot()
+    for markup in (":gray-badge", "data:", "base64", "svg", "\\("):
+        assert markup not in tree, (markup, tree)
+    # Swatches are CSS with empty content: nothing of them in the tree a screen reader walks.
+    tree_nodes = accessibility_tree(page)
+    assert ("checkbox", expected) in tree_nodes
+    assert not [node for node in tree_nodes if "data:" in node[1] or "gray-badge" in node[1]]
+    assert not [node for node in tree_nodes if node[0] == "image" and not node[1]], "an unnamed image"
+    swatch = page.evaluate("""() => getComputedStyle(document.querySelector(
+        '.st-key-layer_cbd_zone label [data-testid="stMarkdownContainer"] p'), '::before').backgroundImage""")
+    assert swatch.startswith('url("data:image/svg+xml'), swatch  # the swatch is still drawn
+    screenshot(page, f"a11y_layer_boxes_{lang}", capsys)
+    assert page_errors == []
