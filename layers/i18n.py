@@ -22,6 +22,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "area": ("面积", "Area"),
     "official": ("面积（实测与官方）", "Area, measured and official"),
     "schematic": ("示意", "Schematic"),
+    "download_table": ("下载表格（CSV）：{table}", "Download the table (CSV): {table}"),
     "download_answer": ("下载本地点的规划要求（JSON）", "Download what the plans say here (JSON)"),
     "licence": ("许可", "Licence"),
     "accuracy": ("绘制精度", "Drawing accuracy"),

@@ -12,6 +12,7 @@ import streamlit as st
 from geo.plan import Plan
 from layers.catalog import load_catalog, layer_frame
 from layers.i18n import t
+from ui.accessible import table_download
 
 # Feature properties shown as facts, with their labels (zh, en); the rest are drawing internals.
 FACT_FIELDS = {
@@ -68,6 +69,7 @@ def feature_details(feature_id: str, layer_hint: str | None, plan: Plan, places:
     if tasks.empty:
         st.caption(t("no_tasks", lang))
     else:
-        st.dataframe(task_rows(tasks, place_names(places, plan, lang), manifest, lang), hide_index=True,
-                     width="stretch", column_config={"id": None})
+        rows = task_rows(tasks, place_names(places, plan, lang), manifest, lang)
+        st.dataframe(rows, hide_index=True, width="stretch", column_config={"id": None})
+        table_download(rows, t("tasks", lang), f"{layer_id}_tasks", lang, "dl_feature_tasks")
     return True

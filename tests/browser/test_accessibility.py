@@ -2,9 +2,18 @@
 screen reader for the layer boxes, and tables a screen reader can read."""
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
+
 import pytest
 
+from geo.describe import describe
+from geo.places import load_places
+from geo.plan import load_plan
 from layers.catalog import load_catalog
+from layers.i18n import t
+from ui.indicator_views import table1
 from tests.browser.test_app_browser import TIMEOUT_S, open_app, screenshot
 
 pytestmark = pytest.mark.browser
@@ -43,4 +52,39 @@ def test_layer_boxes_read_as_the_name_and_schematic_in_plain_words(lang, streaml
         '.st-key-layer_cbd_zone label [data-testid="stMarkdownContainer"] p'), '::before').backgroundImage""")
     assert swatch.startswith('url("data:image/svg+xml'), swatch  # the swatch is still drawn
     screenshot(page, f"a11y_layer_boxes_{lang}", capsys)
+    assert page_errors == []
+
+
+@ON_APP
+def test_indicator_tables_download_as_csv_from_the_keyboard(streamlit_server, page, page_errors, capsys):
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(streamlit_server + "?panel=indicators")
+    name = "下载表格（CSV）：" + t("table1", "zh")
+    button = page.get_by_role("button", name=name, exact=True)
+    button.wait_for(timeout=TIMEOUT_S * 1000)
+    for table in ("beijing_indicators", "monitoring", "subcentre_targets"):
+        page.get_by_role("button", name="下载表格（CSV）：" + t(table, "zh"), exact=True).wait_for(timeout=10_000)
+    button.focus()
+    with page.expect_download(timeout=TIMEOUT_S * 1000) as download:
+        page.keyboard.press("Enter")
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    shown = table1(load_plan(), "zh")
+    assert rows[0] == [str(column) for column in shown.columns]  # the header a screen reader names cells by
+    assert len(rows) == len(shown) + 1
+    screenshot(page, "a11y_indicator_downloads", capsys)
+    assert page_errors == []
+
+
+@ON_APP
+def test_a_places_tasks_download_with_why_each_is_listed(streamlit_server, page, page_errors, capsys):
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(streamlit_server + "?place=cbd_core")
+    button = page.get_by_role("button", name="下载表格（CSV）：" + t("tasks", "zh"), exact=True)
+    button.wait_for(timeout=TIMEOUT_S * 1000)
+    with page.expect_download(timeout=TIMEOUT_S * 1000) as download:
+        button.click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    report = describe("cbd_core", load_plan(), load_places())
+    assert len(rows) == len(report.tasks) and {row["id"] for row in rows} == set(report.tasks["id"])
+    assert all(row[t("via", "zh")] for row in rows)
     assert page_errors == []
