@@ -1,9 +1,9 @@
 """Colour contrast of what is drawn against the offline basemap (WCAG 2.x, non-text contrast: at least 3:1).
 
 The offline basemap is the context layers themselves: inside Beijing the district fill declared in
-catalog.toml, beyond it the bare map (Leaflet's container on screen, static_map.LAND on report maps). A
-layer is checked against the grounds it is actually drawn on, so a layer inside Beijing is not held to a
-ground it never meets.
+catalog.toml, beyond it — and everywhere once the planner switches the districts off — the bare map (Leaflet's
+container on screen, static_map.LAND on report maps). A layer is checked against the district fill only if it
+lies in Beijing, and against the bare map always.
 """
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from shapely.ops import unary_union
 from layers.catalog import LayerSpec, feature_color, layer_frame, load_catalog
 
 MIN_RATIO = 3.0  # WCAG 2.1 success criterion 1.4.11, graphical objects
-# Land beyond Beijing on screen: the Leaflet map container's background (static/vendor/leaflet/leaflet.css).
-SCREEN_BEYOND_BEIJING = "#dddddd"
+# The bare map on screen (beyond Beijing, or with the districts off): Leaflet's container (static/vendor/leaflet).
+SCREEN_BARE_MAP = "#dddddd"
 BASEMAP_GROUP = "context"  # these layers are the offline basemap, not drawn over it
 DISTRICTS = "context_districts"
 
@@ -65,12 +65,12 @@ def _beijing():
     return unary_union(layer_frame(load_catalog().layers[DISTRICTS]).geometry.to_list())
 
 
-def grounds(spec: LayerSpec, beyond_beijing: tuple[str, ...]) -> list[str]:
-    """The basemap colours the layer's features lie on: the district fill, and the bare map if any leaves Beijing."""
+def grounds(spec: LayerSpec, bare_map: tuple[str, ...]) -> list[str]:
+    """The basemap colours the layer's features can lie on: the district fill if they are in Beijing, and the
+    bare map (beyond Beijing, or anywhere with the district layer off)."""
     districts = load_catalog().layers[DISTRICTS]
     geometry = unary_union(layer_frame(spec).geometry.to_list())
-    found = [districts.fill_color or districts.color] if geometry.intersects(_beijing()) else []
-    return found + (list(beyond_beijing) if not _beijing().buffer(1e-9).covers(geometry) else [])
+    return ([districts.fill_color or districts.color] if geometry.intersects(_beijing()) else []) + list(bare_map)
 
 
 def stroke_colors(spec: LayerSpec, per_feature: bool) -> list[str]:
@@ -81,13 +81,13 @@ def stroke_colors(spec: LayerSpec, per_feature: bool) -> list[str]:
     return sorted({feature_color(spec, record) for record in records})
 
 
-def shortfalls(opacity: float, beyond_beijing: tuple[str, ...], per_feature: bool = False) -> list[Shortfall]:
+def shortfalls(opacity: float, bare_map: tuple[str, ...], per_feature: bool = False) -> list[Shortfall]:
     """Every drawn (non-basemap) layer colour below MIN_RATIO against a ground it is drawn on."""
     found = []
     for spec in load_catalog().layers.values():
         if spec.group == BASEMAP_GROUP or spec.external:
             continue
-        for ground in grounds(spec, beyond_beijing):
+        for ground in grounds(spec, bare_map):
             for color in stroke_colors(spec, per_feature):
                 ratio = contrast_ratio(over(color, opacity, ground), ground)
                 if ratio < MIN_RATIO:
