@@ -161,6 +161,7 @@ def main() -> None:
     if not seeded:
         take_map_click(chosen, lang, basemap.datum)
         link_state.take_map_view(st.session_state, st.session_state.get(MAP_KEY))
+        link_state.take_map_opacity(st.session_state, st.session_state.get(MAP_KEY))
     page_behaviour(lang)
     page_layout()
     st.title(t("app_title", lang), help=t("app_caption", lang))
@@ -191,9 +192,11 @@ def main() -> None:
         drawn = load_catalog().resolve(chosen)
         attribution = " · ".join(filter(None, [load_catalog().attribution_text(drawn, lang),
                                                load_catalog().schematic_note(drawn, lang)]))
-        st_folium(base_map(basemap, link_state.frame_view(st.session_state, basemap.id)), key=MAP_KEY, height=640,
+        st_folium(base_map(basemap, link_state.frame_view(st.session_state, basemap.id),
+                           link_state.frame_opacity(st.session_state)), key=MAP_KEY, height=640,
                   use_container_width=True, feature_group_to_add=overlays, center=center, zoom=zoom,
-                  returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count", "center", "zoom"])
+                  returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count", "center", "zoom",
+                                    "selected_tags"])  # selected_tags: the layers' opacity (ui/link_state.py)
         st.session_state["_map_sent"] = True
         st.caption(attribution)
     with detail_col.container(key="details"):
@@ -227,7 +230,8 @@ def main() -> None:
 
     params = ViewState(lang=lang, basemap=basemap.id, layers=chosen, place=st.session_state.get("place"),
                        task=st.session_state.get("task"), panel=panel, view=st.session_state.get("view"),
-                       filters=link_state.filters(st.session_state)).to_params()
+                       filters=link_state.filters(st.session_state),
+                       opacity=st.session_state.get("opacity") or {}).to_params()
     st.query_params.from_dict(params)
 
 
