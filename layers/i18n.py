@@ -27,6 +27,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "licence": ("许可", "Licence"),
     "accuracy": ("绘制精度", "Drawing accuracy"),
     "method": ("绘制方法", "How it was drawn"),
+    "note": ("说明", "Note"),
     "streets": ("涉及街乡", "Streets it spans"),
     "structure": ("空间结构", "Spatial structure"),
     "tasks": ("规划任务", "Plan tasks"),

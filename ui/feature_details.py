@@ -14,10 +14,11 @@ from layers.catalog import load_catalog, layer_frame
 from layers.i18n import t
 from ui.accessible import table_download
 
-# Feature properties shown as facts, with their labels (zh, en); the rest are drawing internals.
+# Feature properties shown as facts, with their labels (zh, en); the rest are drawing internals. "{lang}" in a
+# name: the column in the chosen language (a planner's own layer: the column without the suffix).
 FACT_FIELDS = {
     "kind": ("类型", "Kind"), "area_km2": ("面积 (km²)", "Area (km²)"), "quote": ("引文", "Clause (quote)"),
-    "source": ("出处", "Source"), "method": ("绘制方法", "How it was drawn"),
+    "source": ("出处", "Source"), "method_{lang}": ("绘制方法", "How it was drawn"),
     "accuracy_m": ("精度 (m)", "Accuracy (m)"),
 }
 
@@ -44,7 +45,9 @@ def feature_facts(row: pd.Series, layer_id: str, lang: str) -> pd.DataFrame:
     spec = load_catalog().layers[layer_id]
     facts = {"图层" if lang == "zh" else "Layer": spec.title(lang)}
     for field, labels in FACT_FIELDS.items():
-        value = row.get(field)
+        value = row.get(field.format(lang=lang))
+        if value is None or value != value:  # a planner's own layer has one text, in its own words
+            value = row.get(field.replace("_{lang}", ""))
         if value is None or (isinstance(value, float) and value != value) or value == "":
             continue
         facts[labels[0 if lang == "zh" else 1]] = str(value)

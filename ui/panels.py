@@ -198,8 +198,8 @@ def _facts(report: PlaceReport, places: gpd.GeoDataFrame, lang: str) -> pd.DataF
         facts[t("status_as_of", lang)] = str(report.line["status_as_of"])
         if report.line.get("stations"):
             facts[t("stations", lang)] = str(report.line["stations"]).replace("|", " · ")
-        if report.line.get("note"):
-            facts["note"] = str(report.line["note"])
+        if report.line.get(f"note_{lang}"):
+            facts[t("note", lang)] = str(report.line[f"note_{lang}"])
 
     def names(ids: list[str]) -> str:
         return "、".join(place_name(place, lang) for place in ids)
@@ -265,11 +265,15 @@ def _drawing_facts(row: pd.Series, lang: str) -> dict[str, str]:
     if isinstance(note, str) and note:
         facts[t("official", lang)] = note
     accuracy = f"± {int(row['accuracy_m'])} m"
-    basis = row.get("accuracy_basis")
-    facts[t("accuracy", lang)] = f"{accuracy} ({basis})" if isinstance(basis, str) and basis else accuracy
+    basis = row.get(f"accuracy_basis_{lang}")
+    if isinstance(basis, str) and basis:
+        accuracy += f"（{basis}）" if lang == "zh" else f" ({basis})"
+    facts[t("accuracy", lang)] = accuracy
     if row.get("schematic") is True:
         facts[t("schematic", lang)] = SCHEMATIC_NOTE[0 if lang == "zh" else 1]
-    facts[t("method", lang) + ("（英文）" if lang == "zh" else "")] = terms.method(row["method"])
+    method = row.get(f"method_{lang}")
+    if isinstance(method, str) and method:
+        facts[t("method", lang)] = method
     licence = row.get("licence")
     if isinstance(licence, str) and licence:
         facts[t("licence", lang)] = licence
