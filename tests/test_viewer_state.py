@@ -83,3 +83,13 @@ def test_the_maps_reported_opacity_is_kept_and_a_new_frame_starts_with_it():
     assert link_state.frame_opacity(session) == {}  # the same frame: the sliders changed it in place
     link_state.frame_view(session, "osm")
     assert link_state.frame_opacity(session) == {"cbd_zone": 30}  # a rebuilt frame starts as the user left it
+
+
+def test_a_link_with_layer_opacity_builds_the_map_with_it_and_keeps_it():
+    from tests.test_app import map_args, run_app
+
+    at = run_app(op="cbd_zone:30,bogus:50")
+    assert at.query_params["op"] == "cbd_zone:30"
+    assert '"opacity": {"cbd_zone": 30}' in map_args(at)["script"]  # the map frame starts with it
+    at.checkbox(key="layer_rail_stations").check().run()
+    assert at.query_params["op"] == "cbd_zone:30"  # a rerun keeps it
