@@ -10,6 +10,7 @@ from geo.describe import describe
 from geo.places import UnknownPlace, load_places
 from geo.plan import PlanError, load_manifest, load_plan
 from ui import link_state, panels, upload
+from ui.accessible import layer_label
 from ui.compare import compare_panel
 from ui.errors import show_failure, show_problems
 from ui.feature_details import feature_details
@@ -18,7 +19,7 @@ from ui.page_script import page_behaviour
 from ui.reconnect import browser_values, held_choices
 from ui.search import FRAME_FLAG, search_box
 from layers.basemaps import Basemap, available_basemaps
-from layers.catalog import SCHEMATIC_BADGE, load_catalog
+from layers.catalog import load_catalog
 from layers.i18n import LANGUAGES, t
 from layers.safe_text import markdown_inert
 from layers.interactive import CLEAR_MARK, base_map, bounds_of, build_overlays, feature_by_tooltip, legend_css
@@ -107,8 +108,7 @@ def sidebar(basemaps, lang: str) -> None:
         for group_id, names in catalog.groups.items():
             st.caption(markdown_inert(names[lang]))
             for spec in catalog.in_group(group_id):
-                badge = f" :gray-badge[{SCHEMATIC_BADGE[0 if lang == 'zh' else 1]}]" if spec.schematic else ""
-                st.checkbox(f"{markdown_inert(spec.title(lang))}{badge}", key=f"layer_{spec.id}")
+                st.checkbox(layer_label(spec, lang), key=f"layer_{spec.id}")
         st.html(legend_css(list(catalog.layers.values())))
         upload.my_layers_section(lang)
         upload.add_layer_section(lang, data()[1])
@@ -161,6 +161,7 @@ def main() -> None:
     if not seeded:
         take_map_click(chosen, lang, basemap.datum)
         link_state.take_map_view(st.session_state, st.session_state.get(MAP_KEY))
+        link_state.take_map_opacity(st.session_state, st.session_state.get(MAP_KEY))
     page_behaviour(lang)
     page_layout()
     st.title(t("app_title", lang), help=t("app_caption", lang))
@@ -191,9 +192,11 @@ def main() -> None:
         drawn = load_catalog().resolve(chosen)
         attribution = " · ".join(filter(None, [load_catalog().attribution_text(drawn, lang),
                                                load_catalog().schematic_note(drawn, lang)]))
-        st_folium(base_map(basemap, link_state.frame_view(st.session_state, basemap.id)), key=MAP_KEY, height=640,
+        st_folium(base_map(basemap, link_state.frame_view(st.session_state, basemap.id),
+                           link_state.frame_opacity(st.session_state)), key=MAP_KEY, height=640,
                   use_container_width=True, feature_group_to_add=overlays, center=center, zoom=zoom,
-                  returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count", "center", "zoom"])
+                  returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count", "center", "zoom",
+                                    "selected_tags"])  # selected_tags: the layers' opacity (ui/link_state.py)
         st.session_state["_map_sent"] = True
         st.caption(attribution)
     with detail_col.container(key="details"):
@@ -227,7 +230,8 @@ def main() -> None:
 
     params = ViewState(lang=lang, basemap=basemap.id, layers=chosen, place=st.session_state.get("place"),
                        task=st.session_state.get("task"), panel=panel, view=st.session_state.get("view"),
-                       filters=link_state.filters(st.session_state)).to_params()
+                       filters=link_state.filters(st.session_state),
+                       opacity=st.session_state.get("opacity") or {}).to_params()
     st.query_params.from_dict(params)
 
 

@@ -29,7 +29,7 @@ TASK_FIELDS = ("id", "doc_id", "section_path", "title_zh", "title_en", "quote", 
 PLACE_FIELDS = ("id", "name_zh", "name_en", "layer", "area_km2", "official_km2", "part_of", "contains", "crossed_by")
 # An area "spans" a street when at least this share of the street lies inside it (a fact for the panel).
 SPAN_SHARE = 0.05
-LINE_FACTS = ("status", "status_as_of", "stations", "note")
+LINE_FACTS = ("status", "status_as_of", "stations", "note_zh", "note_en")
 
 
 @dataclass

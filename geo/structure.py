@@ -14,6 +14,11 @@ from geo.measure import area_km2
 ZONE_MARGIN_DEG = 0.01
 
 
+# How an element is drawn, in the reader's language (its `method` is the curators' record).
+AXIS_METHOD = {"method_zh": "发展轴：规划点名的道路在功能区内的部分", "method_en": "axis: the named roads clipped to the zone"}
+UNION_METHOD = {"method_zh": "规划所列街乡的合并范围", "method_en": "union of the listed streets"}
+
+
 def structure_features(structure: pd.DataFrame, places: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     by_id = places.drop_duplicates("id").set_index("id").geometry
     zone = by_id["cbd_zone"].buffer(ZONE_MARGIN_DEG)
@@ -30,6 +35,7 @@ def structure_features(structure: pd.DataFrame, places: gpd.GeoDataFrame) -> gpd
             "id": row.id, "name_zh": row.name_zh, "name_en": row.name_en, "kind": row.kind, "streets": row.streets,
             "source": f"{row.doc_id} {row.section_path}", "quote": row.quote,
             "method": "axis: the named roads clipped to the zone" if row.kind == "axis" else "union of the listed streets",
+            **(AXIS_METHOD if row.kind == "axis" else UNION_METHOD),
             "accuracy_m": 1000, "geometry": geometry,
         })
     frame = gpd.GeoDataFrame(rows, crs=4326)

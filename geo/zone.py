@@ -26,7 +26,9 @@ def dissolve_zone(streets: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         "source": "union of the 17 curated street polygons", "licence": streets["licence"].iloc[0],
         "schematic": True,
         "method": "dissolved on load from data/cbd_streets.geojson",
+        "method_zh": "加载时由17个街乡合并而成", "method_en": "the union of its 17 streets, dissolved on load",
         "accuracy_m": int(streets["accuracy_m"].max()),
+        "accuracy_basis_zh": "取所含街乡精度中的最差值", "accuracy_basis_en": "the worst accuracy of the streets it holds",
         "geometry": union,
     }], crs=streets.crs)
     zone["area_km2"] = area_km2(zone).round(3)

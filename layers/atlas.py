@@ -173,7 +173,7 @@ class _PageWriter:
             lines.append(note)
         accuracy = row.get("accuracy_m")
         if accuracy is not None and accuracy == accuracy:
-            basis = row.get("accuracy_basis")
+            basis = row.get(f"accuracy_basis_{self.lang}")
             basis_text = f" ({words['basis']}: {basis})" if isinstance(basis, str) and basis else ""
             lines.append(f"{words['accuracy']}: ±{accuracy:g} m{basis_text}")
         licence = row.get("licence")

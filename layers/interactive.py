@@ -148,10 +148,10 @@ class MapWatch(MacroElement):
                          "planmapTools.init({{ this._parent.get_name() }}, {{ this.options|tojson }});\n"
                          "{% endmacro %}")
 
-    def __init__(self, datum: str) -> None:
+    def __init__(self, datum: str, opacity: dict[str, int] | None = None) -> None:
         super().__init__()
         self._name = "MapWatch"
-        self.options = {"home": HOME_BOUNDS, "datum": datum}
+        self.options = {"home": HOME_BOUNDS, "datum": datum, "opacity": opacity or {}}
 
 
 class OverlayGroup(folium.FeatureGroup):
@@ -265,9 +265,11 @@ def build_overlays(layer_ids: list[str], lang: str, basemap: Basemap, highlight:
     return group
 
 
-def base_map(basemap: Basemap, view: tuple[float, float, int] | None = None) -> folium.Map:
-    """The map frame: view (the given centre and zoom, else the home extent), scale bar, and tiles only if
-    the user chose an online basemap."""
+def base_map(basemap: Basemap, view: tuple[float, float, int] | None = None,
+             opacity: dict[str, int] | None = None) -> folium.Map:
+    """The map frame: view (the given centre and zoom, else the home extent), each layer's starting opacity
+    (percent by layer id; the map's sliders change it in place), scale bar, and tiles only if the user chose an
+    online basemap."""
     location, zoom = (view[:2], view[2]) if view else (BEIJING_CBD_VIEW["location"], BEIJING_CBD_VIEW["zoom_start"])
     fmap = make_map(location=location, zoom_start=zoom, control_scale=True, tiles=None, attribution_control=True)
     # Leaflet only: folium's popups need jQuery, Plan Map's overlays do not; their script comes with the map.
@@ -283,7 +285,7 @@ def base_map(basemap: Basemap, view: tuple[float, float, int] | None = None) -> 
         if basemap.overlay_url:
             folium.TileLayer(basemap.overlay_url, attr=basemap.attribution, name="labels", overlay=True,
                              subdomains=basemap.subdomains, max_zoom=basemap.max_zoom).add_to(fmap)
-    fmap.add_child(MapWatch(basemap.datum))
+    fmap.add_child(MapWatch(basemap.datum, opacity))
     return fmap
 
 

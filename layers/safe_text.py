@@ -42,6 +42,25 @@ def markdown_inert(text: object, limit: int = SHOWN_CHARS) -> str:
     return "".join("\\" + char if char in _MARKDOWN_ACTIVE else char for char in unlinked)
 
 
+# Punctuation that can start Markdown anywhere in a one-line label (code, emphasis, links, images, HTML, entities,
+# strikethrough, LaTeX, Streamlit directives and emoji, tables, headings) — the rest (parentheses, commas,
+# apostrophes, full stops, slashes) is literal unless it follows one of these or opens the line.
+_LABEL_ACTIVE: Final = frozenset("\\`*_[]!<>&~$:|#{}")
+_LINE_START: Final = re.compile(r"^(\d+)([.)])|^([-+=])")
+
+
+def label_inert(text: object, limit: int = SHOWN_CHARS) -> str:
+    """`text` as Markdown that renders as exactly that text, escaping only what could start Markdown.
+
+    For widget labels: Streamlit also gives a label, as written, to screen readers (the box's aria-label),
+    where every backslash of markdown_inert would be read out ("The zone\\'s 17 streets \\(schematic\\)").
+    """
+    unlinked = _AUTOLINK.sub(WORD_JOINER, shorten(text, limit))
+    escaped = "".join("\\" + char if char in _LABEL_ACTIVE else char for char in unlinked)
+    return _LINE_START.sub(lambda hit: f"{hit.group(1)}\\{hit.group(2)}" if hit.group(1) else "\\" + hit.group(3),
+                           escaped)
+
+
 def neutralise_formula(value: object) -> object:
     """A spreadsheet cell that cannot run: text starting with a formula character gets a leading apostrophe.
 

@@ -1,5 +1,5 @@
-"""The view a link reproduces: language, basemap, layers, map centre and zoom, task filters, selected place
-and task, in URL parameters.
+"""The view a link reproduces: language, basemap, layers and their opacity, map centre and zoom, task filters,
+selected place and task, in URL parameters.
 
 Parsing is pure (no Streamlit) so it is tested directly; bad values never break the page, they fall
 back to defaults and are reported so the page can say what it ignored.
@@ -23,6 +23,7 @@ class ViewState:
     panel: str | None = None  # the panel open below the map (tasks, indicators, export), none at first
     view: tuple[float, float, int] | None = None  # map centre (lat, lng) and zoom; none: the home extent
     filters: dict[str, list[str] | str] = field(default_factory=dict)  # task explorer filters by widget key
+    opacity: dict[str, int] = field(default_factory=dict)  # layer id → percent, for layers not fully opaque
     ignored_layers: list[str] = field(default_factory=list)
 
     def to_params(self) -> dict[str, str]:
@@ -39,6 +40,8 @@ class ViewState:
             value = self.filters.get(key)
             if value:
                 params[param] = value if isinstance(value, str) else ",".join(value)
+        if self.opacity:
+            params["op"] = format_opacity(self.opacity)
         return params
 
 
@@ -67,6 +70,25 @@ def parse_view(text: str | None) -> tuple[float, float, int] | None:
     return view if -90 <= view[0] <= 90 and -180 <= view[1] <= 180 and 1 <= view[2] <= 19 else None
 
 
+OPACITY_RANGE = (10, 100)  # percent; the map's per-layer slider offers the same range
+
+
+def format_opacity(opacity: dict[str, int]) -> str:
+    """'layer:percent,…' for the layers drawn less than fully opaque, e.g. 'cbd_zone:30'."""
+    return ",".join(f"{layer_id}:{percent}" for layer_id, percent in opacity.items() if percent < OPACITY_RANGE[1])
+
+
+def parse_opacity(text: str | None) -> dict[str, int]:
+    """Per-layer opacity from 'layer:percent,…' (the link's `op`, or what the map reports): catalogue layers
+    only, percent within the slider's range; anything else is dropped, so a bad link draws layers opaque."""
+    layers, found = load_catalog().layers, {}
+    for part in (text or "")[:LAYERS_CHARS].split(","):
+        layer_id, _colon, percent = part.partition(":")
+        if layer_id in layers and percent.isdigit() and OPACITY_RANGE[0] <= int(percent) < OPACITY_RANGE[1]:
+            found[layer_id] = int(percent)
+    return found
+
+
 def _capped(value: str | None, limit: int = ID_CHARS) -> str | None:
     return value[:limit] if value else None
 
@@ -87,6 +109,7 @@ def parse_params(params: Mapping[str, str], basemaps: list[str]) -> ViewState:
     state.task = _capped(params.get("task"))
     state.panel = params.get("panel") if params.get("panel") in PANELS else None
     state.view = parse_view(_capped(params.get("view"), 64))
+    state.opacity = parse_opacity(params.get("op"))
     for key, param in FILTER_PARAMS.items():
         if params.get(param):
             value = params[param][:LAYERS_CHARS]

@@ -225,14 +225,14 @@ def test_language_toggle_changes_labels():
     catalog = load_catalog()
     at = run_app()
     assert at.title[0].value == "北京规划一张图"
-    badge = {"zh": " :gray-badge[示意]", "en": " :gray-badge[schematic]"}
-    assert layer_labels(at) == {f"layer_{i}": markdown_inert(s.title_zh) + (badge["zh"] if s.schematic else "")
+    badge = {"zh": "（示意）", "en": " (schematic)"}  # plain words: the label is also the box's aria-label
+    assert layer_labels(at) == {f"layer_{i}": s.title_zh + (badge["zh"] if s.schematic else "")
                                 for i, s in catalog.layers.items()}
 
     at.radio(key="lang").set_value("en").run()
     assert not at.exception
     assert at.title[0].value == "Plan Map — Beijing planning zones"
-    assert layer_labels(at) == {f"layer_{i}": markdown_inert(s.title_en) + (badge["en"] if s.schematic else "")
+    assert layer_labels(at) == {f"layer_{i}": s.title_en + (badge["en"] if s.schematic else "")
                                 for i, s in catalog.layers.items()}
     assert panel_labels(at) == ["Tasks", "Indicators", "Compare", "Export"]
     assert at.query_params["lang"] == "en"

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from layers import export
 from layers.i18n import t
-from layers.safe_text import SHOWN_CHARS, WORD_JOINER, markdown_inert, neutralise_formula
+from layers.safe_text import SHOWN_CHARS, WORD_JOINER, label_inert, markdown_inert, neutralise_formula
 from layers.static_map import render_map
 from layers.view_state import ID_CHARS, parse_params
 
@@ -39,6 +39,17 @@ def test_markdown_inert_escapes_every_active_character_and_keeps_the_text(text):
     assert "\n" not in inert
     assert re.sub(r"\\(.)", r"\1", inert).replace(WORD_JOINER, "") == " ".join(text.split())
     assert not re.search(r"https?://|www\.|@\w", inert.replace("\\", ""))  # no autolink can start
+
+
+@pytest.mark.parametrize("text", HOSTILE + ["1. a list", "- an item", "+ an item", "> a quote", "a \\ b"])
+def test_label_inert_escapes_what_starts_markdown_and_keeps_plain_punctuation(text):
+    inert = label_inert(text)
+    active = set("\\`*_[]!<>&~$:|#{}")
+    assert [char for char in ESCAPED.sub("", inert) if char in active] == []
+    assert not re.match(r"\d+[.)]|[-+>]", inert)  # no list, quote or heading can start
+    assert re.sub(r"\\(.)", r"\1", inert).replace(WORD_JOINER, "") == " ".join(text.split())
+    assert not re.search(r"https?://|www\.|@\w", inert.replace("\\", ""))
+    assert label_inert("The zone's 17 streets (schematic), 1.5 km/h") == "The zone's 17 streets (schematic), 1.5 km/h"
 
 
 def test_markdown_inert_cuts_a_runaway_value():

@@ -24,7 +24,7 @@ from geo.paths import DATA_DIR, PLAN_DIR, ROOT
 from geo.plan import PlanError, load_plan
 from geo.validate import validate_file, validate_paths
 from layers import catalog
-from layers.safe_text import markdown_inert
+from layers.safe_text import label_inert
 
 CORE = [[116.45, 39.90], [116.47, 39.90], [116.47, 39.92], [116.45, 39.92], [116.45, 39.90]]
 TASK_HEADER = "id,doc_id,section_path,title_zh,title_en,theme,places,targets,deadline,responsible,quote,status," \
@@ -295,7 +295,7 @@ def test_the_app_serves_every_other_layer_beside_a_broken_planner_layer(planner_
     assert {box.key for box in at.checkbox if box.value} == {"layer_cbd_core", "layer_good"}
     assert any("broken" in caption.value and "no geometry" in caption.value for caption in at.caption)
     [label] = [box.label for box in at.checkbox if box.key == "layer_good"]
-    assert label == markdown_inert(title)  # the planner's title is text, not a link and an image
+    assert label == label_inert(title)  # the planner's title is text, not a link and an image
 
 
 def test_every_shipped_file_validates_clean():

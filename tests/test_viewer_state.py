@@ -59,3 +59,37 @@ def test_rail_swatches_show_the_colours_the_lines_are_drawn_in():
     swatch = legend_svg(spec)
     shown = set(re.findall(r'stroke="(#[0-9A-Fa-f]{6})"', swatch))
     assert len(shown) > 1 and shown <= drawn and spec.color not in shown - drawn
+
+
+def test_layer_opacity_round_trips_through_the_link_and_bad_values_are_dropped():
+    from layers.view_state import parse_opacity
+
+    params = ViewState(opacity={"cbd_zone": 30, "rail_operating": 65}).to_params()
+    assert params["op"] == "cbd_zone:30,rail_operating:65"
+    assert parse_params(params, ["offline"]).opacity == {"cbd_zone": 30, "rail_operating": 65}
+    assert "op" not in ViewState().to_params()
+    assert parse_opacity("cbd_zone:5,cbd_core:100,nope:50,rail_planned:x,subcentre:55") == {"subcentre": 55}
+
+
+def test_the_maps_reported_opacity_is_kept_and_a_new_frame_starts_with_it():
+    from ui import link_state
+
+    session = {"_frame_basemap": "offline", "_frame_opacity": {}}
+    link_state.take_map_opacity(session, {"selected_tags": ["cbd_zone:30", "evil:<b>"]})
+    assert session["opacity"] == {"cbd_zone": 30}
+    link_state.take_map_opacity(session, {"center": None})  # no report: unchanged
+    assert session["opacity"] == {"cbd_zone": 30}
+    link_state.frame_view(session, "offline")
+    assert link_state.frame_opacity(session) == {}  # the same frame: the sliders changed it in place
+    link_state.frame_view(session, "osm")
+    assert link_state.frame_opacity(session) == {"cbd_zone": 30}  # a rebuilt frame starts as the user left it
+
+
+def test_a_link_with_layer_opacity_builds_the_map_with_it_and_keeps_it():
+    from tests.test_app import map_args, run_app
+
+    at = run_app(op="cbd_zone:30,bogus:50")
+    assert at.query_params["op"] == "cbd_zone:30"
+    assert '"opacity": {"cbd_zone": 30}' in map_args(at)["script"]  # the map frame starts with it
+    at.checkbox(key="layer_rail_stations").check().run()
+    assert at.query_params["op"] == "cbd_zone:30"  # a rerun keeps it

@@ -12,11 +12,13 @@ import streamlit as st
 from geo.plan import Plan
 from layers.catalog import load_catalog, layer_frame
 from layers.i18n import t
+from ui.accessible import table_download
 
-# Feature properties shown as facts, with their labels (zh, en); the rest are drawing internals.
+# Feature properties shown as facts, with their labels (zh, en); the rest are drawing internals. "{lang}" in a
+# name: the column in the chosen language (a planner's own layer: the column without the suffix).
 FACT_FIELDS = {
     "kind": ("类型", "Kind"), "area_km2": ("面积 (km²)", "Area (km²)"), "quote": ("引文", "Clause (quote)"),
-    "source": ("出处", "Source"), "method": ("绘制方法", "How it was drawn"),
+    "source": ("出处", "Source"), "method_{lang}": ("绘制方法", "How it was drawn"),
     "accuracy_m": ("精度 (m)", "Accuracy (m)"),
 }
 
@@ -43,7 +45,9 @@ def feature_facts(row: pd.Series, layer_id: str, lang: str) -> pd.DataFrame:
     spec = load_catalog().layers[layer_id]
     facts = {"图层" if lang == "zh" else "Layer": spec.title(lang)}
     for field, labels in FACT_FIELDS.items():
-        value = row.get(field)
+        value = row.get(field.format(lang=lang))
+        if value is None or value != value:  # a planner's own layer has one text, in its own words
+            value = row.get(field.replace("_{lang}", ""))
         if value is None or (isinstance(value, float) and value != value) or value == "":
             continue
         facts[labels[0 if lang == "zh" else 1]] = str(value)
@@ -68,6 +72,7 @@ def feature_details(feature_id: str, layer_hint: str | None, plan: Plan, places:
     if tasks.empty:
         st.caption(t("no_tasks", lang))
     else:
-        st.dataframe(task_rows(tasks, place_names(places, plan, lang), manifest, lang), hide_index=True,
-                     width="stretch", column_config={"id": None})
+        rows = task_rows(tasks, place_names(places, plan, lang), manifest, lang)
+        st.dataframe(rows, hide_index=True, width="stretch", column_config={"id": None})
+        table_download(rows, t("tasks", lang), f"{layer_id}_tasks", lang, "dl_feature_tasks")
     return True

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any
 
-from layers.view_state import FILTER_PARAMS, ViewState
+from layers.view_state import FILTER_PARAMS, ViewState, parse_opacity
 
 # The map's reported centre may differ from the one it was given by a pixel's rounding: within this many
 # degrees at the same zoom the view is the same (no new history entry).
@@ -36,7 +36,8 @@ def seed(session: MutableMapping, state: ViewState, layer_ids: list[str], filter
     # Marked at once: a run interrupted by the next click must not seed that next run from the old link.
     session.update({"_seeded": True, "panel": state.panel, "lang": state.lang, "basemap": state.basemap, "place": state.place,
                     "task": state.task, "_ignored": state.ignored_layers, "view": state.view,
-                    "_frame_view": state.view, "_frame_basemap": state.basemap, "_place_layer": None})
+                    "_frame_view": state.view, "_frame_basemap": state.basemap, "_place_layer": None,
+                    "opacity": state.opacity, "_frame_opacity": state.opacity})
     for layer_id in layer_ids:
         session[f"layer_{layer_id}"] = layer_id in state.layers
     for key in FILTER_PARAMS:
@@ -60,13 +61,27 @@ def take_map_view(session: MutableMapping, value: dict[str, Any] | None) -> None
     session["view"] = reported
 
 
+def take_map_opacity(session: MutableMapping, value: dict[str, Any] | None) -> None:
+    """Each layer's opacity as the map's sliders last reported it (static/planmap/tools.js sends it as the
+    map value's `selected_tags`, "layer:percent" strings: streamlit-folium reports none of its own)."""
+    tags = (value or {}).get("selected_tags")
+    if isinstance(tags, list):
+        session["opacity"] = parse_opacity(",".join(str(tag) for tag in tags))
+
+
 def frame_view(session: MutableMapping, basemap_id: str) -> tuple[float, float, int] | None:
     """The view a new map frame opens at. It changes only when the basemap changes (the frame is rebuilt
-    then, and keeps the current view) or a link is seeded, so a pan never rebuilds the map."""
+    then, and keeps the current view and layer opacity) or a link is seeded, so a pan never rebuilds the map."""
     if session.get("_frame_basemap") != basemap_id:
         session["_frame_basemap"] = basemap_id
         session["_frame_view"] = session.get("view")
+        session["_frame_opacity"] = session.get("opacity") or {}
     return session.get("_frame_view")
+
+
+def frame_opacity(session: MutableMapping) -> dict[str, int]:
+    """The layer opacity a new map frame starts with (taken with frame_view; the sliders change it in place)."""
+    return session.get("_frame_opacity") or {}
 
 
 def filters(session: MutableMapping) -> dict[str, list[str] | str]:

@@ -16,6 +16,7 @@ from layers.catalog import SCHEMATIC_NOTE
 from layers.i18n import FLAGS, STATUS, THEMES, pick, reason_key, t, why_listed
 from layers.safe_text import markdown_inert
 from ui import terms
+from ui.accessible import table_download
 from ui.indicator_views import beijing_table, growth_chart, monitoring_records, table1
 
 FILTER_KEYS = ("f_doc", "f_theme", "f_place", "f_status", "f_keyword")
@@ -145,6 +146,7 @@ def task_explorer(view: pd.DataFrame, plan: Plan, places: gpd.GeoDataFrame, mani
         st.markdown(f"**{t('selected_task', lang)}**: {_plain(title)} · {_plain(selected['quote'].iloc[0])}")
     st.dataframe(view, key=table_key(st.session_state), on_select="rerun", selection_mode="single-row", hide_index=True,
                  width="stretch", column_config={"id": None})
+    table_download(view, t("tasks", lang), "tasks", lang, "dl_tasks")
 
 
 def place_details(report: PlaceReport, places: gpd.GeoDataFrame, manifest: pd.DataFrame, lang: str) -> None:
@@ -161,15 +163,25 @@ def place_details(report: PlaceReport, places: gpd.GeoDataFrame, manifest: pd.Da
         st.caption(t("no_tasks", lang))
     for label, tasks, expanded in task_groups(report, lang):
         with st.expander(f"{_plain(label)} ({len(tasks)})", expanded=expanded):
-            rows = task_rows(tasks, {}, manifest, lang).drop(columns=[t("place", lang)])
-            rows.insert(1, t("via", lang), [why_listed(via, listed, lang, place_name, report.is_line)
-                                            for via, listed in zip(tasks["via"], tasks["via_places"])])
-            st.dataframe(rows, hide_index=True, width="stretch", column_config={"id": None},
-                         height=min(400, 38 + 35 * len(rows)))
+            st.dataframe(_listed_task_rows(report, tasks, manifest, lang), hide_index=True, width="stretch",
+                         column_config={"id": None}, height=min(400, 38 + 35 * len(tasks)))
+    if not report.tasks.empty:
+        table_download(lambda: _listed_task_rows(report, report.tasks, manifest, lang), t("tasks", lang),
+                       f"{report.id}_tasks", lang, "dl_place_tasks")
     if report.indicators:
         st.markdown(f"**{t('indicators', lang)}** ({len(report.indicators)})")
-        st.dataframe(monitoring_rows(report.indicators, lang), hide_index=True, width="stretch",
-                     column_config={"id": None}, height=min(400, 38 + 35 * len(report.indicators)))
+        rows = monitoring_rows(report.indicators, lang)
+        st.dataframe(rows, hide_index=True, width="stretch", column_config={"id": None},
+                     height=min(400, 38 + 35 * len(report.indicators)))
+        table_download(rows, t("indicators", lang), f"{report.id}_indicators", lang, "dl_place_indicators")
+
+
+def _listed_task_rows(report: PlaceReport, tasks: pd.DataFrame, manifest: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A place's tasks as listed in its details: each with why it is listed there."""
+    rows = task_rows(tasks, {}, manifest, lang).drop(columns=[t("place", lang)])
+    rows.insert(1, t("via", lang), [why_listed(via, listed, lang, place_name, report.is_line)
+                                    for via, listed in zip(tasks["via"], tasks["via_places"])])
+    return rows
 
 
 def _facts(report: PlaceReport, places: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
@@ -186,8 +198,8 @@ def _facts(report: PlaceReport, places: gpd.GeoDataFrame, lang: str) -> pd.DataF
         facts[t("status_as_of", lang)] = str(report.line["status_as_of"])
         if report.line.get("stations"):
             facts[t("stations", lang)] = str(report.line["stations"]).replace("|", " · ")
-        if report.line.get("note"):
-            facts["note"] = str(report.line["note"])
+        if report.line.get(f"note_{lang}"):
+            facts[t("note", lang)] = str(report.line[f"note_{lang}"])
 
     def names(ids: list[str]) -> str:
         return "、".join(place_name(place, lang) for place in ids)
@@ -253,11 +265,15 @@ def _drawing_facts(row: pd.Series, lang: str) -> dict[str, str]:
     if isinstance(note, str) and note:
         facts[t("official", lang)] = note
     accuracy = f"± {int(row['accuracy_m'])} m"
-    basis = row.get("accuracy_basis")
-    facts[t("accuracy", lang)] = f"{accuracy} ({basis})" if isinstance(basis, str) and basis else accuracy
+    basis = row.get(f"accuracy_basis_{lang}")
+    if isinstance(basis, str) and basis:
+        accuracy += f"（{basis}）" if lang == "zh" else f" ({basis})"
+    facts[t("accuracy", lang)] = accuracy
     if row.get("schematic") is True:
         facts[t("schematic", lang)] = SCHEMATIC_NOTE[0 if lang == "zh" else 1]
-    facts[t("method", lang) + ("（英文）" if lang == "zh" else "")] = terms.method(row["method"])
+    method = row.get(f"method_{lang}")
+    if isinstance(method, str) and method:
+        facts[t("method", lang)] = method
     licence = row.get("licence")
     if isinstance(licence, str) and licence:
         facts[t("licence", lang)] = licence
@@ -320,6 +336,7 @@ def indicators(plan: Plan, lang: str) -> None:
     wide, chart, beijing = _indicator_views(plan, lang)
     st.markdown(f"**{t('table1', lang)}**")
     st.dataframe(wide, hide_index=True, width="stretch")
+    table_download(wide, t("table1", lang), "cbd_table1", lang, "dl_table1")
     if not chart.empty:
         st.caption((f"2025年目标相对2020年基期（基期=100）：表1的{len(wide)}项指标中，{len(chart)}项的基期与目标均为数值"
                     "（比率类指标不作指数）") if zh else
@@ -328,15 +345,19 @@ def indicators(plan: Plan, lang: str) -> None:
         st.altair_chart(index_chart(chart, lang), use_container_width=True)
     st.markdown(f"**{t('beijing_indicators', lang)}** · {t('midterm', lang)}")
     st.dataframe(beijing, hide_index=True, width="stretch")
+    table_download(beijing, t("beijing_indicators", lang), "beijing_indicators", lang, "dl_beijing")
     st.markdown(f"**{t('monitoring', lang)}**")
     order = st.radio(t("sort_by", lang), ("table", "flag"), key="ind_sort", horizontal=True,
                      format_func=lambda choice: t(f"sort_{choice}", lang))
-    st.dataframe(monitoring_rows(_monitoring(plan, order == "flag"), lang), hide_index=True, width="stretch",
-                 column_config={"id": None}, key="monitoring_table")
+    monitored = monitoring_rows(_monitoring(plan, order == "flag"), lang)
+    st.dataframe(monitored, hide_index=True, width="stretch", column_config={"id": None}, key="monitoring_table")
+    table_download(monitored, t("monitoring", lang), "indicator_monitoring", lang, "dl_monitoring")
     st.markdown(f"**{t('subcentre_targets', lang)}**")
     sub = plan.indicator_table()
     sub = sub[sub["doc_id"] == "003_9b6ba7233289b866"]
-    st.dataframe(indicator_rows(sub, lang), hide_index=True, width="stretch")
+    sub_rows = indicator_rows(sub, lang)
+    st.dataframe(sub_rows, hide_index=True, width="stretch")
+    table_download(sub_rows, t("subcentre_targets", lang), "subcentre_targets", lang, "dl_subcentre")
 
 
 def exports(chosen: list[str], lang: str) -> None:

@@ -69,11 +69,3 @@ def value(text: str, lang: str) -> str:
         if hit:
             return english.format(hit.group(1))
     return VALUE_PHRASES.get(text, text)
-
-
-_PATHS = re.compile(r"\s*\((?:see )?(?:data|geo|layers)/[^)]*\)|\s*(?:(?:from|in|see)\s+)?(?:data|geo|layers)/[\w./-]+")
-
-
-def method(text: str) -> str:
-    """How an outline was drawn, without the repository paths a planner cannot open."""
-    return _PATHS.sub("", str(text)).strip()

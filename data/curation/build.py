@@ -11,6 +11,7 @@ pypinyin for the English station names; the app itself never runs this).
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from pathlib import Path
 
@@ -50,6 +51,38 @@ def read_csv(name: str) -> list[dict[str, str]]:
 
 
 JUNCTIONS = {row["id"]: (float(row["lon"]), float(row["lat"])) for row in read_csv("junctions.csv")}
+# What the app shows of how a feature was drawn and how accurate it is, in both languages: `method`,
+# `accuracy_basis` and `note` stay the curators' record (naming the tables behind a claim); `*_en` is that text
+# without file names, `*_zh` its Chinese from texts_zh.csv (a text without one stops the build, naming it).
+READER_TEXTS = ("method", "accuracy_basis", "note")
+TEXTS_ZH = {row["en"]: row["zh"] for row in read_csv("texts_zh.csv")}
+_FILE = r"(?:[\w-]+/)*[\w-]+\.(?:csv|py|md|geojson)"
+_FILE_MENTIONS = (re.compile(r"\s*\((?:see )?" + _FILE + r"\)"), re.compile(r"\s+(?:in|from|see) " + _FILE))
+
+
+def plain_english(text: str) -> str:
+    """A curators' text without the file names a planner cannot open."""
+    for mention in _FILE_MENTIONS:
+        text = mention.sub("", text)
+    return text.strip()
+
+
+def in_both_languages(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Add `<text>_en` and `<text>_zh` for each reader text the layer has (values already given are kept)."""
+    for column in READER_TEXTS:
+        if column not in frame:
+            continue
+        for lang in ("en", "zh"):
+            if f"{column}_{lang}" not in frame:
+                frame[f"{column}_{lang}"] = None
+        for index, text in frame[column].items():
+            if pd.notna(frame.at[index, f"{column}_en"]):
+                continue
+            english = plain_english(str(text)) if pd.notna(text) else ""
+            if english and english not in TEXTS_ZH:
+                raise KeyError(f"data/curation/texts_zh.csv: no Chinese for {column} {english!r}")
+            frame.at[index, f"{column}_en"], frame.at[index, f"{column}_zh"] = english, TEXTS_ZH.get(english, "")
+    return frame
 
 
 def point_list(spec: str) -> list[tuple[float, float]]:
@@ -118,17 +151,20 @@ def build_streets_and_core() -> tuple[gpd.GeoDataFrame, BaseGeometry, BaseGeomet
             basis = (f"worst of its {len(own)} independent checks (data/curation/street_evidence.csv): "
                      f"{max(own):.0f} m; never less than the 75th percentile of all {len(every)} checks "
                      f"({typical:.0f} m), as a few checks do not sample every edge")
+            basis_zh = (f"本街乡{len(own)}项独立核验中的最大偏差：{max(own):.0f}米；且不低于全部{len(every)}项核验的"
+                        f"第75百分位数（{typical:.0f}米），因部分核验未覆盖每条边")
         else:
             accuracy = overall
             basis = ("no independent evidence for this street's edges: the worst deviation measured on any checked "
                      f"street ({overall} m) is claimed")
+            basis_zh = f"本街乡边界无独立核验证据：取各已核验街乡中测得的最大偏差（{overall}米）"
         note_zh, note_en = area_note(geometry_area_km2(geometry), official, row["official_source"], STREET_AREA_WHY)
         rows.append({
             "id": row["id"], "name_zh": row["name_zh"], "name_en": row["name_en"], "kind": "area",
             "official_km2": official, "official_source": row["official_source"], "source": HSAR_SOURCE,
             "licence": HSAR_LICENCE, "method": STREET_METHOD, "edges": row["edges"], "accuracy_m": accuracy,
-            "accuracy_basis": basis, "schematic": True, "area_note_zh": note_zh, "area_note_en": note_en,
-            "geometry": geometry,
+            "accuracy_basis": basis, "accuracy_basis_en": plain_english(basis), "accuracy_basis_zh": basis_zh,
+            "schematic": True, "area_note_zh": note_zh, "area_note_en": note_en, "geometry": geometry,
         })
     frame = gpd.GeoDataFrame(rows, crs=4326)
     frame["area_km2"] = area_km2(frame).round(3)
@@ -181,6 +217,8 @@ def build_areas() -> dict[str, gpd.GeoDataFrame]:
         "accuracy_m": claimed_accuracy_m(core_checks),
         "accuracy_basis": (f"worst of {len(core_checks)} independent checks (data/curation/street_evidence.csv): "
                            f"{max(core_checks):.0f} m"),
+        "accuracy_basis_en": f"worst of {len(core_checks)} independent checks: {max(core_checks):.0f} m",
+        "accuracy_basis_zh": f"{len(core_checks)}项独立核验中的最大偏差：{max(core_checks):.0f}米",
         "schematic": True, "area_note_zh": note_zh, "area_note_en": note_en, "geometry": core,
     }
     central_note = area_note(geometry_area_km2(central), CENTRAL_OFFICIAL_KM2, CENTRAL_OFFICIAL_SOURCE, CENTRAL_AREA_WHY)
@@ -331,11 +369,11 @@ def build_context() -> gpd.GeoDataFrame:
 
 def main(out_dir: Path = DATA_DIR) -> None:
     for layer, frame in build_areas().items():
-        write_geojson(frame, out_dir / f"{layer}.geojson")
+        write_geojson(in_both_languages(frame), out_dir / f"{layer}.geojson")
     lines, stations = build_rail()
-    write_geojson(lines, out_dir / "rail_lines.geojson")
-    write_geojson(stations, out_dir / "rail_stations.geojson")
-    write_geojson(build_context(), out_dir / "context.geojson")
+    write_geojson(in_both_languages(lines), out_dir / "rail_lines.geojson")
+    write_geojson(in_both_languages(stations), out_dir / "rail_stations.geojson")
+    write_geojson(in_both_languages(build_context()), out_dir / "context.geojson")
 
 
 if __name__ == "__main__":

@@ -62,9 +62,12 @@ window.planmap = (function () {
         interactive: interactive,
         filter: options.only ? function (f) { return options.only.indexOf(f.properties.fid) >= 0; } : null,
         style: function (f) {
+          var share = interactive ? opacityOf(options.layer) : 1;  // a selection outline stays fully opaque
           return L.extend({}, options.style, {
             color: options.style.color || f.properties.stroke,
-            fillColor: options.style.fillColor || f.properties.stroke
+            fillColor: options.style.fillColor || f.properties.stroke,
+            opacity: (options.style.opacity === undefined ? 1 : options.style.opacity) * share,
+            fillOpacity: (options.style.fillOpacity === undefined ? 0.2 : options.style.fillOpacity) * share
           });
         },
         pointToLayer: function (f, latlng) {
@@ -74,7 +77,12 @@ window.planmap = (function () {
         onEachFeature: function (f, path) {
           if (options.tooltip) path.bindTooltip(f.properties.tip + clickId(options.layer, f.properties.fid), {sticky: true});
           if (options.hover) {
-            path.on("mouseover", function () { path.setStyle(options.hover); });
+            path.on("mouseover", function () {
+              var share = opacityOf(options.layer);
+              var stroke = options.style.opacity === undefined ? 1 : options.style.opacity;
+              path.setStyle(L.extend({}, options.hover, {fillOpacity: options.hover.fillOpacity * share,
+                                                         opacity: stroke * share}));
+            });
             path.on("mouseout", function () { layer.resetStyle(path); });
           }
         }
@@ -174,6 +182,22 @@ window.planmap = (function () {
     }).catch(function (error) {
       console.error("Plan Map vector tiles", error);
       warn(group._map, "矢量切片无法加载 / Vector tiles could not be loaded — " + error.message);
+    });
+  }
+
+  // Each layer's opacity (percent by layer id), set by the map's sliders (tools.js) and kept across reruns: the
+  // map's window lives on while the page reruns, and a layer drawn again is drawn at its opacity.
+  var opacity = {};
+  function opacityOf(layerId) {
+    var percent = opacity[layerId];
+    return percent === undefined ? 1 : percent / 100;
+  }
+  function setOpacity(map, layerId, percent) {
+    if (percent >= 100) delete opacity[layerId]; else opacity[layerId] = percent;
+    map.eachLayer(function (layer) {
+      if (layer instanceof L.GeoJSON && layer.planmapLayer === layerId) {
+        layer.eachLayer(function (path) { layer.resetStyle(path); });
+      }
     });
   }
 
@@ -343,6 +367,7 @@ window.planmap = (function () {
   }
 
   var api = {addGeoJson: addGeoJson, addImage: addImage, addVectorTiles: addVectorTiles, keep: keep, watchMap: watchMap,
-             watchTiles: watchTiles, select: select, CLEAR: CLEAR, measuring: null};
+             watchTiles: watchTiles, select: select, CLEAR: CLEAR, measuring: null, opacity: opacity,
+             opacityOf: opacityOf, setOpacity: setOpacity};
   return api;
 })();

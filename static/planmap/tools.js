@@ -1,5 +1,5 @@
 // Plan Map's map tools (sent within the map's script by layers/interactive.py, like layers.js): home extent,
-// coordinates under the pointer, measure distance and area, overlay opacity, and identify (a click lists
+// coordinates under the pointer, measure distance and area, each layer's opacity, and identify (a click lists
 // every feature under the point). Texts follow the page's language (<html lang>, set by ui/page_script.py),
 // read when shown, so a language switch does not rebuild the map. No Jinja delimiters in this file.
 window.planmapTools = (function () {
@@ -142,24 +142,77 @@ window.planmapTools = (function () {
     return function () { return mode !== null; };
   }
 
-  function opacity(map, bar) {
-    var box = L.DomUtil.create("label", "planmap-opacity", bar);
-    var caption = L.DomUtil.create("span", "", box);
-    var slider = L.DomUtil.create("input", "", box);
-    slider.type = "range"; slider.min = "10"; slider.max = "100"; slider.value = "100";
-    function relabel() {
-      caption.textContent = say("图层透明度", "Layer opacity");
-      slider.setAttribute("aria-label", caption.textContent);
+  // Each drawn layer's opacity: a slider per layer, in drawing order, under a folding button. A move applies at
+  // once (planmap.setOpacity); on release the app is told, to keep it in the link (`op`) and for a rebuilt map.
+  // It rides in the map value's selected_tags ("layer:percent"): streamlit-folium reports no field of its own
+  // for it, and this map has no tag filter that would use that one.
+  function opacity(map, initial) {
+    var control = L.control({position: "topright"}), toggle = null, list = null, open = false, refill = false;
+    Object.keys(initial || {}).forEach(function (id) { planmap.opacity[id] = initial[id]; });
+    function report(send) {
+      var shared = window.__GLOBAL_DATA__;
+      if (!shared) return;
+      shared.selected_tags = Object.keys(planmap.opacity).map(function (id) { return id + ":" + planmap.opacity[id]; });
+      if (send) map.fire("moveend");  // makes streamlit-folium send the value (its sender is not reachable here)
     }
-    relabel();
-    L.DomEvent.disableClickPropagation(box);
-    L.DomEvent.disableScrollPropagation(box);
-    L.DomEvent.on(box, "mouseenter", relabel);
-    L.DomEvent.on(slider, "input", function () {
-      ["overlayPane", "planmapImages"].forEach(function (name) {
-        var pane = map.getPane(name);
-        if (pane) pane.style.opacity = slider.value / 100;
+    function relabel() {
+      toggle.textContent = say("图层透明度", "Layer opacity") + (open ? " \u25BE" : " \u25B8");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+    function drawn() {
+      var seen = {}, found = [];
+      map.eachLayer(function (layer) {
+        if (layer instanceof L.GeoJSON && layer.planmapLayer && layer.planmapTitle && !seen[layer.planmapLayer]) {
+          seen[layer.planmapLayer] = true;
+          found.push({id: layer.planmapLayer, title: layer.planmapTitle});
+        }
       });
+      return found;
+    }
+    function fill() {
+      list.textContent = "";
+      drawn().forEach(function (layer) {
+        var row = L.DomUtil.create("label", "planmap-opacity-row", list);
+        L.DomUtil.create("span", "planmap-opacity-name", row).textContent = layer.title;
+        var slider = L.DomUtil.create("input", "", row);
+        slider.type = "range"; slider.min = "10"; slider.max = "100"; slider.step = "5";
+        slider.value = String(planmap.opacity[layer.id] || 100);
+        slider.setAttribute("data-layer", layer.id);
+        slider.setAttribute("aria-label", say("透明度：", "Opacity: ") + layer.title);
+        var value = L.DomUtil.create("span", "planmap-opacity-value", row);
+        value.textContent = slider.value + "%";
+        L.DomEvent.on(slider, "input", function () {
+          value.textContent = slider.value + "%";
+          planmap.setOpacity(map, layer.id, Number(slider.value));
+        });
+        L.DomEvent.on(slider, "change", function () { report(true); });
+      });
+    }
+    control.onAdd = function () {
+      var box = L.DomUtil.create("div", "leaflet-bar planmap-opacity");
+      toggle = L.DomUtil.create("button", "planmap-opacity-toggle", box);
+      toggle.type = "button";
+      list = L.DomUtil.create("div", "planmap-opacity-list", box);
+      list.hidden = true;
+      relabel();
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      L.DomEvent.on(box, "mouseenter", relabel);
+      L.DomEvent.on(toggle, "click", function () {
+        open = !open;
+        list.hidden = !open;
+        relabel();
+        if (open) fill();
+      });
+      return box;
+    };
+    control.addTo(map);
+    report(false);  // the value the map reports from the start carries the opacity it was built with
+    // A rerun replaces the layers (a toggle, a language switch): the open list follows.
+    map.on("layeradd layerremove", function (event) {
+      if (!open || refill || !(event.layer instanceof L.GeoJSON)) return;
+      refill = true;
+      setTimeout(function () { refill = false; if (open) fill(); }, 0);
     });
   }
 
@@ -241,8 +294,11 @@ window.planmapTools = (function () {
       ".planmap-coords, .planmap-measure-readout { background: rgba(255,255,255,.85); padding: 2px 6px;" +
       " font: 12px sans-serif; border-radius: 3px; }" +
       ".planmap-measure-readout { font-size: 13px; font-weight: 600; }" +
-      ".planmap-opacity { display: block; background: #fff; padding: 3px 5px; font: 11px sans-serif; }" +
-      ".planmap-opacity span { display: block; } .planmap-opacity input { width: 90px; }" +
+      ".planmap-opacity { background: #fff; padding: 2px 4px; font: 12px sans-serif; max-height: 60vh;" +
+      " overflow-y: auto; } .planmap-opacity-toggle { border: 0; background: none; font: inherit; cursor: pointer; }" +
+      ".planmap-opacity-row { display: flex; align-items: center; gap: 4px; margin: 2px 0; }" +
+      ".planmap-opacity-name { flex: 1; max-width: 150px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }" +
+      ".planmap-opacity-row input { width: 80px; } .planmap-opacity-value { width: 32px; text-align: right; }" +
       ".planmap-identify ul { margin: 4px 0 0; padding-left: 16px; } .planmap-identify-head { font-weight: 600; }" +
       ".planmap-identify-layer { color: #666; font-size: 11px; }";
     document.head.appendChild(style);
@@ -257,9 +313,7 @@ window.planmapTools = (function () {
     button(bar, "&#x2302;", function () { return say("回到初始范围", "Home extent"); },
            function () { map.fitBounds(options.home); });
     var measuring = measure(map, bar);
-    var slider = L.control({position: "topright"});
-    slider.onAdd = function () { var box = L.DomUtil.create("div", "leaflet-bar"); opacity(map, box); return box; };
-    slider.addTo(map);
+    opacity(map, options.opacity);
     coordinates(map, options.datum);
     identify(map, measuring);
     planmap.measuring = measuring;

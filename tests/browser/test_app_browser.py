@@ -260,7 +260,7 @@ def test_english_toggle_relabels_the_page(streamlit_server, page, external_reque
 
     page.get_by_role("heading", name="Plan Map — Beijing planning zones").wait_for(timeout=TIMEOUT_S * 1000)
     wait_until(lambda: "lang=en" in location(page), "lang=en in the URL (the rerun finished)")
-    order = [spec.title_en + (" schematic" if spec.schematic else "")  # curated boundaries carry a badge
+    order = [spec.title_en + (" (schematic)" if spec.schematic else "")  # curated boundaries say so
              for group in catalog.groups for spec in catalog.in_group(group)]
     labels = wait_until(lambda: (texts := [" ".join(text.split()) for text in
                                            sidebar.locator('[data-testid="stCheckbox"]').all_inner_texts()])
