@@ -193,7 +193,8 @@ def main() -> None:
                                                load_catalog().schematic_note(drawn, lang)]))
         st_folium(base_map(basemap, link_state.frame_view(st.session_state, basemap.id)), key=MAP_KEY, height=640,
                   use_container_width=True, feature_group_to_add=overlays, center=center, zoom=zoom,
-                  returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count", "center", "zoom"])
+                  returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count", "center", "zoom",
+                                    "bounds"])
         st.session_state["_map_sent"] = True
         st.caption(attribution)
     with detail_col.container(key="details"):
