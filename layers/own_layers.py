@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import geopandas as gpd
 import pandas as pd
@@ -19,6 +20,7 @@ from layers.catalog import LayerSpec
 
 OWN_GROUP = "own"
 OWN_PREFIX = "own:"
+WEB_MERCATOR = 3857  # the report maps' projection (layers/static_map.py MAP_CRS)
 OWN_COLOUR = "_own_colour"  # the column carrying each feature's colour in the frame a plan draws
 # How the app's map draws a planner's layer (ui/upload.py add_to_map): stroke 2.5 px, fill at 0.35, points radius 6.
 OWN_WEIGHT = 2.5
@@ -63,9 +65,11 @@ class OwnLayer:
                          color=colour, weight=OWN_WEIGHT, fill_color=colour, fill_opacity=OWN_FILL_OPACITY,
                          color_field=OWN_COLOUR, radius=OWN_RADIUS, label=self.label)
 
-    def features(self, crs: int | str) -> gpd.GeoDataFrame:
-        """The features in `crs` with their colours in OWN_COLOUR, numbered from 0."""
-        frame = self.frame.to_crs(crs).reset_index(drop=True)
+    @cached_property
+    def mercator(self) -> gpd.GeoDataFrame:
+        """The features in Web Mercator with their colours in OWN_COLOUR, numbered from 0; projected once (an
+        atlas draws the layer on every page). Callers must not change it."""
+        frame = self.frame.to_crs(WEB_MERCATOR).reset_index(drop=True)
         frame[OWN_COLOUR] = list(self.colours)
         return frame
 

@@ -63,6 +63,7 @@ INK = "#222222"
 HALO = "#ffffff"
 # The district layer covers Beijing only: land beyond it (Hebei, Tianjin) is this neutral fill, and the page says so.
 LAND = "#e6e3dc"
+OWN_MIN_WEIGHT = 0.25  # CSS px: the thinnest outline an own layer's areas get on paper
 THEMED_OUTLINE = "#555555"  # outline of an own layer's areas when a theme fills them
 VEIL = (1.0, 1.0, 1.0, 0.45)  # over everything outside the subject, as a QGIS atlas highlights its feature
 MARGIN_FRACTION = 0.06
@@ -78,6 +79,7 @@ GEOMETRY_FAMILIES = {"Point": "point", "MultiPoint": "point", "LineString": "lin
 # Layers whose bounds frame a map when no focus is given: the long rail lines and the districts would
 # otherwise frame the whole municipality around a zone a few millimetres wide.
 FRAMING_GROUPS = ("planning", "tasks")
+THEME_LAYERS = ("cbd_streets", "subcentre_places")  # the areas the plans' measures (tasks, status) are kept for
 TITLE_GROUPS = ("planning", "tasks", "own")  # what a title without a subject names: the areas, not the rail lines
 DATE_ROOM_MM = 40.0  # the date's place at the title's right
 # Label order: small areas first (they must fit inside), then the areas holding them, stations (few places to
@@ -340,7 +342,7 @@ def plan_map(ids: list[str] | str | None, *, focus: str | None, theme: str | Non
     aspect = map_size_mm[0] / map_size_mm[1]
     own = by_id(own_layers)
     own_specs = {layer_id: layer.spec() for layer_id, layer in own.items()}
-    own_frames = {layer_id: layer.features(MAP_CRS) for layer_id, layer in own.items()}
+    own_frames = {layer_id: layer.mercator for layer_id, layer in own.items()}
     subject = focus_geometry(focus) if focus else None
     chosen = catalog.resolve(ids) if ids else []
     if ids and not chosen:
@@ -359,7 +361,7 @@ def plan_map(ids: list[str] | str | None, *, focus: str | None, theme: str | Non
         chosen = default_focus_layers(catalog, focus, scale_denominator)
     theme_spec = None
     if theme:
-        theme_id = theme_layer or default_theme_layer(focus)
+        theme_id = theme_layer or default_theme_layer(focus, extent, catalog)
         theme_spec = own_specs.get(theme_id) or catalog.layers[theme_id]
         if theme_spec.group != OWN_GROUP and theme_spec not in chosen:
             chosen = [spec for spec in catalog.layers.values() if spec in chosen or spec is theme_spec]
@@ -369,10 +371,15 @@ def plan_map(ids: list[str] | str | None, *, focus: str | None, theme: str | Non
     frames = {spec.id: clip_to_frame(_mercator_frame(spec), frame_box) for spec in drawn}
     for layer_id, spec in own_specs.items():
         frames[layer_id] = clip_to_frame(own_frames[layer_id], frame_box).reset_index(drop=True)
-        drawn.append(spec)
+        own_specs[layer_id] = spec = fine_outline(spec, frames[layer_id], extent, map_size_mm[0])
+        themed_here = theme_spec is not None and theme_spec.id == layer_id
+        # On top, as on the app's map; a themed one just above the context, as a themed declared layer is drawn,
+        # so that the plans' outlines and the rail lines stay visible over its filled classes.
+        drawn.insert(sum(spec.group == "context" for spec in drawn) if themed_here else len(drawn), spec)
         chosen.append(spec)
     classified = None
     if theme_spec is not None:
+        theme_spec = own_specs.get(theme_spec.id, theme_spec)
         themed = frames[theme_spec.id]
         if themed.empty:
             raise RenderError(f"no feature of {theme_spec.id} lies in the frame to colour by {theme!r}")
@@ -383,6 +390,17 @@ def plan_map(ids: list[str] | str | None, *, focus: str | None, theme: str | Non
     return MapPlan(chosen=chosen, drawn=drawn, frames=frames, extent=extent, scale_denominator=scale_denominator,
                    subject=subject, subject_id=focus, theme=classified,
                    outside_beijing=_shows_land_beyond_beijing(frames, frame_box), own=own)
+
+
+def fine_outline(spec: LayerSpec, frame: gpd.GeoDataFrame, extent: tuple[float, float, float, float],
+                 map_width_mm: float) -> LayerSpec:
+    """An own layer of many small parcels would drown in the app's 2.5 px outlines on paper: its stroke is at most
+    a tenth of its median area's size on the page (never below OWN_MIN_WEIGHT px)."""
+    areas = frame.area[frame.geom_type.str.contains("Polygon")]
+    if areas.empty:
+        return spec
+    size_px = math.sqrt(float(areas.median())) / (extent[2] - extent[0]) * map_width_mm / 25.4 * 96
+    return replace(spec, weight=max(OWN_MIN_WEIGHT, min(spec.weight, size_px / 10)))
 
 
 def _shows_land_beyond_beijing(frames: dict[str, gpd.GeoDataFrame], frame_box: BaseGeometry) -> bool:
@@ -401,9 +419,14 @@ def default_focus_layers(catalog: Catalog, focus: str | None, scale_denominator:
     return catalog.resolve(wanted)
 
 
-def default_theme_layer(focus: str | None) -> str:
-    """The areas a theme colours: the sub-centre's key places around the sub-centre, else the zone's streets."""
-    return "subcentre_places" if focus and (focus == "subcentre" or focus.startswith("sc_")) else "cbd_streets"
+def default_theme_layer(focus: str | None, extent: tuple[float, float, float, float], catalog: Catalog) -> str:
+    """The areas a theme colours: the sub-centre's key places around the sub-centre, the zone's streets around
+    the zone; for an area, whichever of the two covers more of it."""
+    if focus:
+        return "subcentre_places" if focus == "subcentre" or focus.startswith("sc_") else "cbd_streets"
+    frame_box = box(*extent)
+    return max(THEME_LAYERS, key=lambda layer_id: _mercator_frame(catalog.layers[layer_id]).intersection(
+        frame_box).area.sum())
 
 
 def focus_geometry(place_id: str) -> BaseGeometry:
@@ -1023,6 +1046,8 @@ def _default_title(plan: MapPlan, lang: str) -> str:
     if plan.subject_id:
         name = place_name(plan.subject_id, lang)
         return f"{name} — {plan.theme.title}" if plan.theme else name
+    if plan.theme and plan.theme.layer_id in plan.own:  # its title already names the layer and the column
+        return plan.theme.title
     visible = [spec for spec in plan.visible if spec in plan.chosen]
     named = [spec for spec in visible if spec.group in TITLE_GROUPS] or visible or plan.chosen
     title = ("、" if lang == "zh" else ", ").join(spec.title(lang) for spec in named)

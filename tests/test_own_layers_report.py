@@ -121,3 +121,17 @@ def test_an_inconsistent_own_layer_is_refused():
 def test_numeric_columns_are_the_measures():
     frame = parcels().assign(容积率文本=["1.5", "2", "", None, "3", "4"], 备注=["a", "1", "2", "3", "4", "5"])
     assert numeric_columns(frame) == ["容积率", "容积率文本"]
+
+
+def test_many_small_parcels_get_fine_outlines_and_a_site_keeps_the_app_stroke():
+    from layers.own_layers import OWN_WEIGHT
+    from layers.static_map import OWN_MIN_WEIGHT, bbox_extent, fine_outline
+
+    extent = bbox_extent((116.42, 39.89, 116.50, 39.94), aspect=1.4)
+    site = one_colour()
+    assert fine_outline(site.spec(), site.mercator, extent, 200).weight == OWN_WEIGHT
+    tiny = gpd.GeoDataFrame(geometry=[box(116.45 + i * 1e-4, 39.91, 116.45 + i * 1e-4 + 8e-5, 39.91008)
+                                      for i in range(50)], crs=4326)
+    small = OwnLayer("small", tiny, ("#377eb8",) * 50)
+    weight = fine_outline(small.spec(), small.mercator, extent, 200).weight
+    assert OWN_MIN_WEIGHT <= weight < OWN_WEIGHT / 5

@@ -118,3 +118,12 @@ def test_a_view_on_amap_tiles_is_moved_back_to_wgs84():
     assert wgs == to_wgs84(gcj)
     # In Beijing GCJ-02 lies some 100-700 m north-east of WGS84: the WGS84 frame is south-west of the map's numbers.
     assert 0.001 < gcj[0] - wgs[0] < 0.01 and 0.0005 < gcj[1] - wgs[1] < 0.01
+
+
+def test_a_theme_on_an_area_colours_the_areas_that_cover_it():
+    from layers.static_map import bbox_extent, default_theme_layer
+
+    catalog = load_catalog()
+    assert default_theme_layer(None, bbox_extent(AREA, 1.4), catalog) == "cbd_streets"
+    tongzhou = (116.68, 39.88, 116.76, 39.93)  # the sub-centre's administrative office area
+    assert default_theme_layer(None, bbox_extent(tongzhou, 1.4), catalog) == "subcentre_places"
