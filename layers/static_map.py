@@ -262,8 +262,8 @@ def render_map(
     `focus` frames the map on a place and, without `ids`, picks the layers; `bbox` (west, south, east, north in
     WGS84 degrees) frames it on an area such as the app's current view; `own_layers` adds the planner's layers;
     `theme` colours the areas of `theme_layer` (a declared layer or an own layer's id) by a measure. An SVG
-    carries the subset of every font its text uses. The background is the declared context layers over a neutral land fill (offline) or, when `tiles`
-    names an xyzservices provider, web tiles fetched by contextily.
+    carries the subset of every font its text uses. The background is the declared context layers over a
+    neutral land fill (offline) or, when `tiles` names an xyzservices provider, web tiles fetched by contextily.
     """
     fmt = fmt.lower()
     if fmt not in MEDIA_TYPES:
