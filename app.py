@@ -196,7 +196,7 @@ def main() -> None:
                            link_state.frame_opacity(st.session_state)), key=MAP_KEY, height=640,
                   use_container_width=True, feature_group_to_add=overlays, center=center, zoom=zoom,
                   returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count", "center", "zoom",
-                                    "selected_tags"])  # selected_tags: the layers' opacity (ui/link_state.py)
+                                    "bounds", "selected_tags"])  # selected_tags: the layers' opacity (ui/link_state.py)
         st.session_state["_map_sent"] = True
         st.caption(attribution)
     with detail_col.container(key="details"):

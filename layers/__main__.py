@@ -64,10 +64,10 @@ def _render(args: argparse.Namespace) -> int:
         return _fail(f"cannot tell the map format from {args.output.name!r}: end the name in "
                      f"{', '.join('.' + name for name in MEDIA_TYPES)}")
     refuse_overwrite(args.output, args.force)
-    if not args.layers and not args.focus:
-        return _fail("name the layers (--layers) or a place to frame the map on (--focus)")
+    if not args.layers and not args.focus and not args.bbox:
+        return _fail("name the layers (--layers), a place to frame the map on (--focus) or an area (--bbox)")
     started = time.perf_counter()
-    rendered = render_map(args.layers, focus=args.focus, theme=args.theme, theme_layer=args.theme_layer,
+    rendered = render_map(args.layers, focus=args.focus, bbox=args.bbox, theme=args.theme, theme_layer=args.theme_layer,
                           scheme=args.scheme, classes=args.classes, fmt=fmt, paper=args.paper,
                           orientation=args.orientation, dpi=args.dpi, title=args.title, subtitle=args.subtitle,
                           lang=args.lang, context=not args.no_context, tiles=args.tiles, date=args.date,
@@ -149,10 +149,14 @@ def _parser() -> argparse.ArgumentParser:
         "render", help="draw a static report map (png, svg or pdf, from the output's extension)",
         description="Draw a report map of the chosen layers with legend, scale bar, north arrow and sources.")
     rendering.add_argument("--layers", type=_layer_ids,
-                           help="comma-separated layer ids (see `list`); optional with --focus")
-    rendering.add_argument("--focus", metavar="PLACE_ID",
-                           help="frame the map on a place (e.g. cbd_zone, st_jianwai, subcentre); without --layers "
-                                "it shows the default layers, and stations at large scales")
+                           help="comma-separated layer ids (see `list`); optional with --focus or --bbox")
+    framing = rendering.add_mutually_exclusive_group()
+    framing.add_argument("--focus", metavar="PLACE_ID",
+                         help="frame the map on a place (e.g. cbd_zone, st_jianwai, subcentre); without --layers "
+                              "it shows the default layers, and stations at large scales")
+    framing.add_argument("--bbox", metavar="W,S,E,N", type=_bbox,
+                         help="frame the map on an area in WGS84 degrees (west,south,east,north), widened to the "
+                              "page's shape, as the app's 'current map view' does")
     rendering.add_argument("--theme", metavar="MEASURE",
                            help="colour the areas by tasks, status_share or a numeric column of --theme-layer")
     rendering.add_argument("--theme-layer", type=_layer_id,
@@ -284,6 +288,19 @@ def _layer_ids(text: str) -> list[str]:
     except KeyError as error:
         raise argparse.ArgumentTypeError(error.args[0]) from error
     return ids
+
+
+def _bbox(text: str) -> tuple[float, float, float, float]:
+    """west,south,east,north in degrees."""
+    parts = text.split(",")
+    try:
+        west, south, east, north = (float(part) for part in parts)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"must be four numbers west,south,east,north, not {text}") from error
+    if not (-180 <= west < east <= 180 and -85 <= south < north <= 85):
+        raise argparse.ArgumentTypeError(f"must be west,south,east,north in degrees with west < east and "
+                                         f"south < north, not {text}")
+    return west, south, east, north
 
 
 def _layer_id(text: str) -> str:

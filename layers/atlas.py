@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,9 +21,10 @@ from matplotlib.lines import Line2D
 
 from layers.catalog import load_catalog
 from layers.i18n import STATUS, pick
+from layers.own_layers import OwnLayer
 from layers.place_facts import describe_place, shipped_places
 from layers.static_map import (CHROME_TEXT, INK, PAPER_MM, TEXT_AS_TEXT, RenderError, cjk_font, draw_legend,
-                               draw_map_panel, map_notes, plan_map, wrap_to_width)
+                               draw_map_panel, map_notes, page_sources, plan_map, wrap_to_width)
 
 PAGE_MM = PAPER_MM["A4"]  # portrait
 MARGIN_MM = 12.0
@@ -74,9 +76,11 @@ class AtlasResult:
 
 
 def build_atlas(places: list[str] | None = None, lang: str = "zh", path: Path | None = None,
-                date: dt.date | None = None, preview_dir: Path | None = None) -> AtlasResult:
+                date: dt.date | None = None, preview_dir: Path | None = None,
+                own_layers: Sequence[OwnLayer] = ()) -> AtlasResult:
     """Write the atlas PDF (text as text, fonts embedded); unknown place ids are a RenderError naming them.
 
+    `own_layers` are the planner's layers drawn on every page's map (where they reach into its frame).
     `preview_dir` also writes every page as a PNG (page-001.png …) for a quick look without a PDF viewer."""
     chosen = places or atlas_places()
     known = set(shipped_places()["id"])
@@ -89,7 +93,8 @@ def build_atlas(places: list[str] | None = None, lang: str = "zh", path: Path | 
     rc = {"font.family": [family], "axes.unicode_minus": False, "text.color": INK, **TEXT_AS_TEXT}
     with matplotlib.rc_context(rc), PdfPages(buffer, metadata={"Title": WORDS[lang]["title"]}) as pdf:
         for place_id in chosen:
-            writer = _PageWriter(pdf, place_id, lang, family, date or dt.date.today(), result.pages, preview_dir)
+            writer = _PageWriter(pdf, place_id, lang, family, date or dt.date.today(), result.pages, preview_dir,
+                                 own_layers)
             writer.write_place()
             result.place_pages[place_id] = (result.pages, writer.page_count)
             result.pages += writer.page_count
@@ -103,9 +108,10 @@ class _PageWriter:
     """Lays one place's pages out top-down in millimetres, starting a continuation page when one is full."""
 
     def __init__(self, pdf: PdfPages, place_id: str, lang: str, family: str, date: dt.date, first_page: int,
-                 preview_dir: Path | None):
+                 preview_dir: Path | None, own_layers: Sequence[OwnLayer]):
         self.pdf, self.place_id, self.lang, self.family, self.date = pdf, place_id, lang, family, date
         self.preview_dir = preview_dir
+        self.own_layers = own_layers
         self.first_page = first_page
         self.words = WORDS[lang]
         self.description = describe_place(place_id)
@@ -150,7 +156,8 @@ class _PageWriter:
         map_w = width - 2 * MARGIN_MM
         box = [MARGIN_MM / width, 1 - (self.cursor + MAP_HEIGHT_MM) / height, map_w / width, MAP_HEIGHT_MM / height]
         plan = plan_map(None, focus=self.place_id, theme=None, theme_layer=None, scheme="FisherJenks", classes=5,
-                        map_size_mm=(map_w, MAP_HEIGHT_MM), lang=self.lang, context=True, catalog=load_catalog())
+                        map_size_mm=(map_w, MAP_HEIGHT_MM), lang=self.lang, context=True, catalog=load_catalog(),
+                        own_layers=self.own_layers)
         panel = draw_map_panel(self.figure, box, plan, self.lang, self.family, scale=0.9)
         self.cursor += MAP_HEIGHT_MM + 2
         legend_box = [MARGIN_MM / width, 1 - (self.cursor + LEGEND_HEIGHT_MM) / height, map_w / width,
@@ -158,7 +165,7 @@ class _PageWriter:
         draw_legend(self.figure.add_axes(legend_box), panel, self.lang, ncols=4, fontsize=5.8)
         self.cursor += LEGEND_HEIGHT_MM + 2
         self.notes = map_notes(plan, self.lang)
-        self.sources = load_catalog().attribution_text(plan.visible, self.lang)
+        self.sources = page_sources(plan, self.lang, load_catalog())
 
     def _facts(self) -> None:
         place, row, words = self.description["place"], self.row, self.words

@@ -14,7 +14,8 @@ import csv
 import datetime as dt
 import io
 import math
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -40,9 +41,11 @@ from shapely.geometry.base import BaseGeometry
 from geo.paths import DATA_DIR
 from layers.catalog import SCHEMATIC_BADGE, Catalog, LayerSpec, feature_color, layer_frame, load_catalog
 from layers.labels import Box, LabelRequest, PlacedLabels, add_halo, place_labels
+from layers.own_layers import OWN_COLOUR, OWN_GROUP, OWN_LABEL_LIMIT, OwnLayer, by_id
 from layers.place_facts import shipped_places
 from layers.thematic import NO_DATA_COLOR, NO_DATA_TEXT, Theme, classify
 from layers.safe_files import write_atomically
+from layers.svg_fonts import embed_fonts
 
 MAP_CRS = 3857
 PAPER_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
@@ -60,6 +63,8 @@ INK = "#222222"
 HALO = "#ffffff"
 # The district layer covers Beijing only: land beyond it (Hebei, Tianjin) is this neutral fill, and the page says so.
 LAND = "#e6e3dc"
+OWN_MIN_WEIGHT = 0.25  # CSS px: the thinnest outline an own layer's areas get on paper
+THEMED_OUTLINE = "#555555"  # outline of an own layer's areas when a theme fills them
 VEIL = (1.0, 1.0, 1.0, 0.45)  # over everything outside the subject, as a QGIS atlas highlights its feature
 MARGIN_FRACTION = 0.06
 MIN_MARGIN_M = 300.0
@@ -74,6 +79,9 @@ GEOMETRY_FAMILIES = {"Point": "point", "MultiPoint": "point", "LineString": "lin
 # Layers whose bounds frame a map when no focus is given: the long rail lines and the districts would
 # otherwise frame the whole municipality around a zone a few millimetres wide.
 FRAMING_GROUPS = ("planning", "tasks")
+THEME_LAYERS = ("cbd_streets", "subcentre_places")  # the areas the plans' measures (tasks, status) are kept for
+TITLE_GROUPS = ("planning", "tasks", "own")  # what a title without a subject names: the areas, not the rail lines
+DATE_ROOM_MM = 40.0  # the date's place at the title's right
 # Label order: small areas first (they must fit inside), then the areas holding them, stations (few places to
 # go), lines (many), then the context.
 LABEL_ORDER = ("cbd_streets", "subcentre_places", "cbd_core", "task_places", "cbd_zone", "subcentre",
@@ -86,11 +94,11 @@ CHROME_TEXT = {
     "zh": {"legend": "图例", "date": "制图日期：", "source": "数据来源：", "north": "北", "index": "编号",
            "subject": "本图主体", "outside": "北京市以外（未分省绘制）", "schematic": SCHEMATIC_BADGE[0],
            "land_note": "北京市界外陆地以中性底色表示，未绘河北、天津界线。",
-           "scale": "比例尺", "km": "千米", "m": "米"},
+           "scale": "比例尺", "km": "千米", "m": "米", "own": "规划人员自有图层："},
     "en": {"legend": "Legend", "date": "Date: ", "source": "Sources: ", "north": "N", "index": "Index",
            "subject": "Map subject", "outside": "Outside Beijing (not drawn)", "schematic": SCHEMATIC_BADGE[1],
            "land_note": "Land outside Beijing is a neutral fill; Hebei and Tianjin outlines are not drawn.",
-           "scale": "Scale", "km": "km", "m": "m"},
+           "scale": "Scale", "km": "km", "m": "m", "own": "Planner's own layers: "},
 }
 
 
@@ -135,6 +143,7 @@ class MapPlan:
     subject_id: str | None = None
     theme: Theme | None = None
     outside_beijing: bool = False
+    own: dict[str, OwnLayer] = field(default_factory=dict)  # the planner's layers drawn, by their spec id
 
     @property
     def visible(self) -> list[LayerSpec]:
@@ -249,10 +258,12 @@ def render_map(
 ) -> RenderedMap:
     """Draw a report page and return the file's bytes (also written to path if given).
 
-    `options` are `compose_map`'s (focus, theme, paper, orientation, dpi, title, lang, tiles, …): `focus` frames
-    the map on a place and, without `ids`, picks the layers; `theme` colours the areas of `theme_layer` by a
-    measure. The background is the declared context layers over a neutral land fill (offline) or, when `tiles`
-    names an xyzservices provider, web tiles fetched by contextily.
+    `options` are `compose_map`'s (focus, bbox, own_layers, theme, paper, orientation, dpi, title, lang, tiles, …):
+    `focus` frames the map on a place and, without `ids`, picks the layers; `bbox` (west, south, east, north in
+    WGS84 degrees) frames it on an area such as the app's current view; `own_layers` adds the planner's layers;
+    `theme` colours the areas of `theme_layer` (a declared layer or an own layer's id) by a measure. An SVG
+    carries the subset of every font its text uses. The background is the declared context layers over a
+    neutral land fill (offline) or, when `tiles` names an xyzservices provider, web tiles fetched by contextily.
     """
     fmt = fmt.lower()
     if fmt not in MEDIA_TYPES:
@@ -262,7 +273,7 @@ def render_map(
     buffer = io.BytesIO()
     with matplotlib.rc_context(TEXT_AS_TEXT):
         composed.figure.savefig(buffer, format=fmt, dpi=dpi, metadata={"Title": composed.title})
-    data = buffer.getvalue()
+    data = embed_fonts(buffer.getvalue()) if fmt == "svg" else buffer.getvalue()
     if path is not None:
         write_atomically(Path(path), data)
     return RenderedMap(data=data, format=fmt, font=composed.font, font_path=composed.font_path, dpi=dpi,
@@ -273,6 +284,8 @@ def compose_map(
     ids: list[str] | str | None = None,
     *,
     focus: str | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    own_layers: Sequence[OwnLayer] = (),
     theme: str | None = None,
     theme_layer: str | None = None,
     scheme: str = "FisherJenks",
@@ -298,8 +311,9 @@ def compose_map(
     scale = min(PAPER_MM[paper]) / PAPER_MM["A4"][0]
     map_box, legend_box = _layout(size, orientation)
     map_size_mm = (map_box[2] * size[0] * 25.4, map_box[3] * size[1] * 25.4)
-    plan = plan_map(ids, focus=focus, theme=theme, theme_layer=theme_layer, scheme=scheme, classes=classes,
-                    map_size_mm=map_size_mm, lang=lang, context=context and not tiles, catalog=catalog)
+    plan = plan_map(ids, focus=focus, bbox=bbox, own_layers=own_layers, theme=theme, theme_layer=theme_layer,
+                    scheme=scheme, classes=classes, map_size_mm=map_size_mm, lang=lang,
+                    context=context and not tiles, catalog=catalog)
     title = title or _default_title(plan, lang)
     with matplotlib.rc_context({"font.family": [family], "axes.unicode_minus": False, "text.color": INK,
                                 **TEXT_AS_TEXT}):
@@ -309,7 +323,7 @@ def compose_map(
         legend_ax = figure.add_axes(legend_box)
         legend_texts = draw_legend(legend_ax, panel, lang, ncols=1 if orientation == "landscape" else 3,
                                    fontsize=7.5 * scale)
-        sources = " · ".join(filter(None, [catalog.attribution_text(plan.visible, lang), panel.tile_credit]))
+        sources = " · ".join(filter(None, [page_sources(plan, lang, catalog), panel.tile_credit]))
         _add_page_text(figure, title, subtitle, sources, map_notes(plan, lang), date or dt.date.today(), lang, scale)
     return ComposedMap(figure=figure, panel=panel, legend_texts=legend_texts, title=title, font=family,
                        font_path=font_path)
@@ -317,42 +331,76 @@ def compose_map(
 
 def plan_map(ids: list[str] | str | None, *, focus: str | None, theme: str | None, theme_layer: str | None,
              scheme: str, classes: int, map_size_mm: tuple[float, float], lang: str, context: bool,
-             catalog: Catalog) -> MapPlan:
-    """Choose the layers, frame the subject, clip everything to the frame and classify any theme."""
-    if not ids and not focus:
-        raise RenderError("no layers chosen: name them (--layers) or a place to focus on (--focus)")
+             catalog: Catalog, bbox: tuple[float, float, float, float] | None = None,
+             own_layers: Sequence[OwnLayer] = ()) -> MapPlan:
+    """Choose the layers, frame the subject (a place, an area or the layers), clip everything to the frame and
+    classify any theme. The planner's own layers are drawn above the declared ones."""
+    if not ids and not focus and bbox is None and not own_layers:
+        raise RenderError("no layers chosen: name them (--layers), a place to focus on (--focus) or an area (--bbox)")
+    if focus and bbox is not None:
+        raise RenderError("frame the map on a place (--focus) or on an area (--bbox), not both")
     aspect = map_size_mm[0] / map_size_mm[1]
+    own = by_id(own_layers)
+    own_specs = {layer_id: layer.spec() for layer_id, layer in own.items()}
+    own_frames = {layer_id: layer.mercator for layer_id, layer in own.items()}
     subject = focus_geometry(focus) if focus else None
-    if subject is not None:
-        extent = focus_extent(subject, aspect)
     chosen = catalog.resolve(ids) if ids else []
     if ids and not chosen:
         raise RenderError("no layers chosen")
-    if subject is None:
+    if subject is not None:
+        extent = focus_extent(subject, aspect)
+    elif bbox is not None:
+        extent = bbox_extent(bbox, aspect)
+    else:
         full = {spec.id: layer_frame(spec).to_crs(MAP_CRS) for spec in chosen}
-        framing = [spec for spec in chosen if spec.group in FRAMING_GROUPS or spec.external] or chosen
-        extent = map_extent([full[spec.id] for spec in framing], aspect)
+        framing = [full[spec.id] for spec in chosen if spec.group in FRAMING_GROUPS or spec.external]
+        framing += list(own_frames.values())
+        extent = map_extent(framing or list(full.values()), aspect)
     scale_denominator = _ground_width(extent) / (map_size_mm[0] / 1000)
     if not chosen:
         chosen = default_focus_layers(catalog, focus, scale_denominator)
     theme_spec = None
     if theme:
-        theme_spec = catalog.layers[theme_layer or default_theme_layer(focus)]
-        if theme_spec not in chosen:
+        theme_id = theme_layer or default_theme_layer(focus, extent, catalog)
+        theme_spec = own_specs.get(theme_id) or catalog.layers[theme_id]
+        if theme_spec.group != OWN_GROUP and theme_spec not in chosen:
             chosen = [spec for spec in catalog.layers.values() if spec in chosen or spec is theme_spec]
     background = [spec for spec in catalog.in_group("context") if spec not in chosen] if context else []
     drawn = [spec for spec in catalog.layers.values() if spec in chosen or spec in background]
     frame_box = box(*extent)
     frames = {spec.id: clip_to_frame(_mercator_frame(spec), frame_box) for spec in drawn}
+    for layer_id, spec in own_specs.items():
+        frames[layer_id] = clip_to_frame(own_frames[layer_id], frame_box).reset_index(drop=True)
+        own_specs[layer_id] = spec = fine_outline(spec, frames[layer_id], extent, map_size_mm[0])
+        themed_here = theme_spec is not None and theme_spec.id == layer_id
+        # On top, as on the app's map; a themed one just above the context, as a themed declared layer is drawn,
+        # so that the plans' outlines and the rail lines stay visible over its filled classes.
+        drawn.insert(sum(spec.group == "context" for spec in drawn) if themed_here else len(drawn), spec)
+        chosen.append(spec)
     classified = None
     if theme_spec is not None:
+        theme_spec = own_specs.get(theme_spec.id, theme_spec)
         themed = frames[theme_spec.id]
         if themed.empty:
             raise RenderError(f"no feature of {theme_spec.id} lies in the frame to colour by {theme!r}")
         classified = classify(theme, theme_spec.id, themed, lang, scheme=scheme, classes=classes)
+        if theme_spec.group == OWN_GROUP:  # the classes fill the areas; the planner's colours would compete
+            frames[theme_spec.id] = themed.assign(**{OWN_COLOUR: THEMED_OUTLINE})
+            classified = replace(classified, title=f"{theme_spec.title(lang)} · {classified.title}")
     return MapPlan(chosen=chosen, drawn=drawn, frames=frames, extent=extent, scale_denominator=scale_denominator,
                    subject=subject, subject_id=focus, theme=classified,
-                   outside_beijing=_shows_land_beyond_beijing(frames, frame_box))
+                   outside_beijing=_shows_land_beyond_beijing(frames, frame_box), own=own)
+
+
+def fine_outline(spec: LayerSpec, frame: gpd.GeoDataFrame, extent: tuple[float, float, float, float],
+                 map_width_mm: float) -> LayerSpec:
+    """An own layer of many small parcels would drown in the app's 2.5 px outlines on paper: its stroke is at most
+    a tenth of its median area's size on the page (never below OWN_MIN_WEIGHT px)."""
+    areas = frame.area[frame.geom_type.str.contains("Polygon")]
+    if areas.empty:
+        return spec
+    size_px = math.sqrt(float(areas.median())) / (extent[2] - extent[0]) * map_width_mm / 25.4 * 96
+    return replace(spec, weight=max(OWN_MIN_WEIGHT, min(spec.weight, size_px / 10)))
 
 
 def _shows_land_beyond_beijing(frames: dict[str, gpd.GeoDataFrame], frame_box: BaseGeometry) -> bool:
@@ -371,9 +419,14 @@ def default_focus_layers(catalog: Catalog, focus: str | None, scale_denominator:
     return catalog.resolve(wanted)
 
 
-def default_theme_layer(focus: str | None) -> str:
-    """The areas a theme colours: the sub-centre's key places around the sub-centre, else the zone's streets."""
-    return "subcentre_places" if focus and (focus == "subcentre" or focus.startswith("sc_")) else "cbd_streets"
+def default_theme_layer(focus: str | None, extent: tuple[float, float, float, float], catalog: Catalog) -> str:
+    """The areas a theme colours: the sub-centre's key places around the sub-centre, the zone's streets around
+    the zone; for an area, whichever of the two covers more of it."""
+    if focus:
+        return "subcentre_places" if focus == "subcentre" or focus.startswith("sc_") else "cbd_streets"
+    frame_box = box(*extent)
+    return max(THEME_LAYERS, key=lambda layer_id: _mercator_frame(catalog.layers[layer_id]).intersection(
+        frame_box).area.sum())
 
 
 def focus_geometry(place_id: str) -> BaseGeometry:
@@ -413,6 +466,21 @@ def focus_extent(subject: BaseGeometry, aspect: float) -> tuple[float, float, fl
     margin = FOCUS_MARGIN_FRACTION * max(xmax - xmin, ymax - ymin)
     width = max(xmax - xmin + 2 * margin, 2 * FOCUS_MIN_HALF_SIZE_M)
     height = max(ymax - ymin + 2 * margin, 2 * FOCUS_MIN_HALF_SIZE_M)
+    width, height = max(width, height * aspect), max(height, width / aspect)
+    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
+    return cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2
+
+
+def bbox_extent(bbox: tuple[float, float, float, float], aspect: float) -> tuple[float, float, float, float]:
+    """An area given as (west, south, east, north) in WGS84 degrees, in Web Mercator, widened to the map box's
+    aspect about its centre: the whole area is on the page, and what the widening adds is drawn too."""
+    west, south, east, north = (float(value) for value in bbox)
+    if not (-180 <= west < east <= 180 and -85 <= south < north <= 85):
+        raise RenderError(f"the area {west:g},{south:g},{east:g},{north:g} is not west,south,east,north in degrees "
+                          "with west < east and south < north")
+    to_mercator = Transformer.from_crs(4326, MAP_CRS, always_xy=True)
+    (xmin, xmax), (ymin, ymax) = to_mercator.transform([west, east], [south, north])
+    width, height = xmax - xmin, ymax - ymin
     width, height = max(width, height * aspect), max(height, width / aspect)
     cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
     return cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2
@@ -465,6 +533,9 @@ def draw_map_panel(figure: Figure, map_box: list[float], plan: MapPlan, lang: st
         frame = plan.frames[spec.id]
         if plan.theme is not None and spec.id == plan.theme.layer_id:
             draw_theme(ax, spec, frame, plan.theme, zorder=2 + order)
+        elif spec.group == OWN_GROUP:  # filled in each feature's own colour, as on the app's map
+            fills = [to_rgba(colour, spec.fill_opacity) for colour in frame[OWN_COLOUR]]
+            draw_layer(ax, spec, frame, zorder=2 + order, facecolors=fills)
         else:
             draw_layer(ax, spec, frame, zorder=2 + order)
     if plan.subject is not None:
@@ -561,6 +632,9 @@ def label_requests(plan: MapPlan, lang: str, scale: float) -> list[LabelRequest]
         if layer_id == "rail_stations" and plan.scale_denominator > STATION_LABEL_SCALE:
             continue
         frame = plan.frames[layer_id]
+        own = spec.group == OWN_GROUP
+        if own and len(frame) > OWN_LABEL_LIMIT:
+            continue
         column = _label_column(spec, frame, lang)
         if column is None:
             continue
@@ -574,7 +648,7 @@ def label_requests(plan: MapPlan, lang: str, scale: float) -> list[LabelRequest]
             position = 0 if properties.get("id") == plan.subject_id else len(requests)  # the subject first
             requests.insert(position, LabelRequest(
                 text=str(text), geometry=geometry, family=family, fontsize=size,
-                color=_label_color(spec, properties), required=layer_id not in OPTIONAL_LABELS,
+                color=_label_color(spec, properties), required=not own and layer_id not in OPTIONAL_LABELS,
                 weight="bold" if planning and layer_id not in ("cbd_streets", "subcentre_places") else "normal",
                 style="italic" if spec.group == "context" else "normal", marker_radius_pt=marker_size(spec) / 2,
                 layer=layer_id, avoid=_areas_inside(geometry, areas) if family == "polygon" else None))
@@ -620,21 +694,44 @@ LegendEntry = tuple[Artist | tuple[Artist, ...], str]
 
 
 def legend_entries(specs: list[LayerSpec], frames: dict[str, gpd.GeoDataFrame], lang: str,
-                   per_feature: bool = True) -> list[LegendEntry]:
+                   per_feature: bool = True, own: dict[str, OwnLayer] | None = None,
+                   themed: str | None = None) -> list[LegendEntry]:
     """(handle, text) per layer with features in the frame, styled as drawn; per-feature colours by name
-    unless `per_feature` is off (the map labels each line in its colour anyway)."""
+    unless `per_feature` is off (the map labels each line in its colour anyway). An own layer lists its
+    classes or categories (`own`) as the app's legend does, unless it is the `themed` layer."""
     entries: list[LegendEntry] = []
     for spec in reversed(specs):
         frame = frames[spec.id]
         if frame.empty:
             continue
         families = _families(spec, frame)
+        if spec.group == OWN_GROUP:
+            entries += _own_legend(spec, frame, families, (own or {}).get(spec.id), spec.id == themed)
+            continue
         entries.append((_legend_handle(spec, spec.color, families), spec.title(lang)))
         if spec.color_field and per_feature:
             seen: dict[str, str] = {}
             for row in _properties(frame):
                 seen.setdefault(str(row.get(f"name_{lang}") or row.get("id")), feature_color(spec, row))
             entries += [(_legend_handle(spec, color, families), f"    {name}") for name, color in seen.items()]
+    return entries
+
+
+def _own_legend(spec: LayerSpec, frame: gpd.GeoDataFrame, families: list[str], layer: OwnLayer | None,
+                themed: bool) -> list[LegendEntry]:
+    """The planner's layer under its name, then its classes or categories in their colours (present ones)."""
+    shown = set(frame[OWN_COLOUR])
+    rows = [] if themed or layer is None else [(colour, text) for colour, text in layer.legend if colour in shown]
+    if themed or rows:
+        colour = THEMED_OUTLINE
+        title = _legend_handle(spec, colour, families, fill=to_rgba(colour, 0.1))
+    else:
+        colour = next(iter(shown))
+        title = _legend_handle(spec, colour, families, fill=to_rgba(colour, spec.fill_opacity))
+    entries: list[LegendEntry] = [(title, spec.title_zh)]  # the planner's name, in either language
+    for colour, text in rows:
+        entries.append((_legend_handle(spec, colour, families, fill=to_rgba(colour, spec.fill_opacity)),
+                        f"    {text}"))
     return entries
 
 
@@ -657,7 +754,8 @@ def draw_legend(ax: Axes, panel: MapPanel, lang: str, ncols: int, fontsize: floa
         written += [plan.theme.title] + texts
         top = _legend_bottom(ax, themed) - 0.04
     for per_feature in (True, False):  # a legend that runs off its box drops the per-line entries
-        entries = legend_entries(plan.visible, plan.frames, lang, per_feature=per_feature)
+        entries = legend_entries(plan.visible, plan.frames, lang, per_feature=per_feature, own=plan.own,
+                                 themed=plan.theme.layer_id if plan.theme else None)
         if plan.subject is not None:
             entries.insert(0, (Line2D([], [], color=INK, linewidth=1.6), words["subject"]))
         if plan.outside_beijing:
@@ -696,17 +794,20 @@ def _legend_bottom(ax: Axes, legend: Legend) -> float:
     return extent.y0
 
 
-def _legend_handle(spec: LayerSpec, color: str, families: list[str]) -> Artist | tuple[Artist, ...]:
+def _legend_handle(spec: LayerSpec, color: str, families: list[str],
+                   fill: tuple[float, float, float, float] | None = None) -> Artist | tuple[Artist, ...]:
+    """A swatch drawn like the layer: `fill` overrides the declared fill (an own layer fills in each colour)."""
+    face = fill if fill is not None else fill_rgba(spec)
     handles: list[Artist] = []
     if "polygon" in families:
-        handles.append(Patch(facecolor=fill_rgba(spec), edgecolor=color, linewidth=line_width(spec),
+        handles.append(Patch(facecolor=face, edgecolor=color, linewidth=line_width(spec),
                              linestyle=line_style(spec)))
     if "line" in families:
         handles.append(Line2D([], [], color=color, linewidth=line_width(spec), linestyle=line_style(spec),
                               dash_capstyle="butt", solid_capstyle="round"))
     if "point" in families:
         handles.append(Line2D([], [], linestyle="none", marker="o", markersize=marker_size(spec),
-                              markerfacecolor=fill_rgba(spec), markeredgecolor=color,
+                              markerfacecolor=face, markeredgecolor=color,
                               markeredgewidth=line_width(spec)))
     return handles[0] if len(handles) == 1 else tuple(handles)
 
@@ -861,7 +962,9 @@ def _add_page_text(figure: Figure, title: str, subtitle: str | None, sources: st
     left, right = 10.0 / width_mm, 1 - 10.0 / width_mm
     top = 1 - 10.0 / height_mm
     words = CHROME_TEXT[lang]
-    figure.text(left, top, title, ha="left", va="top", fontsize=15 * scale, fontweight="bold")
+    title_room_pt = (width_mm - 20.0 - DATE_ROOM_MM) / 25.4 * 72
+    title, title_size = fit_title(title, title_room_pt, 15 * scale, 10 * scale)
+    figure.text(left, top, title, ha="left", va="top", fontsize=title_size, fontweight="bold")
     if subtitle:
         figure.text(left, top - 8.0 / height_mm, subtitle, ha="left", va="top", fontsize=9 * scale, color="#555555")
     figure.text(right, top, f"{words['date']}{date.isoformat()}", ha="right", va="top", fontsize=7 * scale)
@@ -869,6 +972,23 @@ def _add_page_text(figure: Figure, title: str, subtitle: str | None, sources: st
     lines = wrap_to_width(f"{words['source']}{sources}", (width_mm - 20.0) / 25.4 * 72, fontsize)
     figure.text(left, 10.0 / height_mm, "\n".join(lines + [" ".join(notes)]), ha="left", va="bottom",
                 fontsize=fontsize, linespacing=1.5)
+
+
+def text_width_pt(text: str, fontsize: float) -> float:
+    """A line's width estimated as wrap_to_width does: CJK glyphs square, Latin ones 0.55 em."""
+    return sum(fontsize * (1.0 if ord(char) > 0x2E80 else 0.55) for char in text)
+
+
+def fit_title(title: str, width_pt: float, size: float, smallest: float) -> tuple[str, float]:
+    """The title at the largest size down to `smallest` that fits on one line, cut with … if even that is too
+    long: a long title must not run into the date."""
+    width = text_width_pt(title, size)
+    if width <= width_pt:
+        return title, size
+    size = max(smallest, size * width_pt / width)
+    while text_width_pt(title, size) > width_pt and len(title) > 1:
+        title = title[:-2] + "…"
+    return title, size
 
 
 def wrap_to_width(text: str, width_pt: float, fontsize: float) -> list[str]:
@@ -914,11 +1034,24 @@ def _add_tiles(ax: Axes, name: str) -> str:
     return str(provider.get("attribution", name))
 
 
+def page_sources(plan: MapPlan, lang: str, catalog: Catalog) -> str:
+    """The sources line: the declared layers' attributions, then the planner's own layers by name."""
+    own = [spec.title(lang) for spec in plan.visible if spec.group == OWN_GROUP]
+    own_text = CHROME_TEXT[lang]["own"] + ("、" if lang == "zh" else ", ").join(own) if own else ""
+    return " · ".join(filter(None, [catalog.attribution_text(plan.visible, lang), own_text]))
+
+
 def _default_title(plan: MapPlan, lang: str) -> str:
+    """The subject's name; else the planning areas and own layers in the frame; else every chosen layer."""
     if plan.subject_id:
         name = place_name(plan.subject_id, lang)
         return f"{name} — {plan.theme.title}" if plan.theme else name
-    return ("、" if lang == "zh" else ", ").join(spec.title(lang) for spec in plan.chosen)
+    if plan.theme and plan.theme.layer_id in plan.own:  # its title already names the layer and the column
+        return plan.theme.title
+    visible = [spec for spec in plan.visible if spec in plan.chosen]
+    named = [spec for spec in visible if spec.group in TITLE_GROUPS] or visible or plan.chosen
+    title = ("、" if lang == "zh" else ", ").join(spec.title(lang) for spec in named)
+    return f"{title} — {plan.theme.title}" if plan.theme else title
 
 
 def place_name(place_id: str, lang: str) -> str:

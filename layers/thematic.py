@@ -2,7 +2,8 @@
 
 A measure is the number of tasks the plans list for each area, the share of those tasks with a reported
 status, or any numeric column of the layer (a planner's own layer included). The classes are
-mapclassify's bins, unchanged, so the legend says exactly what the colours mean.
+mapclassify's bins, unchanged, so the legend says exactly what the colours mean (Fisher-Jenks on a big layer is
+fitted to quantiles of its values: see JENKS_SAMPLE).
 """
 from __future__ import annotations
 
@@ -26,6 +27,10 @@ SCHEMES = ("FisherJenks", "Quantiles", "EqualInterval", "NaturalBreaks", "HeadTa
 DEFAULT_SCHEME = "FisherJenks"
 DEFAULT_CLASSES = 5
 COLORMAP = "YlOrRd"
+# Fisher-Jenks is quadratic in the number of values (seconds at 300 without numba): above this many it is fitted
+# to this many evenly spaced quantiles of the values (the least and the greatest among them), and every value is
+# then put in those classes, so a planner's layer of 100 000 parcels classifies in seconds, the same way each time.
+JENKS_SAMPLE = 300
 NO_DATA_COLOR = "#d9d9d9"
 NO_DATA_TEXT = {"zh": "无数据", "en": "No data"}
 
@@ -104,8 +109,12 @@ def _classifier(scheme: str, values: np.ndarray, k: int) -> mapclassify.classifi
 def _make_classifier(scheme: str, values: np.ndarray, k: int) -> mapclassify.classifiers.MapClassifier:
     if scheme == "HeadTailBreaks":
         return mapclassify.HeadTailBreaks(values)
-    if scheme == "NaturalBreaks":
-        return mapclassify.NaturalBreaks(values, k=k, initial=0)
+    if scheme == "NaturalBreaks":  # k-means, best of mapclassify's default 10 starts (scikit-learn refuses 0)
+        return mapclassify.NaturalBreaks(values, k=k)
+    if scheme == "FisherJenks" and len(values) > JENKS_SAMPLE:
+        sample = np.quantile(values, np.linspace(0, 1, JENKS_SAMPLE))
+        bins = mapclassify.FisherJenks(sample, k=k).bins
+        return mapclassify.UserDefined(values, bins=list(bins))
     return getattr(mapclassify, scheme)(values, k=k)
 
 

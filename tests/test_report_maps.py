@@ -155,3 +155,25 @@ def test_a_column_theme_and_an_unknown_theme():
     assert page.panel.plan.theme.title == "official_km2"
     with pytest.raises(ValueError, match="unknown theme"):
         compose_map(focus="cbd_zone", theme="no_such_column", dpi=FAST_DPI)
+
+
+@pytest.mark.filterwarnings("ignore:Numba not installed")
+def test_every_offered_scheme_classifies_and_large_layers_stay_quick():
+    import time
+
+    import geopandas as gpd
+    import numpy as np
+    from shapely.geometry import Point
+
+    from layers.thematic import JENKS_SAMPLE, SCHEMES, classify
+
+    values = np.random.default_rng(7).gamma(2.0, 2.0, 20_000)
+    frame = gpd.GeoDataFrame({"far": values}, geometry=[Point(0, 0)] * len(values), crs=4326)
+    for scheme in SCHEMES:
+        started = time.perf_counter()
+        theme = classify("far", "own:parcels", frame, "en", scheme=scheme, classes=5)
+        assert time.perf_counter() - started < 15, scheme
+        assert theme.bins[-1] == pytest.approx(values.max()) and (theme.feature_class >= 0).all(), scheme
+    small = frame.iloc[:JENKS_SAMPLE]
+    exact = classify("far", "own:parcels", small, "en", scheme="FisherJenks")
+    assert list(exact.bins) == pytest.approx(list(mapclassify.FisherJenks(small["far"].to_numpy(), k=5).bins))

@@ -14,7 +14,9 @@ from layers.export import FORMATS, ExportError, ExportTooLarge, export
 from layers.i18n import t
 from layers.safe_text import markdown_inert
 from layers.static_map import RenderError, render_map
+from layers.own_layers import OwnLayerError, own_layer_id
 from layers.thematic import ThemeError
+from ui.report_inputs import current_view_bbox, own_layer_names, own_layers, own_measures, shown_own_layers
 
 LAYER_FORMATS = [name for name, spec in FORMATS.items() if spec.uses_layers]
 TABLE_FORMATS = [name for name, spec in FORMATS.items() if not spec.uses_layers]
@@ -26,6 +28,21 @@ def _offer(slot: str, lang: str) -> None:
     if ready:
         data, name, media_type = ready
         st.download_button(f"{t('download', lang)} {name}", data, file_name=name, mime=media_type, key=f"{slot}_dl")
+
+
+def _own_layer_choice(lang: str) -> list[str]:
+    """The planner's layers to draw on report maps and atlas pages: those on the map, unless changed here.
+
+    Outside the report form, so that a change offers the layers' columns as themes at once."""
+    names = own_layer_names()
+    if not names:
+        return []
+    if "report_own" in st.session_state:  # drop a layer removed since it was ticked
+        st.session_state["report_own"] = [name for name in st.session_state["report_own"] if name in names]
+        st.multiselect(t("own_in_report", lang), names, key="report_own")
+    else:
+        st.multiselect(t("own_in_report", lang), names, default=shown_own_layers(), key="report_own")
+    return list(st.session_state["report_own"])
 
 
 def export_panel(chosen: list[str], lang: str) -> None:
@@ -60,12 +77,19 @@ def export_panel(chosen: list[str], lang: str) -> None:
 
     st.markdown(f"**{t('report_map', lang)}**")
     place = st.session_state.get("place")
+    view_area = current_view_bbox()
+    own_names = _own_layer_choice(lang)
     with st.form("report_map_form"):
-        frames = ["layers", "place"] if place else ["layers"]
+        frames = ["layers"] + (["view"] if view_area else []) + (["place"] if place else [])
         frame = st.radio(t("frame", lang), frames, horizontal=True, index=len(frames) - 1, key="report_frame",
                          format_func=lambda name: t(f"frame_{name}", lang) + (f" ({place})" if name == "place" else ""))
-        measure = st.selectbox(t("measure", lang), ("none", "tasks", "status_share"), key="report_measure",
-                               format_func=lambda name: t(f"measure_{name}", lang))
+        if view_area:
+            st.caption(t("frame_view", lang) + " · " + t("frame_area", lang)
+                       + ",".join(f"{value:.4f}" for value in view_area))
+        measures = ["none", "tasks", "status_share"] + own_measures(own_names)
+        measure = st.selectbox(t("measure", lang), measures, key="report_measure",
+                               format_func=lambda name: t(f"measure_{name}", lang) if isinstance(name, str)
+                               else f"{name[0]} · {name[1]}")
         cols = st.columns(4)
         paper = cols[0].selectbox(t("paper", lang), ("A4", "A3"))
         orientation = cols[1].selectbox(t("orientation", lang), ("landscape", "portrait"))
@@ -75,14 +99,17 @@ def export_panel(chosen: list[str], lang: str) -> None:
         subtitle = st.text_input(t("subtitle", lang), value="")
         if st.form_submit_button(t("render", lang)):
             focus = place if frame == "place" else None
+            own_theme = not isinstance(measure, str)  # (own layer, column)
             try:
                 rendered = render_map(None if focus else chosen, focus=focus,
-                                      theme=None if measure == "none" else measure, fmt=fmt, paper=paper,
-                                      orientation=orientation, dpi=dpi, title=title or None,
+                                      bbox=view_area if frame == "view" else None, own_layers=own_layers(own_names),
+                                      theme=measure[1] if own_theme else None if measure == "none" else measure,
+                                      theme_layer=own_layer_id(measure[0]) if own_theme else None, fmt=fmt,
+                                      paper=paper, orientation=orientation, dpi=dpi, title=title or None,
                                       subtitle=subtitle or None, lang=lang)
                 st.session_state["report_map"] = (rendered.data, f"planmap_{paper}_{stamp}.{fmt}",
                                                   rendered.media_type)
-            except (RenderError, ThemeError, KeyError) as error:
+            except (RenderError, ThemeError, OwnLayerError, KeyError) as error:
                 st.error(markdown_inert(str(error)))
     _offer("report_map", lang)
     ready = st.session_state.get("report_map")
@@ -95,6 +122,6 @@ def export_panel(chosen: list[str], lang: str) -> None:
                      format_func=lambda name: t("atlas_scope_all", lang) if name == "all" else name)
     if st.button(f"{t('render', lang)} {t('atlas', lang)}", key="make_atlas"):
         with st.spinner(t("atlas_wait", lang)):
-            result = build_atlas(None if scope == "all" else [scope], lang=lang)
+            result = build_atlas(None if scope == "all" else [scope], lang=lang, own_layers=own_layers(own_names))
         st.session_state["atlas"] = (result.data, f"planmap_atlas_{lang}_{stamp}.pdf", "application/pdf")
     _offer("atlas", lang)

@@ -35,7 +35,7 @@ def seed(session: MutableMapping, state: ViewState, layer_ids: list[str], filter
     refuses a default outside its options)."""
     # Marked at once: a run interrupted by the next click must not seed that next run from the old link.
     session.update({"_seeded": True, "panel": state.panel, "lang": state.lang, "basemap": state.basemap, "place": state.place,
-                    "task": state.task, "_ignored": state.ignored_layers, "view": state.view,
+                    "task": state.task, "_ignored": state.ignored_layers, "view": state.view, "view_bounds": None,
                     "_frame_view": state.view, "_frame_basemap": state.basemap, "_place_layer": None,
                     "opacity": state.opacity, "_frame_opacity": state.opacity})
     for layer_id in layer_ids:
@@ -49,10 +49,12 @@ def seed(session: MutableMapping, state: ViewState, layer_ids: list[str], filter
 
 
 def take_map_view(session: MutableMapping, value: dict[str, Any] | None) -> None:
-    """The map's centre and zoom as it last reported them (after each pan or zoom)."""
+    """The map's centre and zoom as it last reported them (after each pan or zoom), and its bounds (the area a
+    report map's "current map view" frames; a resized window changes them without moving the centre)."""
     center, zoom = (value or {}).get("center"), (value or {}).get("zoom")
     if not center or zoom is None:
         return
+    session["view_bounds"] = value.get("bounds")
     reported = (round(float(center["lat"]), 5), round(float(center["lng"]), 5), int(zoom))
     known = session.get("view")
     if known and known[2] == reported[2] and abs(known[0] - reported[0]) < SAME_VIEW_DEG \

@@ -1,0 +1,73 @@
+"""A planner frames a report map on what the map shows: the report panel's "current map view" follows the
+map's own bounds, also after a pan, and renders a page from them."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.browser.test_app_browser import FIND_MAP, MAP_IFRAME, SHAPES, TIMEOUT_S
+
+pytestmark = pytest.mark.browser
+
+SCREENS_DIR = Path(__file__).resolve().parent / "screens"
+BOUNDS = """(name) => { const b = window[name].getBounds();
+    return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; }"""
+AREA = re.compile(r"(\d+\.\d{4}),(\d+\.\d{4}),(\d+\.\d{4}),(\d+\.\d{4})")
+
+
+def _frame_area(page: Page) -> tuple[float, ...] | None:
+    caption = page.get_by_text(re.compile("图幅范围（WGS84"))
+    if not caption.count():
+        return None
+    match = AREA.search(caption.first.inner_text())
+    return tuple(float(value) for value in match.groups()) if match else None
+
+
+def _map_bounds(page: Page) -> tuple[float, ...]:
+    frame = page.frame_locator(MAP_IFRAME)
+    frame.locator(SHAPES).first.wait_for(timeout=TIMEOUT_S * 1000)
+    handle = page.query_selector(MAP_IFRAME).content_frame()
+    return tuple(handle.evaluate(BOUNDS, handle.evaluate(FIND_MAP)))
+
+
+def _wait_for_area(page: Page, bounds: tuple[float, ...]) -> tuple[float, ...]:
+    """The panel's area once it has caught up with the map (the map reports its bounds, then the page reruns)."""
+    area = None
+    for _ in range(int(TIMEOUT_S * 2)):
+        area = _frame_area(page)
+        if area and all(abs(a - b) < 1e-4 for a, b in zip(area, bounds)):
+            return area
+        page.wait_for_timeout(500)
+    raise AssertionError(f"the report panel's area {area} never matched the map's bounds {bounds}")
+
+
+@pytest.mark.parametrize("app_script", ["server.py"], indirect=True)
+def test_the_report_panel_frames_the_current_map_view(page: Page, streamlit_server: str, capsys):
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(f"{streamlit_server}/?panel=export&view=39.91,116.46,14")
+    bounds = _map_bounds(page)
+    _wait_for_area(page, bounds)
+    # Pan: drag the map some 200 px to the left; the panel follows the map's new bounds.
+    box = page.query_selector(MAP_IFRAME).bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - 200, y, steps=10)
+    page.mouse.up()
+    page.wait_for_timeout(1000)
+    moved = _map_bounds(page)
+    assert moved[0] > bounds[0] + 1e-3
+    _wait_for_area(page, moved)
+    assert page.get_by_role("radio", name="当前地图视图").is_checked()
+    page.get_by_role("button", name="生成", exact=True).last.click()
+    image = page.locator("img[src*='media']").last
+    image.wait_for(timeout=TIMEOUT_S * 4000)
+    image.scroll_into_view_if_needed()
+    SCREENS_DIR.mkdir(exist_ok=True)
+    path = SCREENS_DIR / "report_current_view.png"
+    page.screenshot(path=str(path), full_page=False)
+    with capsys.disabled():
+        print(f"\nscreenshot: {path}")
