@@ -15,6 +15,7 @@ from layers.i18n import t
 from layers.safe_text import markdown_inert
 from layers.static_map import RenderError, render_map
 from layers.thematic import ThemeError
+from ui import upload
 
 LAYER_FORMATS = [name for name, spec in FORMATS.items() if spec.uses_layers]
 TABLE_FORMATS = [name for name, spec in FORMATS.items() if not spec.uses_layers]
@@ -34,15 +35,19 @@ def export_panel(chosen: list[str], lang: str) -> None:
     layers_col, tables_col = st.columns(2)
     with layers_col:
         st.markdown(f"**{t('export_layers', lang)}**")
+        own = upload.own_export_choices()  # the session's own layers, beside the shipped ones
         with st.form("export_layers_form"):
-            ids = st.multiselect(t("layers", lang), list(catalog.layers), default=chosen,
-                                 format_func=lambda layer_id: catalog.layers[layer_id].title(lang))
+            ids = st.multiselect(t("layers", lang), list(catalog.layers) + list(own),
+                                 default=chosen + upload.shown_export_ids(),
+                                 format_func=lambda layer_id: f"⬚ {own[layer_id]}" if layer_id in own
+                                 else catalog.layers[layer_id].title(lang))
             fmt = st.selectbox(t("export_format", lang), LAYER_FORMATS)
             if st.form_submit_button(t("render", lang)):
                 try:
                     spec = FORMATS[fmt]
-                    st.session_state["export_layers"] = (export(fmt, ids), f"planmap_{stamp}{spec.extension}",
-                                                         spec.media_type)
+                    own_layers = upload.own_export_layers([layer_id for layer_id in ids if layer_id in own])
+                    data = export(fmt, [layer_id for layer_id in ids if layer_id not in own], own=own_layers)
+                    st.session_state["export_layers"] = (data, f"planmap_{stamp}{spec.extension}", spec.media_type)
                 except ExportTooLarge as error:
                     st.session_state.pop("export_layers", None)
                     st.error(t("export_too_big", lang).format(limit=round(error.limit / 2**20)))
