@@ -47,8 +47,10 @@ WORDS = {
 }
 
 
-class DrawWords(MacroElement):
-    """Sets Leaflet.draw's words before its toolbar is made (deep-merged: the words not given stay)."""
+class DrawSetup(MacroElement):
+    """Leaflet.draw's words, set before its toolbar is made (deep-merged: the words not given stay); and, while a
+    shape is being drawn, the map's hover labels hidden: a label under the pointer would take the click meant
+    for the next corner."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -58,12 +60,19 @@ class DrawWords(MacroElement):
                 else { target[key] = source[key]; }
             }
         })(L.drawLocal, {{ this.words }});
+        (function (map) {
+            var style = document.createElement("style");
+            style.textContent = ".planmap-drawing .leaflet-tooltip-pane { display: none; }";
+            document.head.appendChild(style);
+            map.on("draw:drawstart", function () { map.getContainer().classList.add("planmap-drawing"); });
+            map.on("draw:drawstop", function () { map.getContainer().classList.remove("planmap-drawing"); });
+        })({{ this._parent.get_name() }});
         {% endmacro %}
     """)
 
     def __init__(self) -> None:
         super().__init__()
-        self._name = "DrawWords"
+        self._name = "DrawSetup"
         self.words = json.dumps(WORDS, ensure_ascii=False)
 
 
@@ -79,6 +88,6 @@ class DrawTools(Draw):
 
 def add_draw_tools(fmap: folium.Map) -> folium.Map:
     """The drawing toolbar on the map frame (a control belongs to the map, not to its overlay group)."""
-    fmap.add_child(DrawWords())
+    fmap.add_child(DrawSetup())
     fmap.add_child(DrawTools())
     return fmap
