@@ -7,6 +7,10 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from layers.assets import VENDOR_DIR, offline_problems
+from layers.basemaps import available_basemaps
+from layers.draw import add_draw_tools
+from layers.interactive import base_map
 from layers.view_state import ViewState, parse_params
 from tests import upload_fixtures as fx
 from tests.test_app import APP
@@ -121,3 +125,16 @@ def test_a_shape_drawn_on_the_map_gets_the_site_check():
     at.session_state["planmap"] = {"all_drawings": [{"geometry": {"type": "Polygon", "coordinates": "x"}}]}
     _run(at)
     assert "user_pick" not in at.session_state
+
+
+def test_the_drawing_toolbar_loads_only_vendored_files():
+    fmap = add_draw_tools(base_map(available_basemaps({})["offline"]))
+    assert offline_problems(fmap) == []
+    urls = [url for element in fmap._children.values() for _name, url in getattr(element, "default_js", [])
+            + getattr(element, "default_css", []) if "leaflet.draw" in url]
+    assert len(urls) == 2
+    for url in urls:
+        assert (VENDOR_DIR / url.split("/vendor/", 1)[1]).is_file(), url
+    css = (VENDOR_DIR / "leaflet.draw" / "leaflet.draw.css").read_text()
+    assert all((VENDOR_DIR / "leaflet.draw" / "images" / name).is_file()
+               for name in ("spritesheet.svg", "spritesheet.png", "spritesheet-2x.png") if name in css)

@@ -20,6 +20,9 @@ NOTICE = "这个链接里的自有图层只在添加它的会话中可用"
 @ON_APP
 def test_a_polygon_drawn_in_the_cbd_core_gets_the_site_check(streamlit_server, page, external_requests,
                                                               page_errors, capsys):
+    draw_files = []
+    page.on("response", lambda r: draw_files.append((r.url.rsplit("/", 1)[1], r.status))
+            if "/vendor/leaflet.draw/" in r.url else None)
     frame, name = open_app(page, streamlit_server)
     zoom_to(page, frame, name, 39.9105, 116.4587, zoom=16)
     page.wait_for_timeout(1500)  # the view change reruns the page; the map frame stays
@@ -42,6 +45,8 @@ def test_a_polygon_drawn_in_the_cbd_core_gets_the_site_check(streamlit_server, p
         assert place in text, place
     assert frame.locator("path.leaflet-interactive").count() > 0
     screenshot(page, "drawn_site_check", capsys)
+    assert {"leaflet.draw.js", "leaflet.draw.css", "spritesheet.svg"} <= {file for file, _status in draw_files}
+    assert {status for _file, status in draw_files} == {200}, draw_files
     assert external_requests == []  # Leaflet.draw and its icons come from the app itself
     assert page_errors == []
 
