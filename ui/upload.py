@@ -10,6 +10,7 @@ import base64
 import html
 import json
 import secrets
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -66,7 +67,8 @@ TEXT = {
     "as_tiles": ("{count} 个要素，超过 {limit}：{zoom} 级及以上以矢量切片显示（可点选），以下显示为图片",
                  "{count} features, above {limit}: vector tiles from zoom {zoom} (clickable), an image below"),
     "drawn": ("绘制的范围 {n}", "Drawn shape {n}"),
-    "link_elsewhere": ("这个链接里的自有图层只在添加它的会话中可用", "The own layers in this link are available only in the session that added them"),
+    "link_elsewhere": ("这个链接里的自有图层只在添加它的会话中可用",
+                       "The own layers in this link are available only in the session that added them"),
     "as_image": ("{count} 个要素，超过 {limit}：以图片显示，不能点选；可在下方按行号选择要素审查",
                  "{count} features, above {limit}: drawn as an image, not clickable; pick a feature by row below"),
 }
@@ -336,7 +338,8 @@ def _drawn_check(number: int, lang: str, places: gpd.GeoDataFrame) -> bool:
 
 
 def _site_check(title: str, sites: gpd.GeoDataFrame, row: int, attributes: dict, layer_title: str, crs_label: str,
-                id_field: str | None, as_json, lang: str, places: gpd.GeoDataFrame) -> None:
+                id_field: str | None, as_json: Callable[[list, float], dict], lang: str,
+                places: gpd.GeoDataFrame) -> None:
     """One site's check (an uploaded feature or a drawn shape, the same check): places, tasks, indicators, and
     the report downloads."""
     st.markdown(f"**{text('site_check', lang).split('（')[0].split(' (')[0]} · {markdown_inert(title)}**")
