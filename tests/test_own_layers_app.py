@@ -132,6 +132,12 @@ def test_a_shape_drawn_on_the_map_gets_the_site_check():
     at.session_state["planmap"] = {"all_drawings": [{"geometry": {"type": "Polygon", "coordinates": "x"}}]}
     _run(at)
     assert "user_pick" not in at.session_state
+    # A polygon drawn crossing itself is made valid, as an uploaded one is, and checked.
+    bow_tie = [[116.4575, 39.9095], [116.4598, 39.9115], [116.4598, 39.9095], [116.4575, 39.9115], [116.4575, 39.9095]]
+    at.session_state["planmap"] = {"all_drawings": [{"geometry": {"type": "Polygon", "coordinates": [bow_tie]}}]}
+    _run(at)
+    assert at.session_state["user_pick"] == ("", 1) and at.session_state["user_drawn"][0]["type"] == "MultiPolygon"
+    assert "cbd_core_central" in set(at.dataframe[0].value["id"])
 
 
 def test_the_drawing_toolbar_loads_only_vendored_files():

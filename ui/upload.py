@@ -41,6 +41,7 @@ LAYERS_KEY = "user_layers"  # {name: {"layer": UserLayer, "ref": str, "colour": 
 PICK_KEY = "user_pick"  # (layer name, row) of the feature whose site check is shown; (DRAWN, n) for a drawn shape
 DRAWN = ""  # the pick's "layer" for a shape drawn on the map (no uploaded layer has an empty name)
 DRAWN_KEY = "user_drawn"  # the shapes drawn on the map, as GeoJSON geometries, in drawing order
+DRAWN_LIMIT, DRAWN_COORDINATES = 50, 10_000  # shapes and corners taken from the browser, at most
 LINK_NOTICE_KEY = "_mine_unknown"  # the link named own layers this session does not hold
 PICK_BOX = "user_pick_box"
 VECTOR_LIMIT = 5000  # above this many features a layer is drawn as one image (as the catalogue's big layers)
@@ -373,13 +374,13 @@ def _site_check(title: str, sites: gpd.GeoDataFrame, row: int, attributes: dict,
 
 
 def take_drawing(value: object) -> None:
-    """A shape drawn (or edited, or deleted) on the map since the last run: keep the drawn shapes and pick the
-    last one for the site check. streamlit-folium reports every drawn shape in `all_drawings` after each draw."""
+    """A shape drawn (or deleted) on the map since the last run: keep the drawn shapes and pick the last one for
+    the site check. streamlit-folium reports every drawn shape in `all_drawings` after each draw."""
     drawings = value.get("all_drawings") if isinstance(value, dict) else None
-    if drawings is None:
+    if not isinstance(drawings, list):
         return
-    geometries = [feature.get("geometry") for feature in drawings if isinstance(feature, dict)]
-    geometries = [geometry for geometry in geometries if _usable(geometry)]
+    shapes = [_drawn_shape(feature) for feature in drawings[:DRAWN_LIMIT]]
+    geometries = [shapely.geometry.mapping(shape) for shape in shapes if shape is not None]
     if geometries == st.session_state.get(DRAWN_KEY, []):
         return
     st.session_state[DRAWN_KEY] = geometries
@@ -390,13 +391,16 @@ def take_drawing(value: object) -> None:
         st.session_state.pop(PICK_KEY, None)
 
 
-def _usable(geometry: object) -> bool:
-    """A GeoJSON geometry shapely reads as a valid, non-empty shape (the browser's value is not trusted)."""
+def _drawn_shape(feature: object) -> shapely.Geometry | None:
+    """A drawn feature's shape, made valid as an uploaded one is (a polygon drawn crossing itself); none when the
+    browser's value is not a usable GeoJSON geometry (it is not trusted)."""
     try:
-        shape = shapely.geometry.shape(geometry)
-    except (AttributeError, KeyError, TypeError, ValueError, shapely.errors.ShapelyError):
-        return False
-    return not shape.is_empty and shape.is_valid
+        shape = shapely.geometry.shape(feature["geometry"])  # type: ignore[index]
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError, shapely.errors.ShapelyError):
+        return None
+    if shape.is_empty or shapely.get_num_coordinates(shape) > DRAWN_COORDINATES:
+        return None
+    return shape if shape.is_valid else shapely.make_valid(shape)
 
 
 def own_export_choices() -> dict[str, str]:
