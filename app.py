@@ -162,7 +162,7 @@ def main() -> None:
     basemap = basemaps.get(st.session_state["basemap"], basemaps["offline"])
     if not seeded:
         take_map_click(chosen, lang, basemap.datum)
-        upload.take_drawing(st.session_state.get(MAP_KEY))  # after the click: a drawing also counts as one
+        upload.take_drawing(st.session_state.get(MAP_KEY), basemap.datum)  # after the click: a drawing is one too
         link_state.take_map_view(st.session_state, st.session_state.get(MAP_KEY))
     page_behaviour(lang)
     page_layout()

@@ -151,3 +151,23 @@ def test_the_drawing_toolbar_loads_only_vendored_files():
     css = (VENDOR_DIR / "leaflet.draw" / "leaflet.draw.css").read_text()
     assert all((VENDOR_DIR / "leaflet.draw" / "images" / name).is_file()
                for name in ("spritesheet.svg", "spritesheet.png", "spritesheet-2x.png") if name in css)
+
+
+def test_a_shape_drawn_on_the_amap_basemap_is_moved_back_from_gcj02():
+    import geopandas as gpd
+    import shapely
+
+    from geo.crs import from_wgs84
+
+    site = shapely.geometry.shape(DRAWN_SITE["geometry"])
+    on_amap = from_wgs84(gpd.GeoDataFrame(geometry=[site], crs=4326), "gcj02").geometry.iloc[0]
+    assert site.hausdorff_distance(on_amap) > 4e-3  # AMap's offset here: some 500 m
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.query_params["basemap"] = "amap"
+    _run(at)
+    at.session_state["planmap"] = {"all_drawings": [{"type": "Feature", "properties": {},
+                                                     "geometry": shapely.geometry.mapping(on_amap)}]}
+    _run(at)
+    drawn = shapely.geometry.shape(at.session_state["user_drawn"][0])
+    assert drawn.hausdorff_distance(site) < 1e-6
+    assert list(at.dataframe[0].value["id"][:2]) == ["cbd_core_central", "st_jianwai"]

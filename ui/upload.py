@@ -20,7 +20,7 @@ import shapely.errors
 import shapely.geometry
 import streamlit as st
 
-from geo.crs import BD09, GCJ02, WEB_MERCATOR, WGS84, CrsError, label, parse_crs
+from geo.crs import BD09, GCJ02, WEB_MERCATOR, WGS84, CrsError, label, parse_crs, to_wgs84
 from geo.gcj02 import shift_frame
 from geo.geojson import feature_collection
 from geo.readers import SUFFIXES, ReadError, check_size
@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 LAYERS_KEY = "user_layers"  # {name: {"layer": UserLayer, "ref": str, "colour": str, "column": str | None, ...}}
 PICK_KEY = "user_pick"  # (layer name, row) of the feature whose site check is shown; (DRAWN, n) for a drawn shape
 DRAWN = ""  # the pick's "layer" for a shape drawn on the map (no uploaded layer has an empty name)
-DRAWN_KEY = "user_drawn"  # the shapes drawn on the map, as GeoJSON geometries, in drawing order
+DRAWN_KEY = "user_drawn"  # the shapes drawn on the map, as WGS84 GeoJSON geometries, in drawing order
+DRAWN_SEEN_KEY = "_drawings_seen"  # the map's last reported drawings, as it reported them
 DRAWN_LIMIT, DRAWN_COORDINATES = 50, 10_000  # shapes and corners taken from the browser, at most
 LINK_NOTICE_KEY = "_mine_unknown"  # the link named own layers this session does not hold
 PICK_BOX = "user_pick_box"
@@ -373,16 +374,18 @@ def _site_check(title: str, sites: gpd.GeoDataFrame, row: int, attributes: dict,
                                file_name="site_check.json", mime="application/json", key="user_json")
 
 
-def take_drawing(value: object) -> None:
-    """A shape drawn (or deleted) on the map since the last run: keep the drawn shapes and pick the last one for
-    the site check. streamlit-folium reports every drawn shape in `all_drawings` after each draw."""
+def take_drawing(value: object, datum: str) -> None:
+    """A shape drawn (or deleted) on the map since the last run: keep the drawn shapes (in WGS84) and pick the
+    last one for the site check. streamlit-folium reports every drawn shape in `all_drawings` after each draw;
+    on a GCJ-02 basemap (AMap) they were drawn on its offset imagery, so they are moved back as its layers are."""
     drawings = value.get("all_drawings") if isinstance(value, dict) else None
-    if not isinstance(drawings, list):
+    if not isinstance(drawings, list) or drawings == st.session_state.get(DRAWN_SEEN_KEY):
         return
-    shapes = [_drawn_shape(feature) for feature in drawings[:DRAWN_LIMIT]]
-    geometries = [shapely.geometry.mapping(shape) for shape in shapes if shape is not None]
-    if geometries == st.session_state.get(DRAWN_KEY, []):
-        return
+    st.session_state[DRAWN_SEEN_KEY] = drawings
+    shapes = [shape for shape in map(_drawn_shape, drawings[:DRAWN_LIMIT]) if shape is not None]
+    if shapes and datum == GCJ02:
+        shapes = list(to_wgs84(gpd.GeoDataFrame(geometry=shapes), GCJ02).geometry)
+    geometries = [shapely.geometry.mapping(shape) for shape in shapes]
     st.session_state[DRAWN_KEY] = geometries
     if geometries:
         st.session_state[PICK_KEY] = (DRAWN, len(geometries))
