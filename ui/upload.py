@@ -105,6 +105,7 @@ def add_layer_section(lang: str, places: gpd.GeoDataFrame) -> None:
         if st.button(text("add", lang), key="upload_add", type="primary"):
             name = _unique_name(uploaded.name)
             user_layers()[name] = {"layer": layer, **style}
+            st.session_state.pop(LINK_NOTICE_KEY, None)  # this session now has its own layer: the notice is past
             st.session_state[f"user_shown_{name}"] = True
             st.rerun()  # the map was drawn before this sidebar: draw it again with the new layer
 
