@@ -20,6 +20,7 @@ from ui.reconnect import browser_values, held_choices
 from ui.search import FRAME_FLAG, search_box
 from layers.basemaps import Basemap, available_basemaps
 from layers.catalog import load_catalog
+from layers.draw import add_draw_tools
 from layers.i18n import LANGUAGES, t
 from layers.safe_text import markdown_inert
 from layers.interactive import CLEAR_MARK, base_map, bounds_of, build_overlays, feature_by_tooltip, legend_css
@@ -56,8 +57,9 @@ def init_state(basemaps: dict[str, Basemap], plan) -> bool:
     options = {"f_doc": set(plan.tasks["doc_id"]), "f_theme": set(plan.tasks["theme"]),
                "f_status": set(plan.tasks["status"]),
                "f_place": {p for cell in plan.tasks["places"] for p in cell.split(";") if p}}
-    link_state.seed(st.session_state, parse_params(st.query_params.to_dict(), list(basemaps)),
-                    list(load_catalog().layers), options)
+    state = parse_params(st.query_params.to_dict(), list(basemaps))
+    link_state.seed(st.session_state, state, list(load_catalog().layers), options)
+    upload.restore_from_link(state)
     held = browser_values()
     labels = {"lang": {label: code for code, label in LANGUAGES.items()},
               "basemap": {b.title(lang): b.id for b in basemaps.values() for lang in LANGUAGES},
@@ -160,6 +162,7 @@ def main() -> None:
     basemap = basemaps.get(st.session_state["basemap"], basemaps["offline"])
     if not seeded:
         take_map_click(chosen, lang, basemap.datum)
+        upload.take_drawing(st.session_state.get(MAP_KEY), basemap.datum)  # after the click: a drawing is one too
         link_state.take_map_view(st.session_state, st.session_state.get(MAP_KEY))
         link_state.take_map_opacity(st.session_state, st.session_state.get(MAP_KEY))
     page_behaviour(lang)
@@ -167,6 +170,7 @@ def main() -> None:
     st.title(t("app_title", lang), help=t("app_caption", lang))
     if st.session_state.get("_ignored"):
         st.warning(t("unknown_layer", lang) + markdown_inert(", ".join(st.session_state["_ignored"])))
+    upload.link_notice(lang)
 
     tasks_view = panels.filtered_tasks(plan, places, manifest, lang, st.session_state)
     pick = panels.task_pick(tasks_view, st.session_state)
@@ -192,11 +196,12 @@ def main() -> None:
         drawn = load_catalog().resolve(chosen)
         attribution = " · ".join(filter(None, [load_catalog().attribution_text(drawn, lang),
                                                load_catalog().schematic_note(drawn, lang)]))
-        st_folium(base_map(basemap, link_state.frame_view(st.session_state, basemap.id),
-                           link_state.frame_opacity(st.session_state)), key=MAP_KEY, height=640,
-                  use_container_width=True, feature_group_to_add=overlays, center=center, zoom=zoom,
+        frame = add_draw_tools(base_map(basemap, link_state.frame_view(st.session_state, basemap.id),
+                                        link_state.frame_opacity(st.session_state)))
+        st_folium(frame, key=MAP_KEY, height=640, use_container_width=True, feature_group_to_add=overlays,
+                  center=center, zoom=zoom,
                   returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count", "center", "zoom",
-                                    "bounds", "selected_tags"])  # selected_tags: the layers' opacity (ui/link_state.py)
+                                    "bounds", "all_drawings", "selected_tags"])  # selected_tags: the layers' opacity (ui/link_state.py)
         st.session_state["_map_sent"] = True
         st.caption(attribution)
     with detail_col.container(key="details"):
@@ -231,7 +236,7 @@ def main() -> None:
     params = ViewState(lang=lang, basemap=basemap.id, layers=chosen, place=st.session_state.get("place"),
                        task=st.session_state.get("task"), panel=panel, view=st.session_state.get("view"),
                        filters=link_state.filters(st.session_state),
-                       opacity=st.session_state.get("opacity") or {}).to_params()
+                       opacity=st.session_state.get("opacity") or {}, **upload.link_fields()).to_params()
     st.query_params.from_dict(params)
 
 

@@ -1,7 +1,8 @@
 """Exports of the declared layers for GIS work, and of the plan tables for spreadsheets.
 
 Every function returns bytes (what a Streamlit download button wants) and, given a path, also writes
-them there. Layers come from the catalogue declarations, so an export holds exactly what the map shows.
+them there. Layers come from the catalogue declarations, so an export holds exactly what the map shows;
+a session's own layers come as (declaration, features) pairs (layers/own_layers.py) and go the same way.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import os
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,9 @@ PROPERTY_BYTES = {"geojson": 6, "kml": 80, "gpkg": 4, "shp": 4}  # plus the prop
 FEATURE_BYTES = {"geojson": 80, "kml": 400, "gpkg": 120, "shp": 16}
 
 
+OwnLayers = Sequence[tuple[LayerSpec, gpd.GeoDataFrame]]  # a session's own layers, declared and read
+
+
 class ExportError(ValueError):
     """An export that cannot be made as asked: unknown format, layers missing or given where none apply."""
 
@@ -87,15 +91,20 @@ def estimated_bytes(format_name: str, frames: list[gpd.GeoDataFrame]) -> int:
     return total
 
 
-def chosen_layers(ids: list[str] | str, format_name: str | None = None) -> list[tuple[LayerSpec, gpd.GeoDataFrame]]:
-    """Each chosen layer's declaration and features (EPSG:4326) in drawing order; unknown ids raise KeyError.
+def chosen_layers(ids: list[str] | str, format_name: str | None = None,
+                  own: OwnLayers = ()) -> list[tuple[LayerSpec, gpd.GeoDataFrame]]:
+    """Each chosen layer's declaration and features (EPSG:4326) in drawing order, then the own layers given;
+    unknown ids raise KeyError.
 
     With `format_name`, an export estimated over the size limit is refused here, before it is built.
     """
-    specs = load_catalog().resolve(ids)
-    if not specs:
+    specs = load_catalog().resolve(ids or [])
+    if not specs and not own:
         raise ExportError("no layers chosen")
-    chosen = [(spec, layer_frame(spec)) for spec in specs]
+    taken = {spec.id for spec in specs}
+    if len(taken | {spec.id for spec, _frame in own}) < len(specs) + len(own):
+        raise ExportError("two layers of the export have the same id: " + ", ".join(spec.id for spec, _frame in own))
+    chosen = [(spec, layer_frame(spec)) for spec in specs] + [(spec, frame.copy()) for spec, frame in own]
     if format_name is not None:
         estimate, limit = estimated_bytes(format_name, [frame for _spec, frame in chosen]), max_export_bytes()
         if estimate > limit:
@@ -103,20 +112,20 @@ def chosen_layers(ids: list[str] | str, format_name: str | None = None) -> list[
     return chosen
 
 
-def to_geojson(ids: list[str] | str, path: Path | None = None) -> bytes:
+def to_geojson(ids: list[str] | str, path: Path | None = None, own: OwnLayers = ()) -> bytes:
     """One RFC 7946 FeatureCollection; each feature's `layer` property names the layer it came from."""
-    frames = [frame.assign(layer=spec.id) for spec, frame in chosen_layers(ids, "geojson")]
+    frames = [frame.assign(layer=spec.id) for spec, frame in chosen_layers(ids, "geojson", own)]
     combined = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=4326)
     combined = combined[["layer"] + [column for column in combined.columns if column != "layer"]]
     return _deliver(geojson_text(combined).encode("utf-8"), path)
 
 
-def to_geopackage(ids: list[str] | str, path: Path | None = None) -> bytes:
+def to_geopackage(ids: list[str] | str, path: Path | None = None, own: OwnLayers = ()) -> bytes:
     """One GeoPackage, each chosen layer its own table named by its id and described by its titles, and each
     layer's declared style stored as QGIS stores it, so QGIS opens the layers looking as they do on screen."""
     with tempfile.TemporaryDirectory() as scratch:
         target = Path(scratch) / "layers.gpkg"
-        chosen = chosen_layers(ids, "gpkg")
+        chosen = chosen_layers(ids, "gpkg", own)
         for spec, frame in chosen:
             first = not target.exists()
             pyogrio.write_dataframe(
@@ -145,7 +154,7 @@ def write_qgis_styles(target: Path, specs: list[LayerSpec]) -> None:
               f"Plan Map: {spec.title_zh} / {spec.title_en}") for spec in specs])
 
 
-def to_shapefile_zip(ids: list[str] | str, path: Path | None = None) -> bytes:
+def to_shapefile_zip(ids: list[str] | str, path: Path | None = None, own: OwnLayers = ()) -> bytes:
     """A zip of shapefiles: one per layer and geometry type, UTF-8 (.cpg), with fields.csv mapping field names.
 
     Shapefiles hold one geometry type and 10-character field names; text over 254 bytes is cut at a
@@ -154,7 +163,7 @@ def to_shapefile_zip(ids: list[str] | str, path: Path | None = None) -> bytes:
     mapping_rows: list[dict[str, object]] = []
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory() as scratch, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for spec, frame in chosen_layers(ids, "shp"):
+        for spec, frame in chosen_layers(ids, "shp", own):
             for stem, part in _split_by_geometry(spec.id, frame).items():
                 names = short_field_names([column for column in part.columns if column != part.geometry.name])
                 shaped, cut = _fit_text(part)
@@ -171,9 +180,9 @@ def to_shapefile_zip(ids: list[str] | str, path: Path | None = None) -> bytes:
     return _deliver(buffer.getvalue(), path)
 
 
-def to_kml(ids: list[str] | str, path: Path | None = None) -> bytes:
+def to_kml(ids: list[str] | str, path: Path | None = None, own: OwnLayers = ()) -> bytes:
     """KML with one folder per layer, features named in Chinese and styled with the declared colours."""
-    chosen = chosen_layers(ids, "kml")
+    chosen = chosen_layers(ids, "kml", own)
     document = simplekml.Kml(name="北京规划一张图 Plan Map")
     for spec, frame in chosen:
         folder = document.newfolder(name=spec.title_zh, description=spec.title_en)
@@ -253,16 +262,17 @@ FORMATS: dict[str, ExportFormat] = {
 }
 
 
-def export(format_name: str, ids: list[str] | str | None = None, path: Path | None = None) -> bytes:
-    """Dispatch by format name; layer formats need ids, the plan-table formats take none."""
+def export(format_name: str, ids: list[str] | str | None = None, path: Path | None = None,
+           own: OwnLayers = ()) -> bytes:
+    """Dispatch by format name; layer formats need ids or own layers, the plan-table formats take neither."""
     if format_name not in FORMATS:
         raise ExportError(f"unknown export format {format_name!r}; choose one of {', '.join(FORMATS)}")
     chosen = FORMATS[format_name]
     if chosen.uses_layers:
-        if not ids:
+        if not ids and not own:
             raise ExportError(f"{format_name} exports layers: name them (e.g. cbd_core,rail_operating)")
-        return chosen.make(ids, path)
-    if ids:
+        return chosen.make(ids or [], path, own)
+    if ids or own:
         raise ExportError(f"{format_name} exports the plan tables, not layers: leave the layers out")
     return chosen.make(path)
 

@@ -1,5 +1,6 @@
 """The view a link reproduces: language, basemap, layers and their opacity, map centre and zoom, task filters,
-selected place and task, in URL parameters.
+selected place and task, in URL parameters; a planner's own layers only by reference (`mine`, `mine_pick`),
+never their data.
 
 Parsing is pure (no Streamlit) so it is tested directly; bad values never break the page, they fall
 back to defaults and are reported so the page can say what it ignored.
@@ -7,6 +8,7 @@ back to defaults and are reported so the page can say what it ignored.
 from __future__ import annotations
 
 from collections.abc import Mapping
+import re
 from dataclasses import dataclass, field
 
 from layers.catalog import load_catalog
@@ -25,6 +27,10 @@ class ViewState:
     filters: dict[str, list[str] | str] = field(default_factory=dict)  # task explorer filters by widget key
     opacity: dict[str, int] = field(default_factory=dict)  # layer id → percent, for layers not fully opaque
     ignored_layers: list[str] = field(default_factory=list)
+    # A session's own layers shown, by their opaque references, and its picked own feature as 'reference.row':
+    # only the session that added the layers can resolve them (uploaded data never goes into the URL).
+    mine: list[str] = field(default_factory=list)
+    mine_pick: str | None = None
 
     def to_params(self) -> dict[str, str]:
         params = {"lang": self.lang, "basemap": self.basemap, "layers": ",".join(self.layers)}
@@ -42,6 +48,10 @@ class ViewState:
                 params[param] = value if isinstance(value, str) else ",".join(value)
         if self.opacity:
             params["op"] = format_opacity(self.opacity)
+        if self.mine:
+            params["mine"] = ",".join(self.mine)
+        if self.mine_pick:
+            params["mine_pick"] = self.mine_pick
         return params
 
 
@@ -53,6 +63,9 @@ IGNORED_SHOWN = 20  # unknown layer ids reported back, at most
 # Task explorer widget key → URL parameter; the keyword is text, the others lists of codes.
 FILTER_PARAMS = {"f_doc": "doc", "f_theme": "theme", "f_place": "in", "f_status": "status", "f_keyword": "q"}
 VIEW_DIGITS = 5  # ~1 m: enough to reproduce a view, short enough to read
+OWN_REF = re.compile(r"[A-Za-z0-9_-]{1,16}")  # an own layer's reference (secrets.token_urlsafe(6): 8 characters)
+OWN_PICK = re.compile(r"([A-Za-z0-9_-]{1,16})\.([1-9][0-9]{0,8})")
+OWN_REFS_SHOWN = 20  # own layer references read from a link, at most
 
 
 def format_view(view: tuple[float, float, int]) -> str:
@@ -114,4 +127,8 @@ def parse_params(params: Mapping[str, str], basemaps: list[str]) -> ViewState:
         if params.get(param):
             value = params[param][:LAYERS_CHARS]
             state.filters[key] = value[:ID_CHARS] if key == "f_keyword" else [p[:ID_CHARS] for p in value.split(",") if p]
+    refs = (params.get("mine") or "")[:LAYERS_CHARS].split(",")
+    state.mine = list(dict.fromkeys(ref for ref in refs if OWN_REF.fullmatch(ref)))[:OWN_REFS_SHOWN]
+    pick = params.get("mine_pick") or ""
+    state.mine_pick = pick if OWN_PICK.fullmatch(pick) else None  # the pattern bounds its length
     return state

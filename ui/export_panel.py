@@ -16,7 +16,8 @@ from layers.safe_text import markdown_inert
 from layers.static_map import RenderError, render_map
 from layers.own_layers import OwnLayerError, own_layer_id
 from layers.thematic import ThemeError
-from ui.report_inputs import current_view_bbox, own_layer_names, own_layers, own_measures, shown_own_layers
+from ui import upload
+from ui.report_inputs import current_view_bbox, own_layer_names, own_layers, own_measures
 
 LAYER_FORMATS = [name for name, spec in FORMATS.items() if spec.uses_layers]
 TABLE_FORMATS = [name for name, spec in FORMATS.items() if not spec.uses_layers]
@@ -41,7 +42,7 @@ def _own_layer_choice(lang: str) -> list[str]:
         st.session_state["report_own"] = [name for name in st.session_state["report_own"] if name in names]
         st.multiselect(t("own_in_report", lang), names, key="report_own")
     else:
-        st.multiselect(t("own_in_report", lang), names, default=shown_own_layers(), key="report_own")
+        st.multiselect(t("own_in_report", lang), names, default=upload.shown_layer_names(), key="report_own")
     return list(st.session_state["report_own"])
 
 
@@ -51,15 +52,19 @@ def export_panel(chosen: list[str], lang: str) -> None:
     layers_col, tables_col = st.columns(2)
     with layers_col:
         st.markdown(f"**{t('export_layers', lang)}**")
+        own = upload.own_export_choices()  # the session's own layers, beside the shipped ones
         with st.form("export_layers_form"):
-            ids = st.multiselect(t("layers", lang), list(catalog.layers), default=chosen,
-                                 format_func=lambda layer_id: catalog.layers[layer_id].title(lang))
+            ids = st.multiselect(t("layers", lang), list(catalog.layers) + list(own),
+                                 default=chosen + upload.shown_export_ids(),
+                                 format_func=lambda layer_id: f"⬚ {own[layer_id]}" if layer_id in own
+                                 else catalog.layers[layer_id].title(lang))
             fmt = st.selectbox(t("export_format", lang), LAYER_FORMATS)
             if st.form_submit_button(t("render", lang)):
                 try:
                     spec = FORMATS[fmt]
-                    st.session_state["export_layers"] = (export(fmt, ids), f"planmap_{stamp}{spec.extension}",
-                                                         spec.media_type)
+                    own_exports = upload.own_export_layers([layer_id for layer_id in ids if layer_id in own])
+                    data = export(fmt, [layer_id for layer_id in ids if layer_id not in own], own=own_exports)
+                    st.session_state["export_layers"] = (data, f"planmap_{stamp}{spec.extension}", spec.media_type)
                 except ExportTooLarge as error:
                     st.session_state.pop("export_layers", None)
                     st.error(t("export_too_big", lang).format(limit=round(error.limit / 2**20)))

@@ -23,11 +23,6 @@ def own_layer_names() -> list[str]:
     return list(user_layers())
 
 
-def shown_own_layers() -> list[str]:
-    """The own layers ticked on the map: what a report map includes unless the planner says otherwise."""
-    return [name for name in user_layers() if st.session_state.get(f"user_shown_{name}", True)]
-
-
 def own_layers(names: list[str]) -> list[OwnLayer]:
     """The named layers with each feature's colour and the legend as the app's map draws them (one answer)."""
     layers = user_layers()

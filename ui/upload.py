@@ -9,12 +9,18 @@ from __future__ import annotations
 import base64
 import html
 import json
+import secrets
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
+import shapely
+import shapely.errors
+import shapely.geometry
 import streamlit as st
 
-from geo.crs import BD09, GCJ02, WEB_MERCATOR, WGS84, CrsError, label, parse_crs
+from geo.crs import BD09, GCJ02, WEB_MERCATOR, WGS84, CrsError, label, parse_crs, to_wgs84
 from geo.gcj02 import shift_frame
 from geo.geojson import feature_collection
 from geo.readers import SUFFIXES, ReadError, check_size
@@ -23,15 +29,24 @@ from geo.sitecheck import NEAR_M, check_site, site_check_dict
 from geo.userlayer import UserLayer, load_user_layer
 from layers import serving, tiles
 from layers.assets import vendor_url
+from layers.own_layers import PALETTE, export_ids, feature_colours, own_export_layer
 from layers.raster import raster_overlay
+from layers.safe_text import markdown_inert
+from layers.view_state import ViewState
 
-LAYERS_KEY = "user_layers"  # {name: {"layer": UserLayer, "colour": str, "column": str | None, ...}}
-PICK_KEY = "user_pick"  # (layer name, row) of the feature whose site check is shown
+if TYPE_CHECKING:
+    from layers.export import OwnLayers
+
+LAYERS_KEY = "user_layers"  # {name: {"layer": UserLayer, "ref": str, "colour": str, "column": str | None, ...}}
+PICK_KEY = "user_pick"  # (layer name, row) of the feature whose site check is shown; (DRAWN, n) for a drawn shape
+DRAWN = ""  # the pick's "layer" for a shape drawn on the map (no uploaded layer has an empty name)
+DRAWN_KEY = "user_drawn"  # the shapes drawn on the map, as WGS84 GeoJSON geometries, in drawing order
+DRAWN_SEEN_KEY = "_drawings_seen"  # the map's last reported drawings, as it reported them
+DRAWN_LIMIT, DRAWN_COORDINATES = 50, 10_000  # shapes and corners taken from the browser, at most
+LINK_NOTICE_KEY = "_mine_unknown"  # the link named own layers this session does not hold
 PICK_BOX = "user_pick_box"
 VECTOR_LIMIT = 5000  # above this many features a layer is drawn as one image (as the catalogue's big layers)
 PICK_LIST_LIMIT = 5000  # rows offered in the site check's list
-PALETTE = ("#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf", "#999999")
-CLASS_COLOURS = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15", "#67000d", "#3b0007")
 SCHEMES = ("Quantiles", "NaturalBreaks", "EqualInterval")
 COMMON_SYSTEMS = (WGS84, GCJ02, BD09, "EPSG:4490", WEB_MERCATOR, "EPSG:4527", "EPSG:4548", "EPSG:4498",
                   "EPSG:4509", "EPSG:2415", "EPSG:2436", "EPSG:2363", "EPSG:2384")
@@ -53,6 +68,9 @@ TEXT = {
     "json": ("下载 JSON", "Download JSON"),
     "as_tiles": ("{count} 个要素，超过 {limit}：{zoom} 级及以上以矢量切片显示（可点选），以下显示为图片",
                  "{count} features, above {limit}: vector tiles from zoom {zoom} (clickable), an image below"),
+    "drawn": ("绘制的范围 {n}", "Drawn shape {n}"),
+    "link_elsewhere": ("这个链接里的自有图层只在添加它的会话中可用",
+                       "The own layers in this link are available only in the session that added them"),
     "as_image": ("{count} 个要素，超过 {limit}：以图片显示，不能点选；可在下方按行号选择要素审查",
                  "{count} features, above {limit}: drawn as an image, not clickable; pick a feature by row below"),
 }
@@ -87,6 +105,7 @@ def add_layer_section(lang: str, places: gpd.GeoDataFrame) -> None:
         if st.button(text("add", lang), key="upload_add", type="primary"):
             name = _unique_name(uploaded.name)
             user_layers()[name] = {"layer": layer, **style}
+            st.session_state.pop(LINK_NOTICE_KEY, None)  # this session now has its own layer: the notice is past
             st.session_state[f"user_shown_{name}"] = True
             st.rerun()  # the map was drawn before this sidebar: draw it again with the new layer
 
@@ -146,30 +165,6 @@ def _unique_name(name: str) -> str:
     while candidate in existing:
         candidate, number = f"{name} ({number})", number + 1
     return candidate
-
-
-def feature_colours(frame: gpd.GeoDataFrame, colour: str, column: str | None, scheme: str | None,
-                    k: int) -> tuple[list[str], list[tuple[str, str]]]:
-    """Each feature's colour and the legend: one colour, mapclassify classes of a number, or one colour per value."""
-    if column is None:
-        return [colour] * len(frame), []
-    if scheme is not None:
-        import mapclassify
-
-        values = pd.to_numeric(frame[column], errors="coerce")
-        valid = values.dropna()
-        k = max(1, min(k, valid.nunique()))
-        classifier = getattr(mapclassify, scheme)(valid.to_numpy(), k=k)
-        palette = [CLASS_COLOURS[round(i * (len(CLASS_COLOURS) - 1) / max(1, k - 1))] for i in range(k)]
-        by_index = dict(zip(valid.index, (palette[c] for c in classifier.yb)))
-        lower = [float(valid.min())] + [float(b) for b in classifier.bins[:-1]]
-        legend = [(palette[i], f"{lower[i]:,.6g} – {float(classifier.bins[i]):,.6g}") for i in range(k)]
-        return [by_index.get(index, "#bbbbbb") for index in frame.index], legend
-    values = frame[column].astype(str)
-    categories = list(dict.fromkeys(values))
-    lookup = {value: PALETTE[i % len(PALETTE)] for i, value in enumerate(categories)}
-    legend = [(lookup[value], value) for value in categories[: len(PALETTE)]]
-    return [lookup[value] for value in values], legend
 
 
 def tooltips(layer_name: str, entry: dict, rows: slice = slice(None)) -> list[str]:
@@ -317,45 +312,161 @@ def _pick_from_box() -> None:
 
 
 def site_check_panel(lang: str, places: gpd.GeoDataFrame) -> bool:
-    """The picked feature's site check in the details column; False when no user feature is picked."""
+    """The picked feature's site check in the details column; False when no own feature or drawn shape is picked."""
     pick = st.session_state.get(PICK_KEY)
+    if pick and pick[0] == DRAWN:
+        return _drawn_check(pick[1], lang, places)
     entry = user_layers().get(pick[0]) if pick else None
     if entry is None:
         return False
     name, row = pick
     layer: UserLayer = entry["layer"]
-    geometry = layer.frame.geometry.iloc[row - 1]
-    st.markdown(f"**{text('site_check', lang).split('（')[0].split(' (')[0]} · {tooltip(name, row, entry)}**")
-    near = st.number_input(text("near", lang), 50, 5000, int(NEAR_M), step=50, key="user_near")
     attributes = {k: _plain(v) for k, v in layer.frame.iloc[row - 1].drop(layer.frame.geometry.name).items()}
-    result = check_site(geometry, places, near_m=float(near), row=row, attributes=attributes)
-    st.caption(f"{label(layer.crs)} · " + ", ".join(f"{k} {v:,}" for k, v in result.size.items()))
+    _site_check(tooltip(name, row, entry), layer.frame.iloc[[row - 1]], row, attributes, name, label(layer.crs),
+                layer.id_field, lambda results, near: site_check_dict(layer, results, near), lang, places)
+    return True
+
+
+def _drawn_check(number: int, lang: str, places: gpd.GeoDataFrame) -> bool:
+    """The site check of the n-th shape drawn on the map (WGS84, as Leaflet gives it)."""
+    drawn = st.session_state.get(DRAWN_KEY) or []
+    if not 1 <= number <= len(drawn):
+        return False
+    title = text("drawn", lang).format(n=number)
+    sites = gpd.GeoDataFrame({"name": [title]}, geometry=[shapely.geometry.shape(drawn[number - 1])], crs=4326)
+    _site_check(title, sites, number, {"name": title}, title, label(WGS84), "name",
+                lambda results, near: {"drawn": True, "crs": WGS84, "near_m": near,
+                                       "features": [result.to_dict() for result in results]}, lang, places)
+    return True
+
+
+def _site_check(title: str, sites: gpd.GeoDataFrame, row: int, attributes: dict, layer_title: str, crs_label: str,
+                id_field: str | None, as_json: Callable[[list, float], dict], lang: str,
+                places: gpd.GeoDataFrame) -> None:
+    """One site's check (an uploaded feature or a drawn shape, the same check): places, tasks, indicators, and
+    the report downloads."""
+    st.markdown(f"**{text('site_check', lang).split('（')[0].split(' (')[0]} · {markdown_inert(title)}**")
+    near = st.number_input(text("near", lang), 50, 5000, int(NEAR_M), step=50, key="user_near")
+    result = check_site(sites.geometry.iloc[0], places, near_m=float(near), row=row, attributes=attributes)
+    st.caption(f"{crs_label} · " + ", ".join(f"{k} {v:,}" for k, v in result.size.items()))
     st.markdown(f"**{text('places', lang)}**")
     name_column = "name_zh" if lang == "zh" else "name_en"
     table = pd.DataFrame(result.places)
     st.dataframe(table[[c for c in ("relation", name_column, "id", "share", "distance_m", "layer") if c in table]],
                  hide_index=True)
     st.markdown(f"**{text('tasks', lang)}: {len(result.tasks)}**")
-    title = "title_zh" if lang == "zh" else "title_en"
+    title_column = "title_zh" if lang == "zh" else "title_en"
     if not result.tasks.empty:
-        shown = result.tasks[["id", title, "via", "via_places", "status", "doc_id", "quote"]].assign(
+        shown = result.tasks[["id", title_column, "via", "via_places", "status", "doc_id", "quote"]].assign(
             via_places=result.tasks["via_places"].map(", ".join))
         st.dataframe(shown, hide_index=True, height=320)
     st.caption(f"{text('indicators', lang)}: {len(result.indicators)}")
     from layers.site_report import site_pdf, site_xlsx  # matplotlib and openpyxl load only when a check is shown
 
-    sites = layer.frame.iloc[[row - 1]]
     columns = st.columns(3)
     # Callables: each file is made only when its button is pressed, not on every rerun.
-    columns[0].download_button(text("pdf", lang), lambda: site_pdf([result], sites, places, name, label(layer.crs),
+    columns[0].download_button(text("pdf", lang), lambda: site_pdf([result], sites, places, layer_title, crs_label,
                                                                    float(near), lang),
                                file_name="site_check.pdf", mime="application/pdf", key="user_pdf")
-    columns[1].download_button(text("xlsx", lang), lambda: site_xlsx([result], layer.id_field),
+    columns[1].download_button(text("xlsx", lang), lambda: site_xlsx([result], id_field),
                                file_name="site_tasks.xlsx", key="user_xlsx")
-    columns[2].download_button(text("json", lang), lambda: json.dumps(site_check_dict(layer, [result], float(near)),
+    columns[2].download_button(text("json", lang), lambda: json.dumps(as_json([result], float(near)),
                                                                       ensure_ascii=False, indent=1),
                                file_name="site_check.json", mime="application/json", key="user_json")
-    return True
+
+
+def take_drawing(value: object, datum: str) -> None:
+    """A shape drawn (or deleted) on the map since the last run: keep the drawn shapes (in WGS84) and pick the
+    last one for the site check. streamlit-folium reports every drawn shape in `all_drawings` after each draw;
+    on a GCJ-02 basemap (AMap) they were drawn on its offset imagery, so they are moved back as its layers are."""
+    drawings = value.get("all_drawings") if isinstance(value, dict) else None
+    if not isinstance(drawings, list) or drawings == st.session_state.get(DRAWN_SEEN_KEY):
+        return
+    st.session_state[DRAWN_SEEN_KEY] = drawings
+    shapes = [shape for shape in map(_drawn_shape, drawings[:DRAWN_LIMIT]) if shape is not None]
+    if shapes and datum == GCJ02:
+        shapes = list(to_wgs84(gpd.GeoDataFrame(geometry=shapes), GCJ02).geometry)
+    geometries = [shapely.geometry.mapping(shape) for shape in shapes]
+    st.session_state[DRAWN_KEY] = geometries
+    if geometries:
+        st.session_state[PICK_KEY] = (DRAWN, len(geometries))
+        st.session_state["place"] = None  # the details column shows the drawn shape's check
+    elif (st.session_state.get(PICK_KEY) or ("-",))[0] == DRAWN:
+        st.session_state.pop(PICK_KEY, None)
+
+
+def _drawn_shape(feature: object) -> shapely.Geometry | None:
+    """A drawn feature's shape, made valid as an uploaded one is (a polygon drawn crossing itself); none when the
+    browser's value is not a usable GeoJSON geometry (it is not trusted)."""
+    try:
+        shape = shapely.geometry.shape(feature["geometry"])  # type: ignore[index]
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError, shapely.errors.ShapelyError):
+        return None
+    if shape.is_empty or shapely.get_num_coordinates(shape) > DRAWN_COORDINATES:
+        return None
+    return shape if shape.is_valid else shapely.make_valid(shape)
+
+
+def own_export_choices() -> dict[str, str]:
+    """The session's own layers the export panel offers: {export id: layer name}."""
+    return {layer_id: name for name, layer_id in export_ids(list(user_layers())).items()}
+
+
+def own_export_layers(layer_ids: list[str]) -> OwnLayers:
+    """The chosen own layers as the exporter takes them (declaration and features), in the style picked."""
+    names = {layer_id: name for name, layer_id in export_ids(list(user_layers())).items()}
+    chosen = []
+    for layer_id in layer_ids:
+        entry = user_layers()[names[layer_id]]
+        chosen.append(own_export_layer(layer_id, names[layer_id], entry["layer"].frame, entry["colour"],
+                                       entry["column"], entry["scheme"], entry["k"]))
+    return chosen
+
+
+def shown_layer_names() -> list[str]:
+    """The own layers ticked on the map: what exports, report maps and the atlas include unless the planner
+    says otherwise (as for shipped layers)."""
+    return [name for name in user_layers() if st.session_state.get(f"user_shown_{name}", True)]
+
+
+def shown_export_ids() -> list[str]:
+    """The export ids of the own layers shown on the map (the export panel's default)."""
+    shown = set(shown_layer_names())
+    return [layer_id for layer_id, name in own_export_choices().items() if name in shown]
+
+
+def _ref(entry: dict) -> str:
+    """The opaque reference a link names the layer by (its data never goes into the URL), made on first use."""
+    return entry.setdefault("ref", secrets.token_urlsafe(6))
+
+
+def link_fields() -> dict:
+    """What the link says of own layers: the shown ones' references and the picked feature's, never their data."""
+    layers = user_layers()
+    pick = st.session_state.get(PICK_KEY)
+    picked = layers.get(pick[0]) if pick and pick[0] != DRAWN else None
+    return {"mine": [_ref(entry) for name, entry in layers.items() if st.session_state.get(f"user_shown_{name}", True)],
+            "mine_pick": f"{_ref(picked)}.{pick[1]}" if picked else None}
+
+
+def restore_from_link(state: ViewState) -> None:
+    """On a run seeded from the link (the session's first, or Back/Forward): tick the own layers it names and
+    pick its own feature, when this session holds them; note the references it does not hold (another session's)."""
+    by_ref = {_ref(entry): name for name, entry in user_layers().items()}
+    for ref, name in by_ref.items():
+        st.session_state[f"user_shown_{name}"] = ref in state.mine
+    ref, _dot, row = (state.mine_pick or "").partition(".")
+    if ref in by_ref and 1 <= int(row) <= len(user_layers()[by_ref[ref]]["layer"].frame):
+        st.session_state[PICK_KEY] = st.session_state[PICK_BOX] = (by_ref[ref], int(row))
+    elif (st.session_state.get(PICK_KEY) or ("-",))[0] != DRAWN:
+        st.session_state.pop(PICK_KEY, None)
+    st.session_state[LINK_NOTICE_KEY] = any(ref not in by_ref for ref in state.mine + ([ref] if ref else []))
+
+
+def link_notice(lang: str) -> None:
+    """Say that the link's own layers are not here (they live only in the session that added them)."""
+    if st.session_state.get(LINK_NOTICE_KEY):
+        st.info(text("link_elsewhere", lang), icon=":material/link_off:")
 
 
 def _plain(value: object) -> object:

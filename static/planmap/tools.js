@@ -261,7 +261,8 @@ window.planmapTools = (function () {
 
   function identify(map, measuring) {
     map.on("click", function (event) {
-      if (!event.originalEvent || measuring()) return;
+      // Not while a shape is drawn (layers/draw.py marks the map): the list would cover the next corner.
+      if (!event.originalEvent || measuring() || L.DomUtil.hasClass(map.getContainer(), "planmap-drawing")) return;
       var found = featuresAt(map, event.latlng);
       if (found.length < 2) return;
       var list = L.DomUtil.create("div", "planmap-identify");
