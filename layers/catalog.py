@@ -37,7 +37,7 @@ _COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 log = logging.getLogger(__name__)
 
 ATTRIBUTIONS = {  # (Chinese, English); the 审图号 stays as issued in both
-    "osm": ("© OpenStreetMap contributors (ODbL)", "© OpenStreetMap contributors (ODbL)"),
+    "osm": ("© OpenStreetMap 贡献者（ODbL）", "© OpenStreetMap contributors (ODbL)"),
     "tianditu": ("区界：天地图 审图号 GS(2024)0650", "District outlines: Tianditu 审图号 GS(2024)0650"),
     "curated": ("Plan Map 整理（见 data/README.md）", "Plan Map curation (data/README.md)"),
     "hsar": ("街乡界线：R 包 HSAR 的 Beijingdistricts（约2009年，GPL ≥ 2），Plan Map 修订",
