@@ -43,12 +43,14 @@ def distance_m(a: BaseGeometry, b: BaseGeometry) -> float:
     return float(pair.iloc[0].distance(pair.iloc[1]))
 
 
-def area_note(measured: float, official: float | None, official_source: str, why: tuple[str, str]) -> tuple[str, str]:
-    """The measured area beside the official one, and why they differ (zh, en): never one without the other."""
+def area_note(measured: float, official: float | None, official_source: tuple[str, str],
+              why: tuple[str, str]) -> tuple[str, str]:
+    """The measured area beside the official one, and why they differ (zh, en): never one without the other.
+    `official_source` is where the official figure is published, (zh, en): proper names kept in both."""
     if official is None:
         return (f"实测 {measured:.2f} km²；未见官方面积。", f"measured {measured:.2f} km²; no official figure found.")
-    return (f"实测 {measured:.2f} km²；官方 {official:g} km²（{official_source}）。差异原因：{why[0]}",
-            f"measured {measured:.2f} km²; official {official:g} km² ({official_source}). Why they differ: {why[1]}")
+    return (f"实测 {measured:.2f} km²；官方 {official:g} km²（{official_source[0]}）。差异原因：{why[0]}",
+            f"measured {measured:.2f} km²; official {official:g} km² ({official_source[1]}). Why they differ: {why[1]}")
 
 
 def _require_crs(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> None:

@@ -9,6 +9,7 @@ from geo.measure import area_km2, area_note
 ZONE_ID = "cbd_zone"
 ZONE_OFFICIAL_KM2 = 84.0
 ZONE_OFFICIAL_SOURCE = "000 note under Table 1 (中心区及周边共17个街乡…84平方公里)"
+ZONE_OFFICIAL_SOURCE_ZH = "《CBD功能区十四五规划》表1注（中心区及周边共17个街乡…84平方公里）"
 ZONE_AREA_WHY = ("功能区为17个街乡（c.2009测绘界线，按现行证据修订）之并集；规划未列出17个街乡，也未说明84平方公里的量算口径，且街乡界线此后有调整。未做任何缩放。",
                  "the zone is the union of the 17 streets as drawn (c.2009 survey outlines amended from current "
                  "evidence); the plan neither lists the 17 nor says how it measured 84 km², and street boundaries "
@@ -33,5 +34,5 @@ def dissolve_zone(streets: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     }], crs=streets.crs)
     zone["area_km2"] = area_km2(zone).round(3)
     zone["area_note_zh"], zone["area_note_en"] = area_note(
-        float(zone["area_km2"].iloc[0]), ZONE_OFFICIAL_KM2, ZONE_OFFICIAL_SOURCE, ZONE_AREA_WHY)
+        float(zone["area_km2"].iloc[0]), ZONE_OFFICIAL_KM2, (ZONE_OFFICIAL_SOURCE_ZH, ZONE_OFFICIAL_SOURCE), ZONE_AREA_WHY)
     return zone

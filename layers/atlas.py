@@ -23,6 +23,7 @@ from layers.catalog import load_catalog
 from layers.i18n import STATUS, pick
 from layers.own_layers import OwnLayer
 from layers.place_facts import describe_place, shipped_places
+from layers.provenance import licence_text
 from layers.static_map import (CHROME_TEXT, INK, PAPER_MM, TEXT_AS_TEXT, RenderError, cjk_font, draw_legend,
                                draw_map_panel, map_notes, page_sources, plan_map, wrap_to_width)
 
@@ -185,7 +186,7 @@ class _PageWriter:
             lines.append(f"{words['accuracy']}: ±{accuracy:g} m{basis_text}")
         licence = row.get("licence")
         if isinstance(licence, str) and licence:
-            lines.append(f"{words['licence']}: {licence}")
+            lines.append(f"{words['licence']}: {licence_text(licence, self.lang)}")
         for line in lines:
             self._paragraph(line)
 

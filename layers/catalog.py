@@ -32,11 +32,12 @@ CATALOG_PATH = Path(__file__).with_name("catalog.toml")
 EXTRA_CATALOG_ENV = "PLANMAP_EXTRA_LAYERS"
 REQUIRED_FIELDS = ("group", "title_zh", "title_en", "source", "kind", "color")
 KINDS = ("polygon", "line", "point", "mixed")
+CASING_WIDTH = 2.0  # px a casing is wider than its line: one on each side
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 log = logging.getLogger(__name__)
 
 ATTRIBUTIONS = {  # (Chinese, English); the 审图号 stays as issued in both
-    "osm": ("© OpenStreetMap contributors (ODbL)", "© OpenStreetMap contributors (ODbL)"),
+    "osm": ("© OpenStreetMap 贡献者（ODbL）", "© OpenStreetMap contributors (ODbL)"),
     "tianditu": ("区界：天地图 审图号 GS(2024)0650", "District outlines: Tianditu 审图号 GS(2024)0650"),
     "curated": ("Plan Map 整理（见 data/README.md）", "Plan Map curation (data/README.md)"),
     "hsar": ("街乡界线：R 包 HSAR 的 Beijingdistricts（约2009年，GPL ≥ 2），Plan Map 修订",
@@ -72,6 +73,9 @@ class LayerSpec:
     schematic: bool = False  # curated, unofficial boundaries: marked 示意 in every legend and map
     vector_limit: int = 5000  # above this many features the map draws the layer as one image
     external: bool = False  # a user layer from PLANMAP_EXTRA_LAYERS
+    # A darker outline drawn under a line (cartographers' casing): official line colours too pale for the map
+    # (7号线 #FFC56E) keep their colour and still stand out. CASING_WIDTH px wider than the line.
+    casing: str | None = None
 
     def title(self, lang: str) -> str:
         return self.title_zh if lang == "zh" else self.title_en
@@ -83,6 +87,11 @@ class LayerSpec:
     @property
     def is_dashed(self) -> bool:
         return bool(self.dash)
+
+    @property
+    def casing_weight(self) -> float:
+        """The casing's stroke weight (CSS px): the line's plus a pixel on either side."""
+        return self.weight + CASING_WIDTH
 
 
 @dataclass(frozen=True)
@@ -198,9 +207,11 @@ def _entry_problems(layer_id: str, entry: Any, known_fields: set[str], groups: d
         found.append(f"unknown group {entry['group']!r} (one of {', '.join(groups)})")
     if "kind" in entry and entry["kind"] not in KINDS:
         found.append(f"unknown kind {entry['kind']!r} (one of {', '.join(KINDS)})")
-    for name in ("color", "fill_color"):
+    for name in ("color", "fill_color", "casing"):
         if name in entry and not (isinstance(entry[name], str) and _COLOR.fullmatch(entry[name])):
             found.append(f"{name} {entry[name]!r} is not a colour like \"#1f78b4\"")
+    if "casing" in entry and entry.get("kind") not in ("line", "mixed"):
+        found.append(f"casing is drawn under lines: kind {entry.get('kind')!r} has none (line or mixed)")
     for name in ("title_zh", "title_en", "source"):
         if name in entry and not (isinstance(entry[name], str) and entry[name].strip()):
             found.append(f"{name} must be non-empty text")

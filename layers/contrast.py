@@ -4,6 +4,11 @@ The offline basemap is the context layers themselves: inside Beijing the distric
 catalog.toml, beyond it — and everywhere once the planner switches the districts off — the bare map (Leaflet's
 container on screen, static_map.LAND on report maps). A layer is checked against the district fill only if it
 lies in Beijing, and against the bare map always.
+
+A cased line (catalog.toml `casing`: a darker outline drawn under it) stands out by the better of two ways:
+its own colour against the ground, or its casing against the ground and its colour against the casing. So an
+official line colour too pale for the map (7号线 #FFC56E) passes on its casing, and a dark one (1号线) on its
+own; the casing itself, drawn on the map, is checked against every ground like any declared colour.
 """
 from __future__ import annotations
 
@@ -49,6 +54,17 @@ def over(color: str, opacity: float, ground: str) -> str:
     return "#" + "".join(f"{channel:02x}" for channel in mixed)
 
 
+def line_contrast(color: str, opacity: float, ground: str, casing: str | None = None) -> float:
+    """How well a line drawn at `opacity` stands out from `ground`: its colour against the ground, or (cased)
+    the better of that and the weaker of casing–ground and colour–casing."""
+    direct = contrast_ratio(over(color, opacity, ground), ground)
+    if casing is None:
+        return direct
+    casing_seen = over(casing, opacity, ground)
+    on_casing = contrast_ratio(over(color, opacity, casing_seen), casing_seen)
+    return max(direct, min(contrast_ratio(casing_seen, ground), on_casing))
+
+
 @dataclass(frozen=True)
 class Shortfall:
     layer_id: str
@@ -82,14 +98,19 @@ def stroke_colors(spec: LayerSpec, per_feature: bool) -> list[str]:
 
 
 def shortfalls(opacity: float, bare_map: tuple[str, ...], per_feature: bool = False) -> list[Shortfall]:
-    """Every drawn (non-basemap) layer colour below MIN_RATIO against a ground it is drawn on."""
+    """Every drawn (non-basemap) layer colour below MIN_RATIO against a ground it is drawn on (a cased line's
+    colour counted with its casing, see line_contrast), and every casing below it."""
     found = []
     for spec in load_catalog().layers.values():
         if spec.group == BASEMAP_GROUP or spec.external:
             continue
         for ground in grounds(spec, bare_map):
+            if spec.casing:
+                ratio = line_contrast(spec.casing, opacity, ground)
+                if ratio < MIN_RATIO:
+                    found.append(Shortfall(f"{spec.id} casing", spec.casing, ground, ratio))
             for color in stroke_colors(spec, per_feature):
-                ratio = contrast_ratio(over(color, opacity, ground), ground)
+                ratio = line_contrast(color, opacity, ground, spec.casing)
                 if ratio < MIN_RATIO:
                     found.append(Shortfall(spec.id, color, ground, ratio))
     return found

@@ -121,6 +121,23 @@ STATUS = {
     "operating": ("运营", "operating"), "under_construction": ("在建", "under construction"), "planned": ("规划", "planned"),
 }
 
+# What a feature is (its `kind` code in the data), for the details panel.
+KINDS = {
+    "airport": ("机场", "airport"), "area": ("区域", "area"), "area_anchor": ("区域（定位点）", "area (anchor point)"),
+    "avenue": ("干道", "avenue"), "axis": ("轴", "axis"), "belt": ("带", "belt"), "bus_station": ("公交场站", "bus station"),
+    "business_district": ("商务区", "business district"), "campus": ("园区", "campus"), "circle": ("商圈", "business circle"),
+    "cluster": ("区（组团）", "cluster"), "core": ("核", "core"), "county": ("县", "county"), "district": ("区", "district"),
+    "facility_cluster": ("设施群", "facility cluster"), "heritage_area": ("历史文化街区", "heritage area"),
+    "interchange": ("立交桥", "interchange"), "metro_station": ("地铁站", "metro station"), "park": ("公园", "park"),
+    "place": ("地点", "place"), "planned_metro_station": ("规划地铁站", "planned metro station"),
+    "rail_line": ("轨道线路", "rail line"), "rail_line_anchor": ("轨道线路（定位点）", "rail line (anchor point)"),
+    "rail_yard": ("车辆段", "rail yard"), "railway_station": ("火车站", "railway station"),
+    "redevelopment_area": ("更新改造片区", "redevelopment area"), "residential_area": ("居住区", "residential area"),
+    "ring_road": ("环路", "ring road"), "river": ("河流", "river"), "river_anchor": ("河流（定位点）", "river (anchor point)"),
+    "road": ("道路", "road"), "shopping_centre": ("购物中心", "shopping centre"), "town": ("镇", "town"),
+    "transport_hub": ("交通枢纽", "transport hub"), "venue": ("场馆", "venue"),
+}
+
 THEMES = {
     "economy": ("经济", "economy"), "opening": ("开放", "opening-up"), "innovation": ("创新", "innovation"),
     "spatial": ("空间", "spatial"), "culture": ("文化", "culture"), "environment": ("生态环境", "environment"),

@@ -24,7 +24,7 @@ from layers import serving
 from layers.assets import STATIC_DIR, make_map, vendor_url
 from layers.basemaps import Basemap
 from layers import literal_templates
-from layers.catalog import LayerSpec, feature_color, layer_frame, load_catalog
+from layers.catalog import CASING_WIDTH, LayerSpec, feature_color, layer_frame, load_catalog
 from layers.raster import raster_overlay
 
 literal_templates.install()
@@ -204,7 +204,8 @@ def _label_options(spec: LayerSpec) -> dict[str, Any]:
 
 def _layer_options(spec: LayerSpec, tiles: bool = False) -> dict[str, Any]:
     """How a layer is drawn. Over online tiles the context layers keep their outlines but drop their fills:
-    the district fill is opaque (it is the offline basemap) and would hide the tiles."""
+    the district fill is opaque (it is the offline basemap) and would hide the tiles. A cased layer's casing
+    (colour, weight) is drawn under its lines by static/planmap/layers.js."""
     context = spec.group == "context"
     fill_opacity = 0 if spec.kind == "line" or (context and tiles) else spec.fill_opacity
     return {
@@ -213,6 +214,7 @@ def _layer_options(spec: LayerSpec, tiles: bool = False) -> dict[str, Any]:
         "hover": {"weight": 5, "fillOpacity": 0.35}, "radius": spec.radius, "tooltip": True, "layer": spec.id,
         "label": _label_options(spec),
         **({"pane": "planmapContext"} if context else {}),
+        **({"casing": {"color": spec.casing, "weight": spec.casing_weight}} if spec.casing else {}),
     }
 
 
@@ -323,16 +325,18 @@ def _drawn_colors(layer_id: str) -> tuple[str, ...]:
 
 
 def legend_svg(spec: LayerSpec) -> str:
-    """A small swatch drawn from the declaration, for the sidebar legend."""
+    """A small swatch drawn from the declaration, for the sidebar legend (a cased line on its casing)."""
     dash = f' stroke-dasharray="{html.escape(spec.dash)}"' if spec.dash else ""
-    colors = _drawn_colors(spec.id)
-    if spec.kind == "line" and len(colors) > 1:
+    width = min(spec.weight, 4)
+    if spec.kind == "line":
         # A layer coloured per feature (each rail line its official colour) shows those colours side by side.
+        colors = _drawn_colors(spec.id)
+        colors = colors if len(colors) > 1 else (spec.color,)
         step = 24 / len(colors)
-        shape = "".join(f'<line x1="{2 + i * step:.1f}" y1="8" x2="{2 + (i + 1) * step:.1f}" y2="8" stroke="{color}" '
-                        f'stroke-width="{min(spec.weight, 4)}"{dash}/>' for i, color in enumerate(colors))
-    elif spec.kind == "line":
-        shape = f'<line x1="2" y1="8" x2="26" y2="8" stroke="{spec.color}" stroke-width="{min(spec.weight, 4)}"{dash}/>'
+        strokes = ([(spec.casing, width + CASING_WIDTH)] if spec.casing else []) + [(None, width)]
+        shape = "".join(f'<line x1="{2 + i * step:.1f}" y1="8" x2="{2 + (i + 1) * step:.1f}" y2="8" '
+                        f'stroke="{stroke or color}" stroke-width="{stroke_width}"{dash}/>'
+                        for stroke, stroke_width in strokes for i, color in enumerate(colors))
     elif spec.kind == "point":
         shape = (f'<circle cx="14" cy="8" r="{min(spec.radius, 6)}" fill="{spec.fill_color or spec.color}" '
                  f'stroke="{spec.color}" stroke-width="1.5"/>')

@@ -1,5 +1,7 @@
 """A layer's declared look as a QGIS style (QML): colours, widths, dashes, per-feature colours and labels.
 
+A cased line (catalog.toml `casing`) is two line symbol layers, the casing under the line; with symbol
+levels on, every casing is drawn before any line, so a line crossing another is not cut by its casing.
 Written for QGIS 3: symbol layer properties go both as <Option> maps (read since 3.26) and as <prop>
 elements (read by 3.16–3.34), so the Debian 12 QGIS and current releases both apply them. Widths, sizes
 and dash lengths are declared in CSS pixels (1/96 in) and written in millimetres.
@@ -51,8 +53,9 @@ def qml_font_family() -> str:
 def layer_qml(spec: LayerSpec, font_family: str = "Noto Sans CJK SC") -> str:
     """The QML document for one declared layer."""
     families = KIND_FAMILIES.get(spec.kind, ["polygon", "line", "point"])
+    levels = int(bool(spec.casing) and "line" in families)
     if len(families) == 1:
-        renderer = (f'<renderer-v2 type="singleSymbol" symbollevels="0" forceraster="0" enableorderby="0">'
+        renderer = (f'<renderer-v2 type="singleSymbol" symbollevels="{levels}" forceraster="0" enableorderby="0">'
                     f'<symbols>{_symbol(spec, families[0], "0")}</symbols></renderer-v2>')
     else:
         rules = "".join(
@@ -60,7 +63,7 @@ def layer_qml(spec: LayerSpec, font_family: str = "Noto Sans CJK SC") -> str:
             f'filter={quoteattr(f"geometry_type($geometry) = {GEOMETRY_TYPE_NAMES[family]!r}")}/>'
             for index, family in enumerate(families))
         symbols = "".join(_symbol(spec, family, str(index)) for index, family in enumerate(families))
-        renderer = (f'<renderer-v2 type="RuleRenderer" symbollevels="0" forceraster="0" enableorderby="0">'
+        renderer = (f'<renderer-v2 type="RuleRenderer" symbollevels="{levels}" forceraster="0" enableorderby="0">'
                     f'<rules key="{{root}}">{rules}</rules><symbols>{symbols}</symbols></renderer-v2>')
     labels_enabled = int(bool(spec.label))
     labeling = _labeling(spec, families[0], font_family) if spec.label else ""
@@ -79,7 +82,7 @@ def _symbol(spec: LayerSpec, family: str, name: str) -> str:
         })
         body, kind = fill + _line_layer(spec), "fill"
     elif family == "line":
-        body, kind = _line_layer(spec), "line"
+        body, kind = _casing_layer(spec) + _line_layer(spec, level=1 if spec.casing else 0), "line"
     else:
         body = _layer("SimpleMarker", {
             "name": "circle", "color": _rgba(spec.fill_color or "#ffffff", spec.fill_opacity if spec.fill_color else 1),
@@ -91,17 +94,27 @@ def _symbol(spec: LayerSpec, family: str, name: str) -> str:
     return f'<symbol type="{kind}" name="{name}" alpha="1" clip_to_extent="1" force_rhr="0">{body}</symbol>'
 
 
-def _line_layer(spec: LayerSpec) -> str:
+def _line_properties(spec: LayerSpec, color: str, weight: float) -> dict[str, str]:
     dashes = [float(part) for part in (spec.dash or "").replace(",", " ").split()]
-    return _layer("SimpleLine", {
-        "line_color": _rgba(spec.color), "line_width": _mm(spec.weight), "line_width_unit": "MM",
+    return {
+        "line_color": _rgba(color), "line_width": _mm(weight), "line_width_unit": "MM",
         "line_style": "solid", "use_custom_dash": "1" if dashes else "0",
         "customdash": ";".join(_mm(length) for length in dashes) if dashes else "5;2", "customdash_unit": "MM",
         "capstyle": "flat" if dashes else "round", "joinstyle": "round",
-    }, data_defined=spec.color_field)
+    }
 
 
-def _layer(class_name: str, properties: dict[str, str], data_defined: str | None = None) -> str:
+def _line_layer(spec: LayerSpec, level: int = 0) -> str:
+    return _layer("SimpleLine", _line_properties(spec, spec.color, spec.weight), data_defined=spec.color_field,
+                  level=level)
+
+
+def _casing_layer(spec: LayerSpec) -> str:
+    """The declared casing under the line (nothing without one): same dashes, CASING_WIDTH px wider."""
+    return _layer("SimpleLine", _line_properties(spec, spec.casing, spec.casing_weight)) if spec.casing else ""
+
+
+def _layer(class_name: str, properties: dict[str, str], data_defined: str | None = None, level: int = 0) -> str:
     options = "".join(f'<Option type="QString" name="{key}" value={quoteattr(value)}/>'
                       for key, value in properties.items())
     props = "".join(f'<prop k="{key}" v={quoteattr(value)}/>' for key, value in properties.items())
@@ -113,7 +126,7 @@ def _layer(class_name: str, properties: dict[str, str], data_defined: str | None
                    f'<Option type="QString" name="field" value={quoteattr(data_defined)}/>'
                    '<Option type="int" name="type" value="2"/></Option></Option>'
                    '<Option type="QString" name="type" value="collection"/></Option></data_defined_properties>')
-    return (f'<layer class="{class_name}" enabled="1" locked="0" pass="0"><Option type="Map">{options}</Option>'
+    return (f'<layer class="{class_name}" enabled="1" locked="0" pass="{level}"><Option type="Map">{options}</Option>'
             f"{props}{defined}</layer>")
 
 

@@ -24,7 +24,7 @@ import geopandas as gpd
 import matplotlib
 import pandas as pd
 import shapely
-from matplotlib import font_manager
+from matplotlib import font_manager, patheffects
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -209,6 +209,14 @@ def paper_inches(paper: str, orientation: str) -> tuple[float, float]:
 def line_width(spec: LayerSpec) -> float:
     """The declared stroke weight in points."""
     return spec.weight * PX_TO_PT
+
+
+def casing_effects(spec: LayerSpec) -> list[patheffects.AbstractPathEffect]:
+    """A cased line's casing drawn under each of its strokes (declared `casing`, CASING_WIDTH px wider), on the map
+    and in its legend handle; nothing for a layer without one."""
+    if not spec.casing:
+        return []
+    return [patheffects.Stroke(linewidth=spec.casing_weight * PX_TO_PT, foreground=spec.casing), patheffects.Normal()]
 
 
 def line_style(spec: LayerSpec) -> str | tuple[float, tuple[float, ...]]:
@@ -589,7 +597,8 @@ def draw_layer(ax: Axes, spec: LayerSpec, frame: gpd.GeoDataFrame, zorder: float
                       linestyle=line_style(spec), joinstyle="round", zorder=zorder)
         elif family == "line":
             part.plot(ax=ax, color=part_colors, linewidth=line_width(spec), linestyle=line_style(spec),
-                      capstyle="butt" if spec.is_dashed else "round", joinstyle="round", zorder=zorder)
+                      capstyle="butt" if spec.is_dashed else "round", joinstyle="round", zorder=zorder,
+                      path_effects=casing_effects(spec))
         else:
             points = part.geometry.representative_point()
             faces = [color for color, keep in zip(facecolors, mask) if keep] if facecolors else fill_rgba(spec)
@@ -804,7 +813,7 @@ def _legend_handle(spec: LayerSpec, color: str, families: list[str],
                              linestyle=line_style(spec)))
     if "line" in families:
         handles.append(Line2D([], [], color=color, linewidth=line_width(spec), linestyle=line_style(spec),
-                              dash_capstyle="butt", solid_capstyle="round"))
+                              dash_capstyle="butt", solid_capstyle="round", path_effects=casing_effects(spec)))
     if "point" in families:
         handles.append(Line2D([], [], linestyle="none", marker="o", markersize=marker_size(spec),
                               markerfacecolor=face, markeredgecolor=color,

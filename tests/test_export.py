@@ -19,7 +19,8 @@ import pytest
 import shapely
 from matplotlib.colors import to_rgb
 
-from layers.catalog import layer_frame, load_catalog
+from layers.catalog import CASING_WIDTH, LayerSpec, layer_frame, load_catalog
+from layers.qml import layer_qml
 from layers.export import (ExportError, export, plan_tables, short_field_names, to_geojson, to_geopackage, to_kml,
                            to_shapefile_zip)
 
@@ -238,5 +239,31 @@ def test_geopackage_carries_each_layers_qgis_style(exported):
     assert streets.find(".//text-style").get("fieldName") == "name_zh"
     rail = styles.set_index("f_table_name").loc["rail_operating", "styleQML"]
     assert '<Option type="QString" name="field" value="colour"/>' in rail
+    assert_cased_in_qml(ET.fromstring(rail.split("\n", 1)[1]), catalog.layers["rail_operating"])
     mixed = ET.fromstring(styles.set_index("f_table_name").loc["task_places", "styleQML"].split("\n", 1)[1])
     assert mixed.find("renderer-v2").get("type") == "RuleRenderer"
+
+
+def assert_cased_in_qml(root: ET.Element, spec: LayerSpec) -> None:
+    """The casing is the symbol's first line layer (drawn under), in the casing colour, wider, drawn in an earlier
+    pass than the line (symbol levels on); the line keeps its per-feature colour."""
+    assert root.find("renderer-v2").get("symbollevels") == "1"
+    casing, line = (layer for layer in root.iter("layer") if layer.get("class") == "SimpleLine")
+    casing_props, line_props = ({prop.get("k"): prop.get("v") for prop in layer.iter("prop")} for layer in (casing, line))
+    red, green, blue = (round(channel * 255) for channel in to_rgb(spec.casing))
+    assert casing_props["line_color"] == f"{red},{green},{blue},255"
+    mm = 25.4 / 96
+    assert float(casing_props["line_width"]) == pytest.approx((spec.weight + CASING_WIDTH) * mm, abs=1e-3)
+    assert float(line_props["line_width"]) == pytest.approx(spec.weight * mm, abs=1e-3)
+    assert casing_props["customdash"] == line_props["customdash"]
+    assert (casing.get("pass"), line.get("pass")) == ("0", "1")
+    assert casing.find("data_defined_properties") is None and line.find("data_defined_properties") is not None
+
+
+def test_a_cased_dashed_line_keeps_its_dashes_in_qgis_and_an_uncased_one_is_one_layer():
+    catalog = load_catalog().layers
+    construction = catalog["rail_construction"]
+    assert_cased_in_qml(ET.fromstring(layer_qml(construction).split("\n", 1)[1]), construction)
+    planned = ET.fromstring(layer_qml(catalog["rail_planned"]).split("\n", 1)[1])
+    assert planned.find("renderer-v2").get("symbollevels") == "0"
+    assert [layer.get("class") for layer in planned.iter("layer")] == ["SimpleLine"]

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 import requests
-from matplotlib import font_manager
+from matplotlib import font_manager, patheffects
 from matplotlib.colors import to_hex, to_rgb, to_rgba
 from matplotlib.figure import Figure
 from PIL import Image
@@ -15,7 +15,7 @@ from pyproj import Geod, Transformer
 from pypdf import PdfReader
 
 from layers import static_map
-from layers.catalog import layer_frame, load_catalog
+from layers.catalog import CASING_WIDTH, layer_frame, load_catalog
 from layers.static_map import (MAP_CRS, CJKFontNotFound, RenderError, TilesUnavailable, cjk_font, draw_layer,
                                ground_metres_per_unit, legend_entries, line_style, map_extent, render_map)
 
@@ -175,3 +175,23 @@ def test_bad_requests_are_render_errors():
         render_map(["cbd_core"], fmt="jpg")
     with pytest.raises(KeyError, match="no_such_layer"):
         render_map(["no_such_layer"])
+
+
+def test_official_line_colours_are_drawn_and_listed_on_their_casing(frames):
+    """Pale official colours (7号线 #FFC56E) keep their colour on a darker outline, on the map and in the legend;
+    layers without a declared casing have none."""
+    catalog = load_catalog()
+    for layer_id in ("rail_operating", "rail_construction", "rail_planned"):
+        spec = catalog.layers[layer_id]
+        ax = Figure().add_subplot()
+        draw_layer(ax, spec, frames[layer_id], zorder=2)
+        effects = ax.collections[0].get_path_effects()
+        handle = legend_entries([spec], frames, "zh")[0][0]
+        if not spec.casing:
+            assert effects == [] and handle.get_path_effects() == []
+            continue
+        for drawn in (effects, handle.get_path_effects()):
+            casing, line = drawn
+            assert isinstance(casing, patheffects.Stroke) and isinstance(line, patheffects.Normal)
+            assert to_hex(casing._gc["foreground"]) == spec.casing
+            assert casing._gc["linewidth"] == pytest.approx((spec.weight + CASING_WIDTH) * 72 / 96)

@@ -353,3 +353,14 @@ def test_the_command_line_checks_a_planner_catalogue_against_the_built_in_one(tm
     assert result.returncode == 1
     assert result.stdout.splitlines() == [f"{path}: layer 'rail_operating': has the id of a built-in layer; choose "
                                           "another id (a planner layer cannot replace it); layer left out"]
+
+
+def test_a_planner_layers_casing_must_be_a_colour_under_lines(planner_catalog):
+    cased = 'casing = "#222222"\n'
+    path = planner_catalog("[layers.pale]\n" + LAYER.format(title="浅", source="good.geojson") + cased
+                           + "[layers.bad_casing]\n" + LAYER.format(title="坏", source="good.geojson").replace(
+                               "polygon", "line") + 'casing = "dark"\n')
+    problems = [str(problem) for problem in catalog.load_catalog().problems]
+    assert problems == [
+        f"{path}: layer 'pale': casing is drawn under lines: kind 'polygon' has none (line or mixed); layer left out",
+        f"{path}: layer 'bad_casing': casing 'dark' is not a colour like \"#1f78b4\"; layer left out"]

@@ -58,6 +58,8 @@ def test_rail_swatches_show_the_colours_the_lines_are_drawn_in():
     drawn = {feature_color(spec, record) for record in layer_frame(spec).drop(columns="geometry").to_dict("records")}
     swatch = legend_svg(spec)
     shown = set(re.findall(r'stroke="(#[0-9A-Fa-f]{6})"', swatch))
+    assert spec.casing in shown  # drawn under the line colours, as on the map
+    shown -= {spec.casing}
     assert len(shown) > 1 and shown <= drawn and spec.color not in shown - drawn
 
 

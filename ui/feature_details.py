@@ -11,7 +11,8 @@ import streamlit as st
 
 from geo.plan import Plan
 from layers.catalog import load_catalog, layer_frame
-from layers.i18n import t
+from layers.i18n import KINDS, pick, t
+from layers.provenance import source_text
 from ui.accessible import table_download
 
 # Feature properties shown as facts, with their labels (zh, en); the rest are drawing internals. "{lang}" in a
@@ -40,8 +41,9 @@ def tasks_naming(plan: Plan, feature_id: str) -> pd.DataFrame:
     return plan.tasks[named]
 
 
-def feature_facts(row: pd.Series, layer_id: str, lang: str) -> pd.DataFrame:
-    """The feature's layer and its descriptive properties, labelled in the chosen language."""
+def feature_facts(row: pd.Series, layer_id: str, lang: str, manifest: pd.DataFrame) -> pd.DataFrame:
+    """The feature's layer and its descriptive properties, labelled and worded in the chosen language (a kind code
+    by its name, a source in Chinese framing: layers/provenance.py)."""
     spec = load_catalog().layers[layer_id]
     facts = {"图层" if lang == "zh" else "Layer": spec.title(lang)}
     for field, labels in FACT_FIELDS.items():
@@ -50,6 +52,10 @@ def feature_facts(row: pd.Series, layer_id: str, lang: str) -> pd.DataFrame:
             value = row.get(field.replace("_{lang}", ""))
         if value is None or (isinstance(value, float) and value != value) or value == "":
             continue
+        if field == "kind":
+            value = pick(KINDS.get(str(value)), lang, str(value))
+        elif field == "source":
+            value = source_text(str(value), spec, lang, manifest)
         facts[labels[0 if lang == "zh" else 1]] = str(value)
     return pd.DataFrame({"项目" if lang == "zh" else "Item": list(facts),
                          "内容" if lang == "zh" else "Value": list(facts.values())})
@@ -66,7 +72,7 @@ def feature_details(feature_id: str, layer_hint: str | None, plan: Plan, places:
     layer_id, row = found
     name, other = (row.get("name_zh"), row.get("name_en")) if lang == "zh" else (row.get("name_en"), row.get("name_zh"))
     st.markdown(f"**{_plain(name or feature_id)}**  \n{_plain(other or '')}")
-    st.dataframe(feature_facts(row, layer_id, lang), hide_index=True, width="stretch")
+    st.dataframe(feature_facts(row, layer_id, lang, manifest), hide_index=True, width="stretch")
     tasks = tasks_naming(plan, feature_id)
     st.markdown(f"**{t('tasks', lang)}** ({len(tasks)})")
     if tasks.empty:

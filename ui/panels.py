@@ -14,6 +14,7 @@ from geo.describe import PlaceReport, answer_json, place_name
 from geo.plan import Plan
 from layers.catalog import SCHEMATIC_NOTE
 from layers.i18n import FLAGS, STATUS, THEMES, pick, reason_key, t, why_listed
+from layers.provenance import licence_text
 from layers.safe_text import markdown_inert
 from ui import terms
 from ui.accessible import table_download
@@ -276,7 +277,7 @@ def _drawing_facts(row: pd.Series, lang: str) -> dict[str, str]:
         facts[t("method", lang)] = method
     licence = row.get("licence")
     if isinstance(licence, str) and licence:
-        facts[t("licence", lang)] = licence
+        facts[t("licence", lang)] = licence_text(licence, lang)
     return facts
 
 

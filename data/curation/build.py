@@ -85,6 +85,14 @@ def in_both_languages(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return frame
 
 
+def official_source(text: str) -> tuple[str, str]:
+    """Where an official area is published, (zh, en): the curators' record in English, its Chinese from
+    texts_zh.csv (proper names kept); a record with Latin words and no Chinese stops the build, naming it."""
+    if re.search(r"[A-Za-z]", text) and text not in TEXTS_ZH:
+        raise KeyError(f"data/curation/texts_zh.csv: no Chinese for official_source {text!r}")
+    return TEXTS_ZH.get(text, text), text
+
+
 def point_list(spec: str) -> list[tuple[float, float]]:
     """'junction_id;lon lat;…' → coordinates."""
     points = []
@@ -158,7 +166,8 @@ def build_streets_and_core() -> tuple[gpd.GeoDataFrame, BaseGeometry, BaseGeomet
             basis = ("no independent evidence for this street's edges: the worst deviation measured on any checked "
                      f"street ({overall} m) is claimed")
             basis_zh = f"本街乡边界无独立核验证据：取各已核验街乡中测得的最大偏差（{overall}米）"
-        note_zh, note_en = area_note(geometry_area_km2(geometry), official, row["official_source"], STREET_AREA_WHY)
+        note_zh, note_en = area_note(geometry_area_km2(geometry), official, official_source(row["official_source"]),
+                                     STREET_AREA_WHY)
         rows.append({
             "id": row["id"], "name_zh": row["name_zh"], "name_en": row["name_en"], "kind": "area",
             "official_km2": official, "official_source": row["official_source"], "source": HSAR_SOURCE,
@@ -206,7 +215,7 @@ def build_areas() -> dict[str, gpd.GeoDataFrame]:
     core_km2 = geometry_area_km2(core)
     core_checks = [deviation_m(check, core) for check in read_checks(CURATION / "street_evidence.csv")
                    if check.street_id == CORE_ID]
-    note_zh, note_en = area_note(core_km2, CORE_OFFICIAL_KM2, "000 note under Table 1", CORE_AREA_WHY)
+    note_zh, note_en = area_note(core_km2, CORE_OFFICIAL_KM2, official_source("000 note under Table 1"), CORE_AREA_WHY)
     core_row = {
         "id": CORE_ID, "name_zh": "CBD中心区", "name_en": "CBD core area", "kind": "area",
         "official_km2": CORE_OFFICIAL_KM2, "official_source": "000 note under Table 1", "source": HSAR_SOURCE,
@@ -221,7 +230,8 @@ def build_areas() -> dict[str, gpd.GeoDataFrame]:
         "accuracy_basis_zh": f"{len(core_checks)}项独立核验中的最大偏差：{max(core_checks):.0f}米",
         "schematic": True, "area_note_zh": note_zh, "area_note_en": note_en, "geometry": core,
     }
-    central_note = area_note(geometry_area_km2(central), CENTRAL_OFFICIAL_KM2, CENTRAL_OFFICIAL_SOURCE, CENTRAL_AREA_WHY)
+    central_note = area_note(geometry_area_km2(central), CENTRAL_OFFICIAL_KM2, official_source(CENTRAL_OFFICIAL_SOURCE),
+                             CENTRAL_AREA_WHY)
     central_row = {
         "id": "cbd_core_central", "name_zh": "CBD核心区", "name_en": "CBD central plot area (Z1–Z15)", "kind": "area",
         "official_km2": CENTRAL_OFFICIAL_KM2, "official_source": CENTRAL_OFFICIAL_SOURCE, "source": HSAR_SOURCE,
@@ -257,7 +267,7 @@ def build_areas() -> dict[str, gpd.GeoDataFrame]:
     for index, row in frame[frame["kind"] == "area"].iterrows():
         official = row["official_km2"] if pd.notna(row["official_km2"]) else None
         frame.loc[index, ["area_note_zh", "area_note_en"]] = area_note(
-            row["area_km2"], official, row["official_source"],
+            row["area_km2"], official, official_source(row["official_source"]),
             ("按公开四至绘制的示意范围；未做任何缩放。",
              "a schematic outline drawn from published bounding roads; nothing is scaled to match."))
     core_frame = gpd.GeoDataFrame([core_row, central_row], crs=4326)

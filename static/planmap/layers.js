@@ -50,13 +50,34 @@ window.planmap = (function () {
     return "<span hidden>" + ID_MARK + text + "</span>";
   }
 
+  // A cased layer's casing: its lines again, darker and wider, under them (catalog.toml `casing`). It never takes
+  // the mouse, goes with its layer when the layer is toggled off and follows the layer's opacity.
+  function addCasing(group, data, options) {
+    var casing = L.geoJSON(data, {
+      pane: pane(group._map, options.pane),
+      interactive: false,
+      filter: function (f) { return f.geometry && /LineString$/.test(f.geometry.type); },
+      onEachFeature: function (f, path) { path.planmapCasing = true; },
+      style: function () {
+        return L.extend({}, options.style, {
+          color: options.casing.color, weight: options.casing.weight, fill: false, fillOpacity: 0,
+          opacity: (options.style.opacity === undefined ? 1 : options.style.opacity) * opacityOf(options.layer)
+        });
+      }
+    });
+    casing.planmapCasingOf = options.layer;
+    group.addLayer(casing);
+  }
+
   // options: style (Leaflet path style; colour/fill default to each feature's `stroke`), hover (style while
   // hovered), radius (points), tooltip (bind each feature's escaped `tip`), only (feature ids to keep),
-  // layer (its catalogue id, reported with a click), interactive (false: the shapes never take the mouse — a selection outline must not hide what it covers).
+  // layer (its catalogue id, reported with a click), interactive (false: the shapes never take the mouse — a selection outline must not hide what it covers),
+  // casing (colour and weight of an outline drawn under the lines).
   function addGeoJson(group, source, options) {
     var data = load(source);
     queue = queue.then(function () { return data; }).then(function (data) {
       var interactive = options.interactive !== false;
+      if (options.casing) addCasing(group, data, options);
       var layer = L.geoJSON(data, {
         pane: pane(group._map, options.pane),
         interactive: interactive,
@@ -195,7 +216,7 @@ window.planmap = (function () {
   function setOpacity(map, layerId, percent) {
     if (percent >= 100) delete opacity[layerId]; else opacity[layerId] = percent;
     map.eachLayer(function (layer) {
-      if (layer instanceof L.GeoJSON && layer.planmapLayer === layerId) {
+      if (layer instanceof L.GeoJSON && (layer.planmapLayer === layerId || layer.planmapCasingOf === layerId)) {
         layer.eachLayer(function (path) { layer.resetStyle(path); });
       }
     });

@@ -140,3 +140,54 @@ def test_each_layer_has_its_own_opacity_kept_across_reruns_and_in_the_link(strea
     frame.locator(".planmap-opacity-toggle").click()
     assert frame.get_by_role("slider", name="透明度：CBD功能区").input_value() == "30"
     assert page_errors == []
+
+
+# Each drawn line of a layer with its casing path: stroke, width, opacity, whether it takes the mouse, and whether
+# the casing lies under the line in the SVG (earlier in document order).
+CASED_LINES = """([name, layerId]) => {
+    const lines = {}, casings = {};
+    window[name].eachLayer(l => {
+        if (!(l instanceof L.GeoJSON)) return;
+        const into = l.planmapLayer === layerId ? lines : l.planmapCasingOf === layerId ? casings : null;
+        if (into) l.eachLayer(p => { if (p._path) into[p.feature.properties.fid] = p._path; });
+    });
+    return Object.keys(lines).map(fid => {
+        const line = lines[fid], casing = casings[fid];
+        return {fid, line: line.getAttribute('stroke'), lineWidth: +line.getAttribute('stroke-width'),
+                casing: casing && casing.getAttribute('stroke'), width: casing && +casing.getAttribute('stroke-width'),
+                opacity: casing && +casing.getAttribute('stroke-opacity'),
+                dash: casing && casing.getAttribute('stroke-dasharray') === line.getAttribute('stroke-dasharray'),
+                interactive: casing && casing.classList.contains('leaflet-interactive'),
+                under: casing && !!(casing.compareDocumentPosition(line) & Node.DOCUMENT_POSITION_FOLLOWING)};
+    });
+}"""
+
+
+@ON_APP
+def test_pale_official_line_colours_are_drawn_on_a_casing_that_follows_the_layer(streamlit_server, page, page_errors,
+                                                                                 capsys):
+    rail = load_catalog().layers["rail_operating"]
+    frame, name = open_app(page, streamlit_server, "?layers=context_districts,context_roads,context_rivers,cbd_core,"
+                                                   "rail_operating,rail_construction")
+    frame.evaluate("(n) => window[n].setView([39.912, 116.465], 13, {animate: false})", name)
+    lines = wait_until(lambda: frame.evaluate(CASED_LINES, [name, "rail_operating"]), "the operating lines")
+    by_colour = {line["line"].upper(): line for line in lines}
+    assert {"#FFC56E", "#D5A7A1", "#00A9A9", "#B58500", "#0092BC"} <= set(by_colour)  # lines 7, 14, 17, 6, 10
+    for line in lines:
+        assert line["casing"] == rail.casing and line["width"] == line["lineWidth"] + 2, line
+        assert line["under"] and line["dash"] and not line["interactive"], line
+        assert line["opacity"] == pytest.approx(0.95), line
+    construction = frame.evaluate(CASED_LINES, [name, "rail_construction"])
+    assert construction and all(line["casing"] and line["dash"] and line["under"] for line in construction)
+    screenshot(page, "a11y_cased_lines_z13", capsys)
+    # The layer's opacity slider fades its casing with it.
+    frame.locator(".planmap-opacity-toggle").click()
+    frame.get_by_role("slider", name="透明度：运营线路").fill("40")
+    assert {round(line["opacity"], 3) for line in frame.evaluate(CASED_LINES, [name, "rail_operating"])} == {
+        round(0.95 * 0.4, 3)}
+    # Switched off, the layer takes its casing with it.
+    page.locator('[data-testid="stSidebar"] [data-testid="stCheckbox"] label').filter(has_text="运营线路").click()
+    wait_until(lambda: "rail_operating" not in (param(page, "layers") or ""), "the operating lines off")
+    wait_until(lambda: frame.evaluate("(n) => { let k = 0; window[n].eachLayer(l => { if (l.planmapCasingOf === "
+                                      "'rail_operating') k++; }); return k === 0; }", name), "their casing gone")
+    assert page_errors == []

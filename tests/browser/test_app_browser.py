@@ -43,7 +43,7 @@ FIND_MAP = """() => {
 }"""
 DRAWN_FIDS = """(name) => {
     const fids = [];
-    window[name].eachLayer(l => { if (l.feature && l._path) fids.push(l.feature.properties.fid); });
+    window[name].eachLayer(l => { if (l.feature && l._path && !l.planmapCasing) fids.push(l.feature.properties.fid); });
     return fids.sort();
 }"""
 VIEW = """(name) => { const m = window[name]; const c = m.getCenter();
