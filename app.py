@@ -4,12 +4,10 @@ from __future__ import annotations
 import math
 
 import streamlit as st
-from streamlit_folium import st_folium
 
-from geo.describe import describe
 from geo.places import UnknownPlace, load_places
 from geo.plan import PlanError, load_manifest, load_plan
-from ui import link_state, panels, upload
+from ui import link_state, map_frame, panels, upload
 from ui.compare import compare_panel
 from ui.errors import show_failure, show_problems
 from ui.feature_details import feature_details
@@ -21,11 +19,11 @@ from layers.basemaps import Basemap, available_basemaps
 from layers.catalog import SCHEMATIC_BADGE, load_catalog
 from layers.i18n import LANGUAGES, t
 from layers.safe_text import markdown_inert
-from layers.interactive import CLEAR_MARK, base_map, bounds_of, build_overlays, feature_by_tooltip, legend_css
-from layers.view_state import PANELS, ViewState, parse_params
+from layers.interactive import CLEAR_MARK, bounds_of, feature_by_tooltip, legend_css
+from layers.view_state import PANELS, parse_params
 
 st.set_page_config(page_title="北京规划一张图 · Plan Map", layout="wide")
-MAP_KEY = "planmap"
+MAP_KEY = map_frame.MAP_KEY
 LABELLED_CHOICES = ("basemap", "panel", "f_doc", "f_theme", "f_place", "f_status")  # widgets whose option labels follow lang
 
 
@@ -121,9 +119,8 @@ def take_map_click(chosen: list[str], lang: str, datum: str) -> None:
     so the overlays built below already show it highlighted (no second run)."""
     # After a server restart the map's value is only in what the browser sent (see ui/reconnect.py).
     value = st.session_state.get(MAP_KEY) or browser_values().get(MAP_KEY) or {}
-    clicked = value.get("last_object_clicked_tooltip") if isinstance(value, dict) else None
-    # The click count tells a second click on the same shape (after a clear) from the same click reported again.
-    click = (clicked, value.get("last_object_clicked_count") if isinstance(value, dict) else None)
+    click = map_frame.reported_click(value)
+    clicked = click[0]
     if clicked and click != st.session_state.get("_last_click"):
         st.session_state["_last_click"] = click
         if clicked.startswith(CLEAR_MARK):
@@ -138,7 +135,7 @@ def take_map_click(chosen: list[str], lang: str, datum: str) -> None:
 
 
 def view_for(place_ids: list[str]) -> tuple[tuple[float, float] | None, int | None]:
-    """Centre and zoom that frame the places; none for no places (bounds_of reads every layer: ~0.1 s)."""
+    """Centre and zoom that frame the places; none for no places."""
     bounds = bounds_of(place_ids) if place_ids else None
     if bounds is None:
         return None, None
@@ -180,22 +177,16 @@ def main() -> None:
         selected = [st.session_state["place"]] if st.session_state.get("place") else []
         # The session's first map carries its layers' data (no request per layer before the first shape).
         first = not st.session_state.get("_map_sent")
-        overlays = build_overlays(chosen, lang, basemap, tuple(task_places + selected), first=first)
-        upload.add_to_map(overlays, basemap.datum)
         # Zoom to a task's places when it is picked; a link without a view frames its task, else its place.
         linked = first and not st.session_state.get("view")
         if st.session_state.pop(FRAME_FLAG, False):  # a place picked in the search box
             center, zoom = view_for(selected)
         else:
             center, zoom = view_for(task_places or selected) if picked_task is not None or linked else (None, None)
-        drawn = load_catalog().resolve(chosen)
-        attribution = " · ".join(filter(None, [load_catalog().attribution_text(drawn, lang),
-                                               load_catalog().schematic_note(drawn, lang)]))
-        st_folium(base_map(basemap, link_state.frame_view(st.session_state, basemap.id)), key=MAP_KEY, height=640,
-                  use_container_width=True, feature_group_to_add=overlays, center=center, zoom=zoom,
-                  returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count", "center", "zoom"])
-        st.session_state["_map_sent"] = True
-        st.caption(attribution)
+        map_frame.drawing_page()
+        map_frame.map_frame(chosen, lang, basemap, tuple(task_places + selected), first, center, zoom,
+                            lambda: st.query_params.from_dict(link_state.link_params(st.session_state, basemap.id,
+                                                                                     chosen)))
     with detail_col.container(key="details"):
         st.subheader(t("details", lang))
         place = st.session_state.get("place")
@@ -206,7 +197,7 @@ def main() -> None:
         else:
             st.button("✕ " + t("clear_selection", lang), key="clear_selection", on_click=clear_selection)
             try:
-                panels.place_details(describe(place, plan, places), places, manifest, lang)
+                panels.place_details(panels.place_report(place, plan, places), places, manifest, lang)
             except UnknownPlace:
                 if not feature_details(place, st.session_state.get("_place_layer"), plan, places, manifest, lang):
                     st.error(t("unknown_place", lang) + markdown_inert(place))
@@ -225,10 +216,7 @@ def main() -> None:
         panels.exports(chosen, lang)
     sidebar(basemaps, lang)
 
-    params = ViewState(lang=lang, basemap=basemap.id, layers=chosen, place=st.session_state.get("place"),
-                       task=st.session_state.get("task"), panel=panel, view=st.session_state.get("view"),
-                       filters=link_state.filters(st.session_state)).to_params()
-    st.query_params.from_dict(params)
+    st.query_params.from_dict(link_state.link_params(st.session_state, basemap.id, chosen))
 
 
 main()

@@ -69,6 +69,14 @@ def frame_view(session: MutableMapping, basemap_id: str) -> tuple[float, float, 
     return session.get("_frame_view")
 
 
+def link_params(session: MutableMapping, basemap_id: str, layer_ids: list[str]) -> dict[str, str]:
+    """The address bar's parameters for the session's view: the page writes them at the end of each run, the
+    map (ui/map_frame.py) after a move."""
+    return ViewState(lang=session["lang"], basemap=basemap_id, layers=layer_ids, place=session.get("place"),
+                     task=session.get("task"), panel=session.get("panel"), view=session.get("view"),
+                     filters=filters(session)).to_params()
+
+
 def filters(session: MutableMapping) -> dict[str, list[str] | str]:
     return {key: session.get(key) for key in FILTER_PARAMS if session.get(key)}
 

@@ -10,7 +10,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.describe import PlaceReport, answer_json, place_name
+from geo.describe import PlaceReport, answer_json, describe, place_name
 from geo.plan import Plan
 from layers.catalog import SCHEMATIC_NOTE
 from layers.i18n import FLAGS, STATUS, THEMES, pick, reason_key, t, why_listed
@@ -36,6 +36,12 @@ def place_names(places: gpd.GeoDataFrame, plan: Plan, lang: str) -> dict[str, st
             if place and place not in names:
                 names[place] = place_name(place, lang)
     return names
+
+
+@st.cache_resource(show_spinner=False)
+def _shared_place_names(_places: gpd.GeoDataFrame, _plan: Plan, lang: str) -> dict[str, str]:
+    """place_names once per language and server (~0.15 s each time otherwise); callers only read it."""
+    return place_names(_places, _plan, lang)
 
 
 def _doc_label(manifest: pd.DataFrame, lang: str):
@@ -126,7 +132,7 @@ def task_places(plan: Plan, task_id: str | None) -> list[str]:
 
 def task_explorer(view: pd.DataFrame, plan: Plan, places: gpd.GeoDataFrame, manifest: pd.DataFrame, lang: str) -> None:
     doc = _doc_label(manifest, lang)
-    names = place_names(places, plan, lang)
+    names = _shared_place_names(places, plan, lang)
     cols = st.columns(5)
     kept = {"persist_state": "page"}  # the filters survive closing and reopening the panel
     cols[0].multiselect(t("document", lang), sorted(plan.tasks["doc_id"].unique()), key="f_doc", format_func=doc,
@@ -147,28 +153,54 @@ def task_explorer(view: pd.DataFrame, plan: Plan, places: gpd.GeoDataFrame, mani
                  width="stretch", column_config={"id": None})
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def place_report(place_id: str, _plan: Plan, _places: gpd.GeoDataFrame) -> PlaceReport:
+    """geo.describe's answer, computed once per place and server (~0.4 s each time otherwise): the plan never
+    changes while the server runs, and every rerun with a place selected (a pan, a toggle) showed it anew.
+    An unknown id raises UnknownPlace each time (exceptions are not cached)."""
+    return describe(place_id, _plan, _places)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _answer_text(place_id: str, _report: PlaceReport) -> str:
+    return answer_json(_report)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _detail_tables(place_id: str, lang: str, _report: PlaceReport, _places: gpd.GeoDataFrame,
+                   _manifest: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, pd.DataFrame, bool]], pd.DataFrame]:
+    """The details column's tables for one place in one language (facts, task groups, indicators), made once:
+    a rerun with a place selected only re-sends them."""
+    groups = []
+    for label, tasks, expanded in task_groups(_report, lang):
+        rows = task_rows(tasks, {}, _manifest, lang).drop(columns=[t("place", lang)])
+        rows.insert(1, t("via", lang), [why_listed(via, listed, lang, place_name, _report.is_line)
+                                        for via, listed in zip(tasks["via"], tasks["via_places"])])
+        groups.append((label, rows, expanded))
+    indicators = monitoring_rows(_report.indicators, lang) if _report.indicators else pd.DataFrame()
+    return _facts(_report, _places, lang), groups, indicators
+
+
 def place_details(report: PlaceReport, places: gpd.GeoDataFrame, manifest: pd.DataFrame, lang: str) -> None:
     """Facts, then the tasks grouped by why they are listed (the specific ones first, the wide ones folded),
     then the indicators with their monitoring flags."""
+    facts, groups, indicators = _detail_tables(report.id, lang, report, places, manifest)
     st.markdown(f"**{_plain(report.name_zh if lang == 'zh' else report.name_en)}**  \n"
                 f"{_plain(report.name_en if lang == 'zh' else report.name_zh)}")
-    st.dataframe(_facts(report, places, lang), hide_index=True, width="stretch")
+    st.dataframe(facts, hide_index=True, width="stretch")
     # The same answer the command line prints (`python -m layers describe ID --json`), for scripts and reports.
     st.download_button(t("download_answer", lang), key="download_answer", file_name=f"{report.id}.json",
-                       data=answer_json(report), mime="application/json")
+                       data=_answer_text(report.id, report), mime="application/json")
     st.markdown(f"**{t('tasks', lang)}** ({len(report.tasks)})")
     if report.tasks.empty:
         st.caption(t("no_tasks", lang))
-    for label, tasks, expanded in task_groups(report, lang):
-        with st.expander(f"{_plain(label)} ({len(tasks)})", expanded=expanded):
-            rows = task_rows(tasks, {}, manifest, lang).drop(columns=[t("place", lang)])
-            rows.insert(1, t("via", lang), [why_listed(via, listed, lang, place_name, report.is_line)
-                                            for via, listed in zip(tasks["via"], tasks["via_places"])])
+    for label, rows, expanded in groups:
+        with st.expander(f"{_plain(label)} ({len(rows)})", expanded=expanded):
             st.dataframe(rows, hide_index=True, width="stretch", column_config={"id": None},
                          height=min(400, 38 + 35 * len(rows)))
     if report.indicators:
         st.markdown(f"**{t('indicators', lang)}** ({len(report.indicators)})")
-        st.dataframe(monitoring_rows(report.indicators, lang), hide_index=True, width="stretch",
+        st.dataframe(indicators, hide_index=True, width="stretch",
                      column_config={"id": None}, height=min(400, 38 + 35 * len(report.indicators)))
 
 
@@ -297,6 +329,24 @@ def _monitoring(_plan: Plan, by_flag: bool) -> list[dict]:
     return monitoring_records(_plan, by_flag)
 
 
+@st.cache_data(show_spinner=False)
+def _monitoring_table(_plan: Plan, by_flag: bool, lang: str) -> pd.DataFrame:
+    return monitoring_rows(_monitoring(_plan, by_flag), lang)
+
+
+@st.cache_data(show_spinner=False)
+def _subcentre_targets(_plan: Plan, lang: str) -> pd.DataFrame:
+    sub = _plan.indicator_table()
+    return indicator_rows(sub[sub["doc_id"] == "003_9b6ba7233289b866"], lang)
+
+
+@st.cache_data(show_spinner=False)
+def _index_chart_spec(_plan: Plan, lang: str) -> dict:
+    """The index chart as a Vega-Lite spec, made once per language: building and validating the Altair
+    chart was over half of the indicators panel's run (~0.25 s)."""
+    return index_chart(_indicator_views(_plan, lang)[1], lang).to_dict()
+
+
 def index_chart(chart: pd.DataFrame, lang: str):
     """Zone and core side by side (never stacked: two indexes do not add up), with the baseline's 100 line."""
     import altair as alt
@@ -325,18 +375,16 @@ def indicators(plan: Plan, lang: str) -> None:
                     "（比率类指标不作指数）") if zh else
                    (f"2025 target relative to the 2020 baseline (baseline = 100): {len(chart)} of Table 1's "
                     f"{len(wide)} indicators have both as numbers (rates are not indexed)"))
-        st.altair_chart(index_chart(chart, lang), use_container_width=True)
+        st.vega_lite_chart(spec=_index_chart_spec(plan, lang), width="stretch")
     st.markdown(f"**{t('beijing_indicators', lang)}** · {t('midterm', lang)}")
     st.dataframe(beijing, hide_index=True, width="stretch")
     st.markdown(f"**{t('monitoring', lang)}**")
     order = st.radio(t("sort_by", lang), ("table", "flag"), key="ind_sort", horizontal=True,
                      format_func=lambda choice: t(f"sort_{choice}", lang))
-    st.dataframe(monitoring_rows(_monitoring(plan, order == "flag"), lang), hide_index=True, width="stretch",
+    st.dataframe(_monitoring_table(plan, order == "flag", lang), hide_index=True, width="stretch",
                  column_config={"id": None}, key="monitoring_table")
     st.markdown(f"**{t('subcentre_targets', lang)}**")
-    sub = plan.indicator_table()
-    sub = sub[sub["doc_id"] == "003_9b6ba7233289b866"]
-    st.dataframe(indicator_rows(sub, lang), hide_index=True, width="stretch")
+    st.dataframe(_subcentre_targets(plan, lang), hide_index=True, width="stretch")
 
 
 def exports(chosen: list[str], lang: str) -> None:

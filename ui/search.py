@@ -39,15 +39,18 @@ def search_entries(_places: gpd.GeoDataFrame, _plan: Plan) -> pd.DataFrame:
 
 def search_label(entries: pd.DataFrame, lang: str):
     """The option text: the name in the language first, the other name and the pinyin after it (matched too)."""
-    by_id = entries.set_index("id")
+    return _labels(entries, lang).__getitem__
 
-    def label(place_id: str) -> str:
-        row = by_id.loc[place_id]
-        first, second = (row["name_zh"], row["name_en"]) if lang == "zh" else (row["name_en"], row["name_zh"])
-        parts = [str(first)] + [str(part) for part in (second, row["pinyin"]) if part and part != first]
-        return " · ".join(parts)
 
-    return label
+@st.cache_data(show_spinner=False)
+def _labels(_entries: pd.DataFrame, lang: str) -> dict[str, str]:
+    """Every option's text, made once per language: the box asks for all of them on every rerun."""
+    labels = {}
+    for row in _entries.itertuples():
+        first, second = (row.name_zh, row.name_en) if lang == "zh" else (row.name_en, row.name_zh)
+        parts = [str(first)] + [str(part) for part in (second, row.pinyin) if part and part != first]
+        labels[row.id] = " · ".join(parts)
+    return labels
 
 
 def pick_place(session: MutableMapping) -> None:
