@@ -173,7 +173,9 @@ def main() -> None:
 
     map_col, detail_col = st.columns([5, 3], gap="small")
     with map_col:
-        search_box(places, plan, lang)
+        # The search box sits above the map but is sent after it: the page then asks for the map's frame
+        # before the select box's code (as the sidebar, drawn last).
+        search_slot = st.container()
         selected = [st.session_state["place"]] if st.session_state.get("place") else []
         # The session's first map carries its layers' data (no request per layer before the first shape).
         first = not st.session_state.get("_map_sent")
@@ -187,6 +189,8 @@ def main() -> None:
         map_frame.map_frame(chosen, lang, basemap, tuple(task_places + selected), first, center, zoom,
                             lambda: st.query_params.from_dict(link_state.link_params(st.session_state, basemap.id,
                                                                                      chosen)))
+        with search_slot:
+            search_box(places, plan, lang)
     with detail_col.container(key="details"):
         st.subheader(t("details", lang))
         place = st.session_state.get("place")

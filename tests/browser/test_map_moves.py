@@ -1,6 +1,8 @@
 """A pan writes the view into the link by rerunning the map alone (ui/map_frame.py), not the whole page: the
 details column, the panels and the sidebar are not rebuilt and re-sent for a value only the address bar
-shows (a pan took a median 2.9 s to reach the link when each one reran the page)."""
+shows (a pan took a median 2.9 s to reach the link when each one reran the page), and the map keeps every
+shape (the first pan's page run used to re-send the overlays in another form, and every shape was redrawn:
+shapes could be missing under the pointer just after a pan)."""
 from __future__ import annotations
 
 import pytest
@@ -40,6 +42,9 @@ def test_a_pan_reruns_only_the_map_and_a_click_still_the_page(streamlit_server, 
     wait_until(lambda: "提升“一核”" in panel_text(page), "the core's details")
     frame.evaluate("() => { window.__planmapMarker = 'kept'; }")
     page.wait_for_timeout(1500)  # the page's first runs are over
+    # Every shape drawn now is marked: a redraw (overlays removed and added again) would replace them.
+    shapes = frame.evaluate("() => { const paths = [...document.querySelectorAll('path.leaflet-interactive')];"
+                            " paths.forEach(p => p.dataset.kept = '1'); return paths.length; }")
     box = page.locator(MAP_IFRAME).bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     frames.clear()
@@ -56,6 +61,9 @@ def test_a_pan_reruns_only_the_map_and_a_click_still_the_page(streamlit_server, 
     assert all(sent), f"{sent.count('')} of {len(sent)} elements re-sent by a whole-page run after a pan"
     assert "提升“一核”" in panel_text(page) and param(page, "place") == "cbd_core"
     assert frame.evaluate("() => window.__planmapMarker") == "kept", "the map was rebuilt"
+    redrawn = frame.evaluate("() => [...document.querySelectorAll('path.leaflet-interactive')]"
+                             ".filter(p => p.dataset.kept !== '1').length")
+    assert shapes and redrawn == 0, f"{redrawn} of {shapes} shapes redrawn after a pan"
 
     # A click still reruns the page: the details column follows it.
     street = layer_frame(load_catalog().layers["cbd_streets"]).set_index("id").loc["st_sanlitun"]
