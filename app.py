@@ -4,12 +4,10 @@ from __future__ import annotations
 import math
 
 import streamlit as st
-from streamlit_folium import st_folium
 
-from geo.describe import describe
 from geo.places import UnknownPlace, load_places
 from geo.plan import PlanError, load_manifest, load_plan
-from ui import link_state, panels, upload
+from ui import link_state, map_frame, panels, upload
 from ui.accessible import layer_label
 from ui.compare import compare_panel
 from ui.errors import show_failure, show_problems
@@ -20,14 +18,13 @@ from ui.reconnect import browser_values, held_choices
 from ui.search import FRAME_FLAG, search_box
 from layers.basemaps import Basemap, available_basemaps
 from layers.catalog import load_catalog
-from layers.draw import add_draw_tools
 from layers.i18n import LANGUAGES, t
 from layers.safe_text import markdown_inert
-from layers.interactive import CLEAR_MARK, base_map, bounds_of, build_overlays, feature_by_tooltip, legend_css
-from layers.view_state import PANELS, ViewState, parse_params
+from layers.interactive import CLEAR_MARK, bounds_of, feature_by_tooltip, legend_css
+from layers.view_state import PANELS, parse_params
 
 st.set_page_config(page_title="北京规划一张图 · Plan Map", layout="wide")
-MAP_KEY = "planmap"
+MAP_KEY = map_frame.MAP_KEY
 LABELLED_CHOICES = ("basemap", "panel", "f_doc", "f_theme", "f_place", "f_status")  # widgets whose option labels follow lang
 
 
@@ -123,9 +120,8 @@ def take_map_click(chosen: list[str], lang: str, datum: str) -> None:
     so the overlays built below already show it highlighted (no second run)."""
     # After a server restart the map's value is only in what the browser sent (see ui/reconnect.py).
     value = st.session_state.get(MAP_KEY) or browser_values().get(MAP_KEY) or {}
-    clicked = value.get("last_object_clicked_tooltip") if isinstance(value, dict) else None
-    # The click count tells a second click on the same shape (after a clear) from the same click reported again.
-    click = (clicked, value.get("last_object_clicked_count") if isinstance(value, dict) else None)
+    click = map_frame.reported_click(value)
+    clicked = click[0]
     if clicked and click != st.session_state.get("_last_click"):
         st.session_state["_last_click"] = click
         if clicked.startswith(CLEAR_MARK):
@@ -140,13 +136,18 @@ def take_map_click(chosen: list[str], lang: str, datum: str) -> None:
 
 
 def view_for(place_ids: list[str]) -> tuple[tuple[float, float] | None, int | None]:
-    """Centre and zoom that frame the places; none for no places (bounds_of reads every layer: ~0.1 s)."""
+    """Centre and zoom that frame the places; none for no places."""
     bounds = bounds_of(place_ids) if place_ids else None
     if bounds is None:
         return None, None
     (south, west), (north, east) = bounds
     span = max(east - west, (north - south) * 1.3, 0.004)
     return ((south + north) / 2, (west + east) / 2), max(9, min(16, int(math.log2(360 * 3 / span))))
+
+
+def write_link(basemap_id: str, chosen: list[str]) -> None:
+    """The address bar follows the session's view; a planner's own layers go in by reference only."""
+    st.query_params.from_dict(link_state.link_params(st.session_state, basemap_id, chosen, **upload.link_fields()))
 
 
 def main() -> None:
@@ -181,29 +182,23 @@ def main() -> None:
 
     map_col, detail_col = st.columns([5, 3], gap="small")
     with map_col:
-        search_box(places, plan, lang)
+        # The search box sits above the map but is sent after it: the page then asks for the map's frame
+        # before the select box's code (as the sidebar, drawn last).
+        search_slot = st.container()
         selected = [st.session_state["place"]] if st.session_state.get("place") else []
         # The session's first map carries its layers' data (no request per layer before the first shape).
         first = not st.session_state.get("_map_sent")
-        overlays = build_overlays(chosen, lang, basemap, tuple(task_places + selected), first=first)
-        upload.add_to_map(overlays, basemap.datum)
         # Zoom to a task's places when it is picked; a link without a view frames its task, else its place.
         linked = first and not st.session_state.get("view")
         if st.session_state.pop(FRAME_FLAG, False):  # a place picked in the search box
             center, zoom = view_for(selected)
         else:
             center, zoom = view_for(task_places or selected) if picked_task is not None or linked else (None, None)
-        drawn = load_catalog().resolve(chosen)
-        attribution = " · ".join(filter(None, [load_catalog().attribution_text(drawn, lang),
-                                               load_catalog().schematic_note(drawn, lang)]))
-        frame = add_draw_tools(base_map(basemap, link_state.frame_view(st.session_state, basemap.id),
-                                        link_state.frame_opacity(st.session_state)))
-        st_folium(frame, key=MAP_KEY, height=640, use_container_width=True, feature_group_to_add=overlays,
-                  center=center, zoom=zoom,
-                  returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count", "center", "zoom",
-                                    "bounds", "all_drawings", "selected_tags"])  # selected_tags: the layers' opacity (ui/link_state.py)
-        st.session_state["_map_sent"] = True
-        st.caption(attribution)
+        map_frame.drawing_page()
+        map_frame.map_frame(chosen, lang, basemap, tuple(task_places + selected), first, center, zoom,
+                            lambda: write_link(basemap.id, chosen))
+        with search_slot:
+            search_box(places, plan, lang)
     with detail_col.container(key="details"):
         st.subheader(t("details", lang))
         place = st.session_state.get("place")
@@ -214,7 +209,7 @@ def main() -> None:
         else:
             st.button("✕ " + t("clear_selection", lang), key="clear_selection", on_click=clear_selection)
             try:
-                panels.place_details(describe(place, plan, places), places, manifest, lang)
+                panels.place_details(panels.place_report(place, plan, places), places, manifest, lang)
             except UnknownPlace:
                 if not feature_details(place, st.session_state.get("_place_layer"), plan, places, manifest, lang):
                     st.error(t("unknown_place", lang) + markdown_inert(place))
@@ -233,11 +228,7 @@ def main() -> None:
         panels.exports(chosen, lang)
     sidebar(basemaps, lang)
 
-    params = ViewState(lang=lang, basemap=basemap.id, layers=chosen, place=st.session_state.get("place"),
-                       task=st.session_state.get("task"), panel=panel, view=st.session_state.get("view"),
-                       filters=link_state.filters(st.session_state),
-                       opacity=st.session_state.get("opacity") or {}, **upload.link_fields()).to_params()
-    st.query_params.from_dict(params)
+    write_link(basemap.id, chosen)
 
 
 main()

@@ -227,6 +227,16 @@ def wait_quiet(tab: Tab, quiet_s: float = 1.0, timeout: float = 30.0) -> None:
         tab.page.wait_for_timeout(50)
 
 
+def completed_runs(timings: Path, since: float) -> list[float]:
+    """Durations of the complete script runs that started after `since` (wall clock), in order."""
+    runs = []
+    for line in timings.read_text(encoding="utf-8").splitlines() if timings.exists() else []:
+        wall, seconds, outcome = line.split()
+        if float(wall) >= since and outcome == "ok":
+            runs.append(float(seconds))
+    return runs
+
+
 def click_layer(page: Any, label: str) -> None:
     """Tick or untick the sidebar checkbox with this label."""
     page.locator('[data-testid="stSidebar"]').get_by_text(label, exact=True).click()

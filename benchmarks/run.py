@@ -24,8 +24,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from browser_metrics import (REPO_ROOT, CHROMIUM, CHROMIUM_ARGS, TOGGLE_LAYER, Server, Tab, Totals,  # noqa: E402
-                             click_layer, map_state, open_tab, start_server, stop_server, wait_for, wait_quiet)
+                             click_layer, completed_runs, map_state, open_tab, start_server, stop_server, wait_for,
+                             wait_quiet)
 from parcels import write_extra_catalog, write_parcels  # noqa: E402
+import interactions  # noqa: E402
 
 from layers.catalog import LayerSpec, layer_frame, load_catalog  # noqa: E402
 from layers.static_map import render_map  # noqa: E402
@@ -103,16 +105,6 @@ class Result:
 
 
 # --- driving one app ----------------------------------------------------------------------------------
-
-def completed_runs(timings: Path, since: float) -> list[float]:
-    """Durations of the complete script runs that started after `since` (wall clock), in order."""
-    runs = []
-    for line in timings.read_text(encoding="utf-8").splitlines() if timings.exists() else []:
-        wall, seconds, outcome = line.split()
-        if float(wall) >= since and outcome == "ok":
-            runs.append(float(seconds))
-    return runs
-
 
 def visit(browser: Any, server: Server, subject: Subject, timings: Path, timeout: float) -> tuple[Tab, Visit]:
     """A fresh context opens the page; returns it (still open) with its time to map drawn and its bytes."""
@@ -393,7 +385,7 @@ def at_most(value: float | None, bound: float | None) -> bool | None:
 
 
 def targets(plan: Result, base: Result, flr: Result, scale: dict[tuple[str, int], Result],
-            static: dict[str, float]) -> str:
+            static: dict[str, float], acts: interactions.Interactions) -> str:
     toggle_plan = plan.median(lambda t: t.server_s, "toggles")
     toggle_base = base.median(lambda t: t.server_s, "toggles")
     drawn_plan, drawn_floor = plan.median(lambda v: v.drawn_s), flr.median(lambda v: v.drawn_s)
@@ -425,6 +417,7 @@ def targets(plan: Result, base: Result, flr: Result, scale: dict[tuple[str, int]
         ["100 000 parcels: map drawn ≤ 5 s", secs(p100.median(lambda v: v.drawn_s)),
          verdict(at_most(p100.median(lambda v: v.drawn_s), 5.0))],
         ["100 000 parcels: pans and answers a toggle", _pan_text(p100), verdict(pan_ok)],
+        *interactions.target_rows(acts),
     ]
     return table(["target", "measured", "verdict"], rows)
 
@@ -474,25 +467,30 @@ How it was measured (benchmarks/run.py):
 
 
 def report(info: dict[str, str], others: list[str], shipped: str, scale: str, static: dict[str, float],
-           verdicts: str, elapsed_s: float) -> str:
+           verdicts: str, acts: str, elapsed_s: float) -> str:
     machine_line = (f"{info['nproc']} CPUs ({info['cpu']}), {info['memory']} RAM, Python {info['python']}; "
                     f"{info['date']}; commit {info['commit']}; the whole run took {elapsed_s / 60:.1f} min.")
     busy = ("\n\nOther Streamlit/Chromium processes were running during the measurement:\n"
             + "\n".join(f"- `{line[:120]}`" for line in others)) if others else ""
     return "\n\n".join([
         "# Plan Map benchmark", machine_line + busy, "## Targets", verdicts,
-        "## Shipped layers", shipped, "## Scale: synthetic parcels in the CBD functional zone", scale,
+        "## Shipped layers", shipped, "## Interactions (benchmarks/interactions.py)", acts, "## Scale: synthetic parcels in the CBD functional zone", scale,
         "## Static report maps (default layers)",
         table(["map", "median"], [["A4 PNG, 300 dpi", secs(static["png"])], ["A4 PDF", secs(static["pdf"])]]),
-        "## Method", METHOD]) + "\n"
+        "## Method", METHOD + "\n" + interactions.METHOD]) + "\n"
 
 
 def main() -> None:
+    """The whole benchmark; with BENCH_ONLY=interactions only the interaction rows, printed (RESULTS.md is
+    left as it is): the quick mode for working on one interaction."""
     started = time.perf_counter()
     info, others = machine(), others_running()
     if others:
         print("warning: other Streamlit/Chromium processes are running; figures may be noisy:\n  "
               + "\n  ".join(others), flush=True)
+    if os.environ.get("BENCH_ONLY") == "interactions":
+        interactions.main([])
+        return
     print("static maps…", flush=True)
     static = static_maps()
     with tempfile.TemporaryDirectory(prefix="planmap-parcels-") as folder:
@@ -508,10 +506,13 @@ def main() -> None:
                 scale[("baseline", n)] = measure(baseline(files[n], n, BASELINE_LIMIT_S), 0, 0)
             else:
                 scale[("baseline", n)] = measure(baseline(files[n], n), SCALE_VISITS, SCALE_TOGGLES)
+    print("interactions…", flush=True)
+    acts = interactions.measure(progress=lambda text: print(text, flush=True))
     shipped = shipped_table(plan, base, flr)
     scaled = scale_table([(n, scale[(app, n)]) for n in SCALES for app in ("Plan Map", "baseline")])
-    verdicts = targets(plan, base, flr, scale, static)
-    text = report(info, others, shipped, scaled, static, verdicts, time.perf_counter() - started)
+    verdicts = targets(plan, base, flr, scale, static, acts)
+    text = report(info, others, shipped, scaled, static, verdicts, interactions.table(acts),
+                  time.perf_counter() - started)
     RESULTS.write_text(text, encoding="utf-8")
     print(text)
     print(f"written to {RESULTS.relative_to(REPO_ROOT)}")

@@ -86,6 +86,14 @@ def frame_opacity(session: MutableMapping) -> dict[str, int]:
     return session.get("_frame_opacity") or {}
 
 
+def link_params(session: MutableMapping, basemap_id: str, layer_ids: list[str], **own: Any) -> dict[str, str]:
+    """The address bar's parameters for the session's view: the page writes them at the end of each run, the
+    map (ui/map_frame.py) after a move or an opacity change. `own`: the own layers' references (ui/upload.py)."""
+    return ViewState(lang=session["lang"], basemap=basemap_id, layers=layer_ids, place=session.get("place"),
+                     task=session.get("task"), panel=session.get("panel"), view=session.get("view"),
+                     filters=filters(session), opacity=session.get("opacity") or {}, **own).to_params()
+
+
 def filters(session: MutableMapping) -> dict[str, list[str] | str]:
     return {key: session.get(key) for key in FILTER_PARAMS if session.get(key)}
 

@@ -10,7 +10,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.describe import PlaceReport, answer_json, place_name
+from geo.describe import PlaceReport, answer_json, describe, place_name
 from geo.plan import Plan
 from layers.catalog import SCHEMATIC_NOTE
 from layers.i18n import FLAGS, STATUS, THEMES, pick, reason_key, t, why_listed
@@ -38,6 +38,12 @@ def place_names(places: gpd.GeoDataFrame, plan: Plan, lang: str) -> dict[str, st
             if place and place not in names:
                 names[place] = place_name(place, lang)
     return names
+
+
+@st.cache_resource(show_spinner=False)
+def _shared_place_names(_places: gpd.GeoDataFrame, _plan: Plan, lang: str) -> dict[str, str]:
+    """place_names once per language and server (~0.15 s each time otherwise); callers only read it."""
+    return place_names(_places, _plan, lang)
 
 
 def _doc_label(manifest: pd.DataFrame, lang: str):
@@ -128,7 +134,7 @@ def task_places(plan: Plan, task_id: str | None) -> list[str]:
 
 def task_explorer(view: pd.DataFrame, plan: Plan, places: gpd.GeoDataFrame, manifest: pd.DataFrame, lang: str) -> None:
     doc = _doc_label(manifest, lang)
-    names = place_names(places, plan, lang)
+    names = _shared_place_names(places, plan, lang)
     cols = st.columns(5)
     kept = {"persist_state": "page"}  # the filters survive closing and reopening the panel
     cols[0].multiselect(t("document", lang), sorted(plan.tasks["doc_id"].unique()), key="f_doc", format_func=doc,
@@ -150,31 +156,56 @@ def task_explorer(view: pd.DataFrame, plan: Plan, places: gpd.GeoDataFrame, mani
     table_download(view, t("tasks", lang), "tasks", lang, "dl_tasks")
 
 
+@st.cache_resource(show_spinner=False, max_entries=256)  # read-only: shared, not unpickled per run
+def place_report(place_id: str, _plan: Plan, _places: gpd.GeoDataFrame) -> PlaceReport:
+    """geo.describe's answer, computed once per place and server (~0.4 s each time otherwise): the plan never
+    changes while the server runs, and every rerun with a place selected (a pan, a toggle) showed it anew.
+    An unknown id raises UnknownPlace each time (exceptions are not cached)."""
+    return describe(place_id, _plan, _places)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _answer_text(place_id: str, _report: PlaceReport) -> str:
+    return answer_json(_report)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)  # read-only: shared, not unpickled per run
+def _detail_tables(place_id: str, lang: str, _report: PlaceReport, _places: gpd.GeoDataFrame,
+                   _manifest: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, pd.DataFrame, bool]], pd.DataFrame]:
+    """The details column's tables for one place in one language (facts, task groups, indicators), made once:
+    a rerun with a place selected only re-sends them."""
+    groups = []
+    for label, tasks, expanded in task_groups(_report, lang):
+        groups.append((label, _listed_task_rows(_report, tasks, _manifest, lang), expanded))
+    indicators = monitoring_rows(_report.indicators, lang) if _report.indicators else pd.DataFrame()
+    return _facts(_report, _places, lang), groups, indicators
+
+
 def place_details(report: PlaceReport, places: gpd.GeoDataFrame, manifest: pd.DataFrame, lang: str) -> None:
     """Facts, then the tasks grouped by why they are listed (the specific ones first, the wide ones folded),
     then the indicators with their monitoring flags."""
+    facts, groups, indicators = _detail_tables(report.id, lang, report, places, manifest)
     st.markdown(f"**{_plain(report.name_zh if lang == 'zh' else report.name_en)}**  \n"
                 f"{_plain(report.name_en if lang == 'zh' else report.name_zh)}")
-    st.dataframe(_facts(report, places, lang), hide_index=True, width="stretch")
+    st.dataframe(facts, hide_index=True, width="stretch")
     # The same answer the command line prints (`python -m layers describe ID --json`), for scripts and reports.
     st.download_button(t("download_answer", lang), key="download_answer", file_name=f"{report.id}.json",
-                       data=answer_json(report), mime="application/json")
+                       data=_answer_text(report.id, report), mime="application/json")
     st.markdown(f"**{t('tasks', lang)}** ({len(report.tasks)})")
     if report.tasks.empty:
         st.caption(t("no_tasks", lang))
-    for label, tasks, expanded in task_groups(report, lang):
-        with st.expander(f"{_plain(label)} ({len(tasks)})", expanded=expanded):
-            st.dataframe(_listed_task_rows(report, tasks, manifest, lang), hide_index=True, width="stretch",
-                         column_config={"id": None}, height=min(400, 38 + 35 * len(tasks)))
+    for label, rows, expanded in groups:
+        with st.expander(f"{_plain(label)} ({len(rows)})", expanded=expanded):
+            st.dataframe(rows, hide_index=True, width="stretch", column_config={"id": None},
+                         height=min(400, 38 + 35 * len(rows)))
     if not report.tasks.empty:
         table_download(lambda: _listed_task_rows(report, report.tasks, manifest, lang), t("tasks", lang),
                        f"{report.id}_tasks", lang, "dl_place_tasks")
     if report.indicators:
         st.markdown(f"**{t('indicators', lang)}** ({len(report.indicators)})")
-        rows = monitoring_rows(report.indicators, lang)
-        st.dataframe(rows, hide_index=True, width="stretch", column_config={"id": None},
-                     height=min(400, 38 + 35 * len(report.indicators)))
-        table_download(rows, t("indicators", lang), f"{report.id}_indicators", lang, "dl_place_indicators")
+        st.dataframe(indicators, hide_index=True, width="stretch",
+                     column_config={"id": None}, height=min(400, 38 + 35 * len(report.indicators)))
+        table_download(indicators, t("indicators", lang), f"{report.id}_indicators", lang, "dl_place_indicators")
 
 
 def _listed_task_rows(report: PlaceReport, tasks: pd.DataFrame, manifest: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -314,6 +345,24 @@ def _monitoring(_plan: Plan, by_flag: bool) -> list[dict]:
     return monitoring_records(_plan, by_flag)
 
 
+@st.cache_data(show_spinner=False)
+def _monitoring_table(_plan: Plan, by_flag: bool, lang: str) -> pd.DataFrame:
+    return monitoring_rows(_monitoring(_plan, by_flag), lang)
+
+
+@st.cache_data(show_spinner=False)
+def _subcentre_targets(_plan: Plan, lang: str) -> pd.DataFrame:
+    sub = _plan.indicator_table()
+    return indicator_rows(sub[sub["doc_id"] == "003_9b6ba7233289b866"], lang)
+
+
+@st.cache_data(show_spinner=False)
+def _index_chart_spec(_plan: Plan, lang: str) -> dict:
+    """The index chart as a Vega-Lite spec, made once per language: building and validating the Altair
+    chart was over half of the indicators panel's run (~0.25 s)."""
+    return index_chart(_indicator_views(_plan, lang)[1], lang).to_dict()
+
+
 def index_chart(chart: pd.DataFrame, lang: str):
     """Zone and core side by side (never stacked: two indexes do not add up), with the baseline's 100 line."""
     import altair as alt
@@ -343,20 +392,18 @@ def indicators(plan: Plan, lang: str) -> None:
                     "（比率类指标不作指数）") if zh else
                    (f"2025 target relative to the 2020 baseline (baseline = 100): {len(chart)} of Table 1's "
                     f"{len(wide)} indicators have both as numbers (rates are not indexed)"))
-        st.altair_chart(index_chart(chart, lang), use_container_width=True)
+        st.vega_lite_chart(spec=_index_chart_spec(plan, lang), width="stretch")
     st.markdown(f"**{t('beijing_indicators', lang)}** · {t('midterm', lang)}")
     st.dataframe(beijing, hide_index=True, width="stretch")
     table_download(beijing, t("beijing_indicators", lang), "beijing_indicators", lang, "dl_beijing")
     st.markdown(f"**{t('monitoring', lang)}**")
     order = st.radio(t("sort_by", lang), ("table", "flag"), key="ind_sort", horizontal=True,
                      format_func=lambda choice: t(f"sort_{choice}", lang))
-    monitored = monitoring_rows(_monitoring(plan, order == "flag"), lang)
+    monitored = _monitoring_table(plan, order == "flag", lang)
     st.dataframe(monitored, hide_index=True, width="stretch", column_config={"id": None}, key="monitoring_table")
     table_download(monitored, t("monitoring", lang), "indicator_monitoring", lang, "dl_monitoring")
     st.markdown(f"**{t('subcentre_targets', lang)}**")
-    sub = plan.indicator_table()
-    sub = sub[sub["doc_id"] == "003_9b6ba7233289b866"]
-    sub_rows = indicator_rows(sub, lang)
+    sub_rows = _subcentre_targets(plan, lang)
     st.dataframe(sub_rows, hide_index=True, width="stretch")
     table_download(sub_rows, t("subcentre_targets", lang), "subcentre_targets", lang, "dl_subcentre")
 

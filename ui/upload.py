@@ -375,13 +375,19 @@ def _site_check(title: str, sites: gpd.GeoDataFrame, row: int, attributes: dict,
                                file_name="site_check.json", mime="application/json", key="user_json")
 
 
+def new_drawing(value: object) -> bool:
+    """True when the map reports drawn shapes this session has not taken yet (the page's run takes them)."""
+    drawings = value.get("all_drawings") if isinstance(value, dict) else None
+    return isinstance(drawings, list) and drawings != st.session_state.get(DRAWN_SEEN_KEY)
+
+
 def take_drawing(value: object, datum: str) -> None:
     """A shape drawn (or deleted) on the map since the last run: keep the drawn shapes (in WGS84) and pick the
     last one for the site check. streamlit-folium reports every drawn shape in `all_drawings` after each draw;
     on a GCJ-02 basemap (AMap) they were drawn on its offset imagery, so they are moved back as its layers are."""
-    drawings = value.get("all_drawings") if isinstance(value, dict) else None
-    if not isinstance(drawings, list) or drawings == st.session_state.get(DRAWN_SEEN_KEY):
+    if not new_drawing(value):
         return
+    drawings = value["all_drawings"]  # type: ignore[index]
     st.session_state[DRAWN_SEEN_KEY] = drawings
     shapes = [shape for shape in map(_drawn_shape, drawings[:DRAWN_LIMIT]) if shape is not None]
     if shapes and datum == GCJ02:
