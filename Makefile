@@ -36,6 +36,7 @@ serve: install system-deps
 test: install system-deps
 	$(PY) -m pytest -q
 
+# BENCH_ONLY=big-layer: only the 1 000 000-parcel rows (benchmarks/big_layer.py), their section of RESULTS.md replaced.
 bench: install system-deps
 	$(PY) benchmarks/run.py
 

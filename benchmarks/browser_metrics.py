@@ -41,6 +41,7 @@ MAP_COMPONENT = "streamlit_folium.st_folium"
 TOGGLE_LAYER = "cbd_streets"
 STARTUP_TIMEOUT_S = 90.0
 VIEWPORT = {"width": 1400, "height": 1000}
+MB = 1_000_000
 # What the map iframe holds right now: Leaflet ready, vector shapes, loaded image overlays, the pane's offset.
 MAP_STATE = """() => {
     const pane = document.querySelector('.leaflet-container .leaflet-map-pane');
@@ -50,6 +51,19 @@ MAP_STATE = """() => {
             pane: pane ? pane.style.transform : ''};
 }"""
 T = TypeVar("T")
+
+
+def secs(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f} s" if value < 1 else f"{value:.2f} s"
+
+
+def size(value: float | None) -> str:
+    return "–" if value is None else f"{value / 1024:,.0f} KiB" if value < MB else f"{value / MB:,.2f} MB"
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
 
 
 @dataclass
@@ -225,6 +239,16 @@ def wait_quiet(tab: Tab, quiet_s: float = 1.0, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and time.monotonic() - tab.meter.last_frame < quiet_s:
         tab.page.wait_for_timeout(50)
+
+
+def completed_runs(timings: Path, since: float) -> list[float]:
+    """Durations of the complete script runs that started after `since` (wall clock), in order."""
+    runs = []
+    for line in timings.read_text(encoding="utf-8").splitlines() if timings.exists() else []:
+        wall, seconds, outcome = line.split()
+        if float(wall) >= since and outcome == "ok":
+            runs.append(float(seconds))
+    return runs
 
 
 def click_layer(page: Any, label: str) -> None:
