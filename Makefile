@@ -38,6 +38,7 @@ test: install system-deps
 
 # `make bench` (~12 min) writes benchmarks/RESULTS.md; `BENCH_ONLY=interactions make bench` (~6 min) only times
 # clicks, task picks, language switches, the indicators panel, pans and the first map against the floor.
+# BENCH_ONLY=big-layer: only the 1 000 000-parcel rows (benchmarks/big_layer.py), their section of RESULTS.md replaced.
 bench: install system-deps
 	$(PY) benchmarks/run.py
 

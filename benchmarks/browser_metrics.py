@@ -41,6 +41,7 @@ MAP_COMPONENT = "streamlit_folium.st_folium"
 TOGGLE_LAYER = "cbd_streets"
 STARTUP_TIMEOUT_S = 90.0
 VIEWPORT = {"width": 1400, "height": 1000}
+MB = 1_000_000
 # What the map iframe holds right now: Leaflet ready, vector shapes, loaded image overlays, the pane's offset.
 MAP_STATE = """() => {
     const pane = document.querySelector('.leaflet-container .leaflet-map-pane');
@@ -50,6 +51,19 @@ MAP_STATE = """() => {
             pane: pane ? pane.style.transform : ''};
 }"""
 T = TypeVar("T")
+
+
+def secs(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f} s" if value < 1 else f"{value:.2f} s"
+
+
+def size(value: float | None) -> str:
+    return "–" if value is None else f"{value / 1024:,.0f} KiB" if value < MB else f"{value / MB:,.2f} MB"
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
 
 
 @dataclass

@@ -1,6 +1,8 @@
 """`make bench`: Plan Map (app.py) against a naive baseline (benchmarks/baseline_app.py) and the floor of
 the stack (benchmarks/floor_app.py), on the shipped layers and on 1 000 / 10 000 / 100 000 synthetic
-parcels. Prints the tables and writes them, with the machine, date and commit, to benchmarks/RESULTS.md.
+parcels, and a planner's 1 000 000 parcels added as a file (benchmarks/big_layer.py). Prints the tables and
+writes them, with the machine, date and commit, to benchmarks/RESULTS.md. BENCH_ONLY=big-layer runs only the
+1 000 000-parcel rows.
 
 Every app runs in a real `streamlit run` (through benchmarks/timed_app.py, which logs each script run's
 duration) and is driven by headless Debian Chromium with every request to another host aborted. One
@@ -23,9 +25,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_metrics import (REPO_ROOT, CHROMIUM, CHROMIUM_ARGS, TOGGLE_LAYER, Server, Tab, Totals,  # noqa: E402
-                             click_layer, completed_runs, map_state, open_tab, start_server, stop_server, wait_for,
-                             wait_quiet)
+from browser_metrics import (MB, REPO_ROOT, CHROMIUM, CHROMIUM_ARGS, TOGGLE_LAYER, Server, Tab, Totals,  # noqa: E402
+                             click_layer, completed_runs, map_state, open_tab, secs, size, start_server,
+                             stop_server, table, wait_for, wait_quiet)
+from big_layer import measure_big_layer, replace_section, section  # noqa: E402
 from parcels import write_extra_catalog, write_parcels  # noqa: E402
 import interactions  # noqa: E402
 
@@ -42,7 +45,6 @@ SCALE_VISITS, SCALE_TOGGLES = 3, 4
 STATIC_RUNS = 3
 VISIT_TIMEOUT_S = 60.0  # any app, any visit or toggle
 BASELINE_LIMIT_S = 60.0  # the baseline's first visit at 100 000 parcels
-MB = 1_000_000
 VECTOR_LIMIT = next(f.default for f in fields(LayerSpec) if f.name == "vector_limit")  # the parcels keep it
 
 
@@ -300,21 +302,8 @@ def others_running() -> list[str]:
     return [line.strip() for line in listing if "streamlit" in line or "chromium" in line]
 
 
-def secs(value: float | None) -> str:
-    return "–" if value is None else f"{value:.3f} s" if value < 1 else f"{value:.2f} s"
-
-
-def size(value: float | None) -> str:
-    return "–" if value is None else f"{value / 1024:,.0f} KiB" if value < MB else f"{value / MB:,.2f} MB"
-
-
 def lower_by(ours: float | None, theirs: float | None) -> str:
     return "–" if not ours or not theirs else f"baseline ÷ Plan Map = {theirs / ours:.1f}×"
-
-
-def table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
 
 
 def first_page(result: Result, part: str = "total") -> float | None:
@@ -468,21 +457,44 @@ How it was measured (benchmarks/run.py):
 
 def report(info: dict[str, str], others: list[str], shipped: str, scale: str, static: dict[str, float],
            verdicts: str, acts: str, elapsed_s: float) -> str:
-    machine_line = (f"{info['nproc']} CPUs ({info['cpu']}), {info['memory']} RAM, Python {info['python']}; "
-                    f"{info['date']}; commit {info['commit']}; the whole run took {elapsed_s / 60:.1f} min.")
     busy = ("\n\nOther Streamlit/Chromium processes were running during the measurement:\n"
             + "\n".join(f"- `{line[:120]}`" for line in others)) if others else ""
     return "\n\n".join([
-        "# Plan Map benchmark", machine_line + busy, "## Targets", verdicts,
-        "## Shipped layers", shipped, "## Interactions (benchmarks/interactions.py)", acts, "## Scale: synthetic parcels in the CBD functional zone", scale,
+        "# Plan Map benchmark", machine_line(info, elapsed_s) + busy, "## Targets", verdicts,
+        "## Shipped layers", shipped, "## Interactions (benchmarks/interactions.py)", acts,
+        "## Scale: synthetic parcels in the CBD functional zone", scale,
         "## Static report maps (default layers)",
         table(["map", "median"], [["A4 PNG, 300 dpi", secs(static["png"])], ["A4 PDF", secs(static["pdf"])]]),
         "## Method", METHOD + "\n" + interactions.METHOD]) + "\n"
 
 
+def machine_line(info: dict[str, str], elapsed_s: float) -> str:
+    return (f"{info['nproc']} CPUs ({info['cpu']}), {info['memory']} RAM, Python {info['python']}; "
+            f"{info['date']}; commit {info['commit']}; the whole run took {elapsed_s / 60:.1f} min.")
+
+
+def big_layer_only(info: dict[str, str], others: list[str], started: float) -> None:
+    """BENCH_ONLY=big-layer: the 1 000 000-parcel rows and the floor they are compared to; their section of
+    RESULTS.md is replaced (the rest of the file stays as the last full run wrote it)."""
+    print("floor…", flush=True)
+    flr = measure(floor(), SCALE_VISITS, 0)
+    print("1 000 000 parcels added as a file…", flush=True)
+    result = measure_big_layer(shipped_shapes()[0], flr.median(lambda v: v.drawn_s))
+    busy = f" Other Streamlit/Chromium processes were running: {len(others)}." if others else ""
+    busy += " Load average (1, 5, 15 min) at the end: {:.1f}, {:.1f}, {:.1f}.".format(*os.getloadavg())
+    measured = ("Measured alone (`make bench BENCH_ONLY=big-layer`, the floor measured in the same run): "
+                + machine_line(info, time.perf_counter() - started) + busy)
+    text = section(result, measured)
+    previous = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Plan Map benchmark\n"
+    RESULTS.write_text(replace_section(previous, text), encoding="utf-8")
+    print(text)
+    print(f"written to {RESULTS.relative_to(REPO_ROOT)} (its section only)")
+
+
 def main() -> None:
-    """The whole benchmark; with BENCH_ONLY=interactions only the interaction rows, printed (RESULTS.md is
-    left as it is): the quick mode for working on one interaction."""
+    """The whole benchmark. Quick modes for working on some rows: BENCH_ONLY=interactions prints only the
+    interaction rows (RESULTS.md is left as it is); BENCH_ONLY=big-layer measures only the 1 000 000-parcel rows
+    (and the floor they are compared to) and replaces their section of RESULTS.md."""
     started = time.perf_counter()
     info, others = machine(), others_running()
     if others:
@@ -490,6 +502,9 @@ def main() -> None:
               + "\n  ".join(others), flush=True)
     if os.environ.get("BENCH_ONLY") == "interactions":
         interactions.main([])
+        return
+    if os.environ.get("BENCH_ONLY") == "big-layer":
+        big_layer_only(info, others, started)
         return
     print("static maps…", flush=True)
     static = static_maps()
@@ -508,11 +523,14 @@ def main() -> None:
                 scale[("baseline", n)] = measure(baseline(files[n], n), SCALE_VISITS, SCALE_TOGGLES)
     print("interactions…", flush=True)
     acts = interactions.measure(progress=lambda text: print(text, flush=True))
+    print("1 000 000 parcels added as a file…", flush=True)
+    big = measure_big_layer(shipped_shapes()[0], flr.median(lambda v: v.drawn_s))
     shipped = shipped_table(plan, base, flr)
     scaled = scale_table([(n, scale[(app, n)]) for n in SCALES for app in ("Plan Map", "baseline")])
     verdicts = targets(plan, base, flr, scale, static, acts)
     text = report(info, others, shipped, scaled, static, verdicts, interactions.table(acts),
                   time.perf_counter() - started)
+    text = replace_section(text, section(big, "Measured in the run above; the floor is its shipped-layers floor."))
     RESULTS.write_text(text, encoding="utf-8")
     print(text)
     print(f"written to {RESULTS.relative_to(REPO_ROOT)}")

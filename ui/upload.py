@@ -298,13 +298,14 @@ def my_layers_section(lang: str) -> None:
             if (st.session_state.get(PICK_KEY) or ("",))[0] == name:
                 st.session_state.pop(PICK_KEY, None)
             st.rerun()  # the map was drawn before this sidebar: draw it again without the layer
-    options = [(name, row) for name, entry in layers.items()
-               for row in range(1, min(len(entry["layer"].frame), PICK_LIST_LIMIT) + 1)]
-    if st.session_state.get(PICK_BOX) not in options:
+    # Labelled in one pass per layer: one pass per option cost a big layer's every rerun tens of seconds.
+    labels = {(name, row): tip for name, entry in layers.items()
+              for row, tip in enumerate(tooltips(name, entry, slice(0, PICK_LIST_LIMIT)), start=1)}
+    if st.session_state.get(PICK_BOX) not in labels:
         st.session_state[PICK_BOX] = None
     # A callback, not the return value: it runs before the next run draws the details column.
-    st.selectbox(text("site_check", lang), options, format_func=lambda o: tooltip(o[0], o[1], layers[o[0]]),
-                 key=PICK_BOX, on_change=_pick_from_box)
+    st.selectbox(text("site_check", lang), list(labels), format_func=labels.__getitem__, key=PICK_BOX,
+                 on_change=_pick_from_box)
 
 
 def _pick_from_box() -> None:

@@ -192,6 +192,9 @@ window.planmap = (function () {
         span.textContent = properties.row ? tipOf(properties) : "";
         return span;
       }, {sticky: true});
+      // A map that sets no least zoom takes its layers' (Leaflet): with no basemap tiles (the offline basemap) the
+      // tiles' first zoom would become the map's least, and the map would jump there and never zoom out.
+      if (group._map && group._map.options.minZoom === undefined) group._map.options.minZoom = 0;
       group.addLayer(tiles);
       if (options.image) {
         var image = L.imageOverlay(options.image.url, options.image.bounds, {pane: pane(group._map, "planmapImages")});

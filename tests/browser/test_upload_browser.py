@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 
 from tests import upload_fixtures as fx
-from tests.browser.test_app_browser import (DRAWN_FIDS, FIND_MAP, HIT, MAP_IFRAME, ON_APP, open_app, panel_text, screenshot,
-                                            wait_until, zoom_to)
+from tests.browser.test_app_browser import (DRAWN_FIDS, FIND_MAP, HIT, MAP_IFRAME, ON_APP, VIEW, open_app, panel_text,
+                                            screenshot, wait_until, zoom_to)
 
 pytestmark = pytest.mark.browser
 RED_LINE_CENTRE = (fx.RED_LINE.centroid.y, fx.RED_LINE.centroid.x)
+SHOWN_IMAGE = """() => [...document.querySelectorAll('img.leaflet-image-layer')]
+    .some(i => i.complete && i.naturalWidth > 0 && i.style.opacity !== '0')"""
 
 
 def _user_fids(frame, name) -> list[str]:
@@ -67,6 +69,7 @@ def test_a_big_layer_is_tiled_and_a_parcel_click_reads_its_attributes(streamlit_
     tile_requests = []
     page.on("response", lambda r: tile_requests.append(r.status) if "/api/planmap/tiles/" in r.url else None)
     frame, name = open_app(page, streamlit_server)
+    zoom_before = frame.evaluate(VIEW, name)["zoom"]
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text("添加图层").click()
     sidebar.locator('input[type="file"]').set_input_files(str(path))
@@ -76,6 +79,16 @@ def test_a_big_layer_is_tiled_and_a_parcel_click_reads_its_attributes(streamlit_
     wait_until(lambda: "矢量切片" in sidebar.inner_text(), "the sidebar saying the layer is tiled", timeout=90)
     page.wait_for_timeout(2000)
     frame = page.locator(MAP_IFRAME).element_handle().content_frame()  # the map as it is after the rerun
+    name = wait_until(lambda: frame.evaluate(FIND_MAP), "the Leaflet map object")
+
+    # Adding the layer leaves the map where the planner was: below the tiles' zoom its image stands in, and the
+    # map still zooms out (the tile layer's first zoom does not become the map's least zoom).
+    wait_until(lambda: frame.evaluate(SHOWN_IMAGE), "the layer's image at the zoom the planner was at", settle=1.0)
+    assert frame.evaluate(VIEW, name)["zoom"] == zoom_before < 14
+    frame.locator(".leaflet-control-zoom-out").click()
+    wait_until(lambda: frame.evaluate(VIEW, name)["zoom"] == zoom_before - 1, "the map zoomed out once")
+    page.wait_for_timeout(2000)  # the rerun the view change causes
+    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
     name = wait_until(lambda: frame.evaluate(FIND_MAP), "the Leaflet map object")
 
     frame.evaluate(f"(n) => window[n].setView([{target.y}, {target.x}], 17, {{animate: false}})", name)
