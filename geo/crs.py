@@ -288,27 +288,24 @@ def anchor_residuals(frame: gpd.GeoDataFrame, anchors: gpd.GeoDataFrame) -> dict
     """Median distance (m) between the file's features and our places of the same name, per offset system."""
     names = anchors.drop_duplicates("name_zh").set_index("name_zh").geometry
     names = names[~names.index.isin(["", "nan"])]
-    pairs = []
     text_columns = [c for c in frame.columns if c != frame.geometry.name
                     and (pd.api.types.is_string_dtype(frame[c]) or frame[c].dtype == object)]
-    for index, row in frame.iterrows():
-        geometry = row[frame.geometry.name]
-        if geometry is None or geometry.is_empty:
-            continue
-        for column in text_columns:
-            value = str(row[column]).strip()
-            for name in (value, value + "站", value.removesuffix("站")):
-                if name in names.index:
-                    pairs.append((geometry.centroid, names[name].centroid))
-                    break
-            else:
-                continue
-            break
-    result: dict[str, float] = {"_count": len(pairs)}
-    if not pairs:
+    # Per feature, the first column (in order) whose text, or the text ± "站", names one of our places; by
+    # whole columns at once: a feature loop took 111 s for 1 000 000 parcels.
+    geometry = frame.geometry.reset_index(drop=True)
+    usable = (geometry.notna() & ~geometry.is_empty).to_numpy()
+    matched = pd.Series(None, index=geometry.index, dtype=object)
+    for column in text_columns:
+        text = frame[column].astype(str).str.strip().reset_index(drop=True)
+        for name in (text, text + "站", text.str.removesuffix("站")):
+            hit = matched.isna().to_numpy() & usable & name.isin(names.index).to_numpy()
+            matched[hit] = name[hit]
+    matched = matched.dropna()
+    result: dict[str, float] = {"_count": len(matched)}
+    if matched.empty:
         return result
-    ours = gpd.GeoSeries([p[1] for p in pairs], crs=WGS84)
-    theirs = gpd.GeoDataFrame(geometry=[p[0] for p in pairs], crs=None)
+    ours = gpd.GeoSeries(shapely.centroid(names[matched.to_numpy()].to_numpy()), crs=WGS84)
+    theirs = gpd.GeoDataFrame(geometry=shapely.centroid(geometry[matched.index].to_numpy()), crs=None)
     ours_m = ours.to_crs(EQUAL_AREA_CRS)
     for system in (WGS84, GCJ02, BD09):
         moved = to_wgs84(theirs, system).geometry.to_crs(EQUAL_AREA_CRS)
