@@ -45,28 +45,35 @@ def secrets() -> dict[str, str]:
 def init_state(basemaps: dict[str, Basemap], plan) -> bool:
     """Seed widget values from the URL on a session's first run, and again when Back/Forward (or an edited
     link) brings a URL this session did not write; True when it did (the map then frames the link's view).
+    On every run, values the browser holds win (see take_held_values)."""
+    seeding = link_state.url_changed(st.session_state)
+    if seeding:
+        options = {"f_doc": set(plan.tasks["doc_id"]), "f_theme": set(plan.tasks["theme"]),
+                   "f_status": set(plan.tasks["status"]),
+                   "f_place": {p for cell in plan.tasks["places"] for p in cell.split(";") if p}}
+        state = parse_params(st.query_params.to_dict(), list(basemaps))
+        link_state.seed(st.session_state, state, list(load_catalog().layers), options)
+        upload.restore_from_link(state)
+    take_held_values(basemaps)
+    return seeding
 
-    Values the browser already holds win over the link (a page reconnected after a server restart: they
-    are its view plus the click that started this run).
-    """
-    if not link_state.url_changed(st.session_state):
-        return False
-    options = {"f_doc": set(plan.tasks["doc_id"]), "f_theme": set(plan.tasks["theme"]),
-               "f_status": set(plan.tasks["status"]),
-               "f_place": {p for cell in plan.tasks["places"] for p in cell.split(";") if p}}
-    state = parse_params(st.query_params.to_dict(), list(basemaps))
-    link_state.seed(st.session_state, state, list(load_catalog().layers), options)
-    upload.restore_from_link(state)
+
+def take_held_values(basemaps: dict[str, Basemap]) -> None:
+    """The layer boxes and choices as the browser holds them win over what a seeding run set: after a server
+    restart the reconnected page sends its view plus the click that started the run, and when that click
+    interrupts the new session's seeding run, the values the seed set would otherwise undo it in the next run.
+    Nothing else sets these widgets, so on other runs this changes nothing."""
     held = browser_values()
     labels = {"lang": {label: code for code, label in LANGUAGES.items()},
               "basemap": {b.title(lang): b.id for b in basemaps.values() for lang in LANGUAGES},
               "panel": {t(f"tab_{name}", lang): name for name in PANELS for lang in LANGUAGES}}
-    st.session_state.update(held_choices(held, labels))
+    for key, value in held_choices(held, labels).items():
+        if st.session_state.get(key) != value:
+            st.session_state[key] = value
     for layer_id in load_catalog().layers:
         key = f"layer_{layer_id}"
-        if isinstance(held.get(key), bool):
+        if isinstance(held.get(key), bool) and st.session_state.get(key) != held[key]:
             st.session_state[key] = held[key]
-    return True
 
 
 def clear_selection() -> None:
