@@ -20,6 +20,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -29,6 +30,8 @@ from pathlib import Path
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from load_browsers import BrowserStats, drive
 
 ROOT = Path(__file__).resolve().parents[1]
 MAP_COMPONENT = "streamlit_folium.st_folium"
@@ -233,9 +236,17 @@ async def run(args: argparse.Namespace, url: str, probe: ServerProbe | None) -> 
     cpu_start, wall_start = (probe.cpu_s() if probe else 0.0), time.monotonic()
     client_start = time.process_time()
     stats, rng = Stats(), random.Random(args.seed)
+    seen, stop_browsers = BrowserStats(), threading.Event()
+    browsers = threading.Thread(target=drive, args=(url, args.browsers, args.interval, stop_browsers, seen),
+                                daemon=True)
+    if args.browsers:
+        browsers.start()
     stop_at = time.monotonic() + args.duration
     await asyncio.gather(*(planner(url, stats, stop_at, args.interval, random.Random(rng.random()))
                            for _ in range(args.sessions)))
+    stop_browsers.set()
+    if args.browsers:
+        await asyncio.to_thread(browsers.join, 120)
     wall = time.monotonic() - wall_start
     client_cpu = time.process_time() - client_start
     cpu = (probe.cpu_s() - cpu_start) if probe else None
@@ -250,6 +261,9 @@ async def run(args: argparse.Namespace, url: str, probe: ServerProbe | None) -> 
         "run_p50_s": percentile(stats.run_latency, 0.5), "run_p95_s": percentile(stats.run_latency, 0.95),
         "reruns_per_s": len(stats.run_latency) / wall,
         "errors": len(stats.errors), "error_examples": sorted(set(stats.errors))[:5],
+        "browsers": args.browsers, "browsers_opened": seen.opened, "browser_toggles": len(seen.latency),
+        "browser_p50_s": percentile(seen.latency, 0.5), "browser_p95_s": percentile(seen.latency, 0.95),
+        "browser_errors": len(seen.errors), "browser_error_examples": sorted(set(seen.errors))[:5],
         "server_cpu_share": cpu / wall if cpu is not None else None, "client_cpu_share": client_cpu / wall,
         "rss_start_mb": rss_start, "rss_peak_mb": probe.peak_rss / 1024 if probe else None,
         "churn_sessions": args.churn, "churn_errors": len(churn_errors),
@@ -273,6 +287,11 @@ def report(result: dict) -> str:
         f"errors               {result['errors']} {result['error_examples'] or ''}",
         f"load client CPU      {100 * result['client_cpu_share']:.0f} % of one core (it shares the machine)",
     ]
+    if result["browsers"]:
+        lines.append(f"real browsers        {result['browsers_opened']} / {result['browsers']} opened; "
+                     f"{result['browser_toggles']} toggles, click → map p50 {seconds('browser_p50_s')}, "
+                     f"p95 {seconds('browser_p95_s')}; errors {result['browser_errors']} "
+                     f"{result['browser_error_examples'] or ''}")
     if result["rss_peak_mb"] is not None:
         lines += [
             f"server CPU           {100 * result['server_cpu_share']:.0f} % of one core",
@@ -290,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interval", type=float, default=3.0, help="seconds between a session's toggles")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of load (default 30)")
     parser.add_argument("--churn", type=int, default=100, help="sessions opened and closed after the load")
+    parser.add_argument("--browsers", type=int, default=0,
+                        help="real Chromium pages toggling beside the sessions (benchmarks/load_browsers.py)")
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--url", help="a running server on this machine (default: start one)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
@@ -308,7 +329,9 @@ def main(argv: list[str] | None = None) -> int:
     print(report(result))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
-    return 1 if result["errors"] or result["held"] < result["sessions"] else 0
+    failed = result["errors"] or result["held"] < result["sessions"] or result["browser_errors"] \
+        or result["browsers_opened"] < result["browsers"]
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

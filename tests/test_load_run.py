@@ -12,13 +12,14 @@ import load  # noqa: E402  (a script beside the benchmarks, not a package)
 
 
 def test_a_short_load_run_holds_every_session_without_error(tmp_path, capsys):
-    status = off_the_main_thread(load.main, ["--sessions", "3", "--interval", "1", "--duration", "4", "--churn", "3",
-                                             "--json", str(tmp_path / "load.json")])
+    status = off_the_main_thread(load.main, ["--sessions", "3", "--interval", "1", "--duration", "6", "--churn", "3",
+                                             "--browsers", "1", "--json", str(tmp_path / "load.json")])
     out = capsys.readouterr().out
     assert status == 0, out
     assert "sessions held        3 / 3" in out and "errors               0" in out
+    assert "real browsers        1 / 1 opened" in out and "errors 0" in out
     result = (tmp_path / "load.json").read_text(encoding="utf-8")
-    assert '"toggles": 0' not in result and '"churn_errors": 0' in result
+    assert '"toggles": 0' not in result and '"churn_errors": 0' in result and '"browser_toggles": 0' not in result
 
 
 def test_percentiles_and_loopback_only():
