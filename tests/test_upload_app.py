@@ -85,7 +85,8 @@ def test_colour_by_a_number_uses_mapclassify_classes():
     assert [value for _colour, value in categories] == ["a", "b", "c"]
 
 
-def test_a_layer_above_the_vector_limit_is_drawn_as_an_image_and_says_so():
+def _app_with_a_layer_over_the_vector_limit() -> tuple[int, AppTest]:
+    """The app with one more parcel than the vector limit, added to the session as the upload adds it."""
     from geo.userlayer import load_user_layer
     from ui.upload import VECTOR_LIMIT
 
@@ -96,6 +97,11 @@ def test_a_layer_above_the_vector_limit_is_drawn_as_an_image_and_says_so():
     at = _app()
     at.session_state["user_layers"] = {"parcels.csv": {"layer": layer, "colour": "#e41a1c", "column": None,
                                                         "scheme": None, "k": 5}}
+    return rows, at
+
+
+def test_a_layer_above_the_vector_limit_is_drawn_as_an_image_and_says_so():
+    rows, at = _app_with_a_layer_over_the_vector_limit()
     at.run()
     assert not at.exception
     assert "planmap.addImage(" in map_args(at)["feature_group"] and not _user_fids(at)
@@ -106,15 +112,8 @@ def test_the_site_check_list_of_a_big_layer_is_labelled_in_one_pass(monkeypatch)
     """The list offers a big layer's first PICK_LIST_LIMIT features; labelling them one pandas pass each cost
     every rerun with such a layer tens of seconds on the shared 2-core machine (seen in the 1 000 000-parcel bench)."""
     import ui.upload as upload_module
-    from geo.userlayer import load_user_layer
 
-    rows = upload_module.VECTOR_LIMIT + 1
-    table = "lon,lat,编号\n" + "\n".join(f"{116.45 + i * 1e-5:.5f},{39.91 + (i % 50) * 1e-4:.4f},P{i}"
-                                          for i in range(rows))
-    layer = load_user_layer("parcels.csv", table.encode(), crs="EPSG:4326")
-    at = _app()
-    at.session_state["user_layers"] = {"parcels.csv": {"layer": layer, "colour": "#e41a1c", "column": None,
-                                                        "scheme": None, "k": 5}}
+    rows, at = _app_with_a_layer_over_the_vector_limit()
     calls = []
     real = upload_module.tooltips
     monkeypatch.setattr(upload_module, "tooltips", lambda *args, **kwargs: calls.append(args) or real(*args, **kwargs))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests import upload_fixtures as fx
+from tests.browser.test_upload_browser import choose_file
 from tests.browser.test_app_browser import (DRAWN_FIDS, FIND_MAP, MAP_IFRAME, ON_APP, location, open_app, panel_text,
                                             screenshot, wait_until, zoom_to)
 
@@ -57,11 +58,7 @@ def test_a_reload_is_a_new_session_that_says_the_own_layer_is_not_here(streamlit
                                                                         external_requests, page_errors, capsys):
     path = fx.geojson_gcj02(tmp_path)
     frame, name = open_app(page, streamlit_server)
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text("添加图层").click()
-    sidebar.locator('input[type="file"]').set_input_files(str(path))
-    add = sidebar.get_by_role("button", name="加入地图")
-    add.wait_for(timeout=90_000)
+    _sidebar, add = choose_file(page, path)
     add.click()
     wait_until(lambda: [fid for fid in frame.evaluate(DRAWN_FIDS, name) if fid.startswith("user:")],
                "the uploaded features drawn", timeout=60)

@@ -14,6 +14,16 @@ SHOWN_IMAGE = """() => [...document.querySelectorAll('img.leaflet-image-layer')]
     .some(i => i.complete && i.naturalWidth > 0 && i.style.opacity !== '0')"""
 
 
+def choose_file(page, path, timeout_ms: int = 90_000):
+    """添加图层 → choose the file, as a planner does; the sidebar and its 加入地图 button once offered."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("添加图层").click()
+    sidebar.locator('input[type="file"]').set_input_files(str(path))
+    add = sidebar.get_by_role("button", name="加入地图")
+    add.wait_for(timeout=timeout_ms)
+    return sidebar, add
+
+
 def _user_fids(frame, name) -> list[str]:
     return [fid for fid in frame.evaluate(DRAWN_FIDS, name) if fid.startswith("user:")]
 
@@ -23,11 +33,7 @@ def test_upload_draws_the_layer_and_a_click_runs_the_site_check(streamlit_server
                                                                  external_requests, page_errors, capsys):
     path = fx.geojson_gcj02(tmp_path)
     frame, name = open_app(page, streamlit_server)
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text("添加图层").click()
-    sidebar.locator('input[type="file"]').set_input_files(str(path))
-    add = sidebar.get_by_role("button", name="加入地图")
-    add.wait_for(timeout=90_000)
+    sidebar, add = choose_file(page, path)
     assert "GCJ-02" in sidebar.inner_text()
     add.click()
     fids = wait_until(lambda: _user_fids(frame, name), "the uploaded features drawn", timeout=60)
@@ -70,11 +76,7 @@ def test_a_big_layer_is_tiled_and_a_parcel_click_reads_its_attributes(streamlit_
     page.on("response", lambda r: tile_requests.append(r.status) if "/api/planmap/tiles/" in r.url else None)
     frame, name = open_app(page, streamlit_server)
     zoom_before = frame.evaluate(VIEW, name)["zoom"]
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text("添加图层").click()
-    sidebar.locator('input[type="file"]').set_input_files(str(path))
-    add = sidebar.get_by_role("button", name="加入地图")
-    add.wait_for(timeout=120_000)
+    sidebar, add = choose_file(page, path, timeout_ms=120_000)
     add.click()
     wait_until(lambda: "矢量切片" in sidebar.inner_text(), "the sidebar saying the layer is tiled", timeout=90)
     page.wait_for_timeout(2000)
