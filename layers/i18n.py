@@ -63,6 +63,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "report_map": ("报告用静态地图", "Static map for reports"),
     "paper": ("纸张", "Paper"),
     "orientation": ("方向", "Orientation"),
+    "orientation_landscape": ("横向", "Landscape"),
+    "orientation_portrait": ("纵向", "Portrait"),
     "title": ("标题", "Title"),
     "render": ("生成", "Render"),
     "subtitle": ("副标题", "Subtitle"),

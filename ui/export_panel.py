@@ -97,7 +97,8 @@ def export_panel(chosen: list[str], lang: str) -> None:
                                else f"{name[0]} · {name[1]}")
         cols = st.columns(4)
         paper = cols[0].selectbox(t("paper", lang), ("A4", "A3"))
-        orientation = cols[1].selectbox(t("orientation", lang), ("landscape", "portrait"))
+        orientation = cols[1].selectbox(t("orientation", lang), ("landscape", "portrait"),
+                                         format_func=lambda name: t(f"orientation_{name}", lang))
         fmt = cols[2].selectbox(t("export_format", lang), MAP_FORMATS)
         dpi = cols[3].selectbox("DPI", (300, 150, 600), key="report_dpi")
         title = st.text_input(t("title", lang), value="", placeholder=t("title_default", lang))
