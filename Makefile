@@ -6,7 +6,7 @@ PORT ?= 8501
 ADDRESS ?= localhost
 HOST ?=
 
-.PHONY: run serve test install install-test system-deps bench load clean
+.PHONY: run serve test install install-test system-deps qgis-deps bench load clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ system-deps:
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk gdal-bin; \
 	fi
 
+# QGIS's Python, for the test that opens the GeoPackage export in QGIS itself (tests/test_qgis_styles.py).
+qgis-deps:
+	@/usr/bin/python3 -c "import qgis.core" 2>/dev/null || \
+		(apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-qgis qgis-providers)
+
 run: install system-deps
 	$(VENV)/bin/streamlit run server.py --server.port $(PORT) --server.address $(ADDRESS) --server.headless true \
 		$(if $(HOST),--server.allowedHosts $(HOST))
@@ -33,7 +38,7 @@ serve: install system-deps
 		(apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx)
 	$(PY) deploy/serve_many.py --workers $(WORKERS) --address $(ADDRESS) --port $(PORT) $(if $(HOST),--host $(HOST))
 
-test: install system-deps
+test: install system-deps qgis-deps
 	$(PY) -m pytest -q
 
 # `make bench` (~12 min) writes benchmarks/RESULTS.md; `BENCH_ONLY=interactions make bench` (~6 min) only times
