@@ -34,8 +34,10 @@ def data():
     return load_plan(), load_places(), load_manifest()
 
 
+@st.cache_resource(show_spinner=False)
 def secrets() -> dict[str, str]:
-    """Basemap keys from .streamlit/secrets.toml; with no such file, keyed basemaps are simply not offered."""
+    """Basemap keys from .streamlit/secrets.toml, read once per server (parsing them cost 4 % of every rerun
+    under load); with no such file, keyed basemaps are simply not offered. A new key needs a restart."""
     try:
         return {key: str(value) for key, value in st.secrets.items()}
     except Exception:  # Streamlit raises its own error type when secrets.toml is absent or unreadable
