@@ -158,7 +158,8 @@ def _parser() -> argparse.ArgumentParser:
                          help="frame the map on an area in WGS84 degrees (west,south,east,north), widened to the "
                               "page's shape, as the app's 'current map view' does")
     rendering.add_argument("--theme", metavar="MEASURE",
-                           help="colour the areas by tasks, status_share or a numeric column of --theme-layer")
+                           help="colour the areas by local_tasks (the area's own), tasks (all, "
+                           "inherited ones too), status_share or a numeric column of --theme-layer")
     rendering.add_argument("--theme-layer", type=_layer_id,
                            help="the areas to colour (default: the zone's streets, or the sub-centre's key places)")
     rendering.add_argument("--scheme", default="FisherJenks", choices=SCHEMES, help="mapclassify classification")

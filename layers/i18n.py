@@ -78,6 +78,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "measure": ("专题", "Theme"),
     "measure_none": ("无（普通地图）", "None (reference map)"),
     "measure_tasks": ("各街乡/地点的任务数", "Tasks per area"),
+    "measure_local_tasks": ("各街乡/地点本地的任务数（不含上级地区的）", "Tasks of each area itself (not of areas holding it)"),
     "measure_status_share": ("已报告进展的任务占比", "Share of tasks with a reported status"),
     "atlas": ("地点图集（PDF）", "Atlas of places (PDF)"),
     "atlas_scope_all": ("全部地点", "Every place"),

@@ -26,6 +26,17 @@ def task_count(place_id: str) -> int:
     return len(describe_place(place_id)["tasks"])
 
 
+# Why a task is listed for a place (geo/describe.py `via`): named there, inside it, or crossing it — not
+# handed down from an area that holds the place (part_of) or from the plan's structure.
+LOCAL_VIA = ("direct", "inside", "crossing")
+
+
+def local_task_count(place_id: str) -> int:
+    """The tasks of the place itself: a zone-wide or city-wide task counts for every street alike, so a map of
+    all tasks varies by a few per cent across the streets; this one shows where the plans differ."""
+    return sum(task["via"] in LOCAL_VIA for task in describe_place(place_id)["tasks"])
+
+
 def reported_share(place_id: str) -> float | None:
     """Per cent of the place's tasks whose status some document reports; None when it has no tasks."""
     tasks = describe_place(place_id)["tasks"]

@@ -1,6 +1,7 @@
 """Thematic maps (专题制图): areas coloured by a measure, in classes from mapclassify, with a classed legend.
 
-A measure is the number of tasks the plans list for each area, the share of those tasks with a reported
+A measure is the number of tasks the plans list for each area (all, or only the area's own: named there,
+inside or crossing it), the share of those tasks with a reported
 status, or any numeric column of the layer (a planner's own layer included). The classes are
 mapclassify's bins, unchanged, so the legend says exactly what the colours mean (Fisher-Jenks on a big layer is
 fitted to quantiles of its values: see JENKS_SAMPLE).
@@ -17,10 +18,11 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
-from layers.place_facts import reported_share, task_count
+from layers.place_facts import local_task_count, reported_share, task_count
 
 MEASURES = {  # name: (Chinese title, English title)
     "tasks": ("规划任务数", "Plan tasks"),
+    "local_tasks": ("本地规划任务数（不含上级地区的任务）", "Plan tasks of the place itself (not of areas holding it)"),
     "status_share": ("已报告进展的任务占比（%）", "Tasks with a reported status (%)"),
 }
 SCHEMES = ("FisherJenks", "Quantiles", "EqualInterval", "NaturalBreaks", "HeadTailBreaks")
@@ -89,6 +91,8 @@ def measure_values(measure: str, frame: gpd.GeoDataFrame) -> pd.Series:
     """The measure per feature: from the plans (tasks, status_share) or a numeric column of the layer."""
     if measure == "tasks":
         return frame["id"].map(task_count).astype(float)
+    if measure == "local_tasks":
+        return frame["id"].map(local_task_count).astype(float)
     if measure == "status_share":
         return frame["id"].map(reported_share).astype(float)
     if measure not in frame.columns:

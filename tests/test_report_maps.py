@@ -12,6 +12,7 @@ from shapely.geometry import box
 
 from layers.catalog import load_catalog
 from layers.labels import boxes_overlap
+from layers.place_facts import local_task_count
 from layers.static_map import CHROME_TEXT, compose_map, render_map, round_scale_length
 from layers.thematic import measure_values
 
@@ -177,3 +178,17 @@ def test_every_offered_scheme_classifies_and_large_layers_stay_quick():
     small = frame.iloc[:JENKS_SAMPLE]
     exact = classify("far", "own:parcels", small, "en", scheme="FisherJenks")
     assert list(exact.bins) == pytest.approx(list(mapclassify.FisherJenks(small["far"].to_numpy(), k=5).bins))
+
+
+def test_local_tasks_count_only_what_the_plans_say_of_the_place_itself():
+    """A street's own tasks (named there, inside or crossing it): zone-, district- and city-wide tasks count for
+    every street alike, so the all-tasks theme hardly varies; this one must."""
+    from geo.describe import describe_dict
+
+    for place_id in ("st_jianwai", "st_shuangjing", "st_pingfang"):
+        tasks = describe_dict(place_id)["tasks"]
+        own = [task for task in tasks if task["via"] not in ("part_of", "structure")]
+        assert local_task_count(place_id) == len(own) < len(tasks)
+    streets = compose_map(focus="cbd_zone", theme="local_tasks", dpi=FAST_DPI).panel.plan.frames["cbd_streets"]
+    local, every = measure_values("local_tasks", streets), measure_values("tasks", streets)
+    assert (local.max() - local.min()) / local.max() > (every.max() - every.min()) / every.max()

@@ -91,7 +91,7 @@ def export_panel(chosen: list[str], lang: str) -> None:
         if view_area:
             st.caption(t("frame_view", lang) + " · " + t("frame_area", lang)
                        + ",".join(f"{value:.4f}" for value in view_area))
-        measures = ["none", "tasks", "status_share"] + own_measures(own_names)
+        measures = ["none", "local_tasks", "tasks", "status_share"] + own_measures(own_names)
         measure = st.selectbox(t("measure", lang), measures, key="report_measure",
                                format_func=lambda name: t(f"measure_{name}", lang) if isinstance(name, str)
                                else f"{name[0]} · {name[1]}")
