@@ -2,7 +2,11 @@
 
 Each place gets its focused map (labelled, with inset, scale bar and legend), its facts (area measured and
 official with the note on why they differ, drawing accuracy and its basis), its indicators with their flags
-and its tasks with their citations. Text is laid out in millimetres from the top of the page and wrapped
+and its own tasks with their citations (named there, inside it, crossing it, or through the plan's structure).
+A task that applies because the place lies in a larger area (the zone, 朝阳区, the city) is printed once, where
+that area's tasks are: on the area's own pages when the atlas has them, else in the appendix that closes the
+atlas; each place page counts those tasks by area and says where they are. Every task of every place is in
+the atlas, and a city-wide task is not printed 17 times (the whole atlas once ran to 394 pages). Text is laid out in millimetres from the top of the page and wrapped
 to its column; a table row that does not fit moves to a continuation page under a repeated header.
 """
 from __future__ import annotations
@@ -19,6 +23,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from geo.describe import place_name
 from layers.catalog import load_catalog
 from layers.i18n import STATUS, pick
 from layers.own_layers import OwnLayer
@@ -41,13 +46,23 @@ WORDS = {
     "zh": {"continued": "（续）", "facts": "基本情况", "measured": "实测面积", "official": "官方面积",
            "accuracy": "绘制精度", "basis": "依据", "licence": "许可", "indicators": "指标", "tasks": "规划任务",
            "no_tasks": "规划未列出与此地相关的任务。", "no_indicators": "规划未设此地的指标。",
-           "page": "第 {} 页", "task_columns": ("编号", "任务", "状态", "关联", "出处（文件 · 章节 · 原文）"),
+           "page": "第 {} 页", "inherited": "另有 {total} 项任务因其所属范围而适用：{areas}。",
+           "inherited_where": "全文见本图集{where}。", "area_pages": "“{}”页", "appendix": "附录",
+           "appendix_title": "附录 · 所属范围的任务", "appendix_note": "以下任务适用于所列范围内的每一地点；各地点页列出了其数量。",
+           "appendix_sources": "规划文件（出处见各行）",
+           "area_count": "{name} {count} 项", "list_sep": "、", "task_columns": ("编号", "任务", "状态", "关联", "出处（文件 · 章节 · 原文）"),
            "indicator_columns": ("指标", "单位", "基期", "目标", "最新", "标记"),
            "title": "北京规划一张图 · 地点图集"},
     "en": {"continued": " (continued)", "facts": "Facts", "measured": "Measured area", "official": "Official area",
            "accuracy": "Drawing accuracy", "basis": "basis", "licence": "Licence", "indicators": "Indicators",
            "tasks": "Plan tasks", "no_tasks": "The plans list no task for this place.",
            "no_indicators": "The plans set no indicator for this place.", "page": "page {}",
+           "inherited": "{total} more tasks apply because the place lies in: {areas}.",
+           "inherited_where": "They are printed in full on {where}.", "area_pages": "the pages of {}",
+           "appendix": "the appendix", "appendix_title": "Appendix · tasks of the areas places lie in",
+           "appendix_note": "These tasks apply to every place inside the area named; each place's page counts them.",
+           "appendix_sources": "the plan documents (each row names its source)",
+           "area_count": "{name} {count}", "list_sep": ", ",
            "task_columns": ("ID", "Task", "Status", "Link", "Source (document · section · quote)"),
            "indicator_columns": ("Indicator", "Unit", "Baseline", "Target", "Latest", "Flag"),
            "title": "Plan Map · atlas of places"},
@@ -55,6 +70,7 @@ WORDS = {
 VIA = {"direct": ("直接提及", "names it"), "inside": ("区内地点", "place inside"), "crossing": ("穿越", "crossing"),
        "structure": ("空间结构", "structure"), "part_of": ("所属范围", "part of")}
 TASK_WIDTHS_MM = (20.0, 48.0, 16.0, 16.0, 86.0)
+INHERITED_VIA = "part_of"  # a task of an area that holds the place (geo/describe.py)
 INDICATOR_WIDTHS_MM = (62.0, 22.0, 24.0, 28.0, 24.0, 26.0)
 
 
@@ -74,6 +90,36 @@ class AtlasResult:
     data: bytes
     pages: int
     place_pages: dict[str, tuple[int, int]] = field(default_factory=dict)
+    appendix_pages: tuple[int, int] | None = None
+
+
+def own_tasks(place_id: str) -> list[dict]:
+    return [task for task in describe_place(place_id)["tasks"] if task["via"] != INHERITED_VIA]
+
+
+def inherited_tasks(place_id: str) -> list[dict]:
+    return [task for task in describe_place(place_id)["tasks"] if task["via"] == INHERITED_VIA]
+
+
+def holding_area(task: dict, chosen: Sequence[str]) -> tuple[str, bool]:
+    """Where an inherited task is printed: (the area, True) when a chosen place's pages list it as its own,
+    else (the first area the task comes through, False): the appendix."""
+    areas = list(task.get("via_places") or [])
+    for area in areas:
+        if area in chosen and any(own["id"] == task["id"] for own in own_tasks(area)):
+            return area, True
+    return (areas[0] if areas else "beijing"), False
+
+
+def appendix_tasks(chosen: Sequence[str]) -> dict[str, list[dict]]:
+    """The inherited tasks no chosen place's pages print, by the area they come through, each once."""
+    by_area: dict[str, dict[str, dict]] = {}
+    for place_id in chosen:
+        for task in inherited_tasks(place_id):
+            area, on_pages = holding_area(task, chosen)
+            if not on_pages:
+                by_area.setdefault(area, {}).setdefault(task["id"], task)
+    return {area: list(tasks.values()) for area, tasks in by_area.items()}
 
 
 def build_atlas(places: list[str] | None = None, lang: str = "zh", path: Path | None = None,
@@ -92,12 +138,18 @@ def build_atlas(places: list[str] | None = None, lang: str = "zh", path: Path | 
     buffer = io.BytesIO()
     result = AtlasResult(data=b"", pages=0)
     rc = {"font.family": [family], "axes.unicode_minus": False, "text.color": INK, **TEXT_AS_TEXT}
+    appendix = appendix_tasks(chosen)
     with matplotlib.rc_context(rc), PdfPages(buffer, metadata={"Title": WORDS[lang]["title"]}) as pdf:
         for place_id in chosen:
             writer = _PageWriter(pdf, place_id, lang, family, date or dt.date.today(), result.pages, preview_dir,
-                                 own_layers)
+                                 own_layers, chosen)
             writer.write_place()
             result.place_pages[place_id] = (result.pages, writer.page_count)
+            result.pages += writer.page_count
+        if appendix:
+            writer = _AppendixWriter(pdf, lang, family, date or dt.date.today(), result.pages, preview_dir, appendix)
+            writer.write_appendix()
+            result.appendix_pages = (result.pages, writer.page_count)
             result.pages += writer.page_count
     result.data = buffer.getvalue()
     if path is not None:
@@ -109,14 +161,15 @@ class _PageWriter:
     """Lays one place's pages out top-down in millimetres, starting a continuation page when one is full."""
 
     def __init__(self, pdf: PdfPages, place_id: str, lang: str, family: str, date: dt.date, first_page: int,
-                 preview_dir: Path | None, own_layers: Sequence[OwnLayer]):
+                 preview_dir: Path | None, own_layers: Sequence[OwnLayer], chosen: Sequence[str] = ()):
         self.pdf, self.place_id, self.lang, self.family, self.date = pdf, place_id, lang, family, date
         self.preview_dir = preview_dir
         self.own_layers = own_layers
+        self.chosen = chosen
         self.first_page = first_page
         self.words = WORDS[lang]
-        self.description = describe_place(place_id)
-        self.row = shipped_places().loc[shipped_places()["id"] == place_id].iloc[0]
+        self.description = describe_place(place_id) if place_id else {}
+        self.row = shipped_places().loc[shipped_places()["id"] == place_id].iloc[0] if place_id else None
         self.page_count = 0
         self.figure: Figure | None = None
         self.cursor = 0.0
@@ -143,14 +196,17 @@ class _PageWriter:
         self.figure = Figure(figsize=(width / 25.4, height / 25.4), dpi=100)
         FigureCanvasAgg(self.figure)
         self.page_count += 1
-        main, other = self._name()
+        main = self._name()[0]
         heading = main if first else main + self.words["continued"]
         self._text(MARGIN_MM, MARGIN_MM, heading, 14, weight="bold")
-        self._text(MARGIN_MM, MARGIN_MM + 7, f"{other} · {self.place_id}", 8, color="#555555")
+        self._text(MARGIN_MM, MARGIN_MM + 7, self._subtitle(), 8, color="#555555")
         self._text(width - MARGIN_MM, MARGIN_MM, self.words["title"], 7, ha="right", color="#555555")
         self.cursor = MARGIN_MM + 13
-        if first:
+        if first and self.place_id:
             self._map()
+
+    def _subtitle(self) -> str:
+        return f"{self._name()[1]} · {self.place_id}"
 
     def _map(self) -> None:
         width, height = PAGE_MM
@@ -205,11 +261,32 @@ class _PageWriter:
         self._table(self.words["indicator_columns"], INDICATOR_WIDTHS_MM, rows)
 
     def _tasks(self) -> None:
-        tasks = self.description["tasks"]
-        self._heading(f"{self.words['tasks']} ({len(tasks)})")
+        tasks, words = self.description["tasks"], self.words
+        own = [task for task in tasks if task["via"] != INHERITED_VIA]
+        inherited = [task for task in tasks if task["via"] == INHERITED_VIA]
+        self._heading(f"{words['tasks']} ({len(tasks)})")
         if not tasks:
-            self._paragraph(self.words["no_tasks"])
+            self._paragraph(words["no_tasks"])
             return
+        if own:
+            self._task_table(own)
+        if inherited:
+            counts: dict[str, int] = {}
+            on_pages, in_appendix = [], False
+            for task in inherited:
+                area, printed = holding_area(task, self.chosen)
+                counts[area] = counts.get(area, 0) + 1
+                if printed and area not in on_pages:
+                    on_pages.append(area)
+                in_appendix = in_appendix or not printed
+            areas = words["list_sep"].join(words["area_count"].format(name=place_name(area, self.lang), count=count)
+                                           for area, count in counts.items())
+            where = [words["area_pages"].format(place_name(area, self.lang)) for area in on_pages]
+            where += [words["appendix"]] if in_appendix else []
+            self._paragraph(words["inherited"].format(total=len(inherited), areas=areas)
+                            + words["inherited_where"].format(where=words["list_sep"].join(where)))
+
+    def _task_table(self, tasks: list[dict]) -> None:
         rows = []
         for task in tasks:
             title = task["title_zh"] if self.lang == "zh" else task["title_en"]
@@ -290,6 +367,30 @@ class _PageWriter:
             Path(self.preview_dir).mkdir(parents=True, exist_ok=True)
             self.figure.savefig(Path(self.preview_dir) / f"page-{self.first_page + self.page_count:03d}.png", dpi=110)
         self.figure = None
+
+
+class _AppendixWriter(_PageWriter):
+    """The closing pages: the tasks of the areas places lie in that no place's pages print, by area."""
+
+    def __init__(self, pdf: PdfPages, lang: str, family: str, date: dt.date, first_page: int,
+                 preview_dir: Path | None, tasks_by_area: dict[str, list[dict]]):
+        super().__init__(pdf, "", lang, family, date, first_page, preview_dir, ())
+        self.tasks_by_area = tasks_by_area
+        self.sources = self.words["appendix_sources"]
+
+    def _name(self) -> tuple[str, str]:
+        return self.words["appendix_title"], WORDS["en" if self.lang == "zh" else "zh"]["appendix_title"]
+
+    def _subtitle(self) -> str:
+        return self._name()[1]
+
+    def write_appendix(self) -> None:
+        self._new_page(first=True)
+        self._paragraph(self.words["appendix_note"])
+        for area, tasks in self.tasks_by_area.items():
+            self._heading(f"{place_name(area, self.lang)} ({len(tasks)})")
+            self._task_table(tasks)
+        self._finish_page()
 
 
 def _with_year(value: object, year: object) -> str:

@@ -1,4 +1,5 @@
-"""The atlas: a page (and continuation pages) per place with its name, map labels and every task it lists."""
+"""The atlas: a page (and continuation pages) per place with its name, map labels and its own tasks; every task
+that applies to a place through an area holding it printed once, on that area's pages or in the appendix."""
 from __future__ import annotations
 
 import io
@@ -9,11 +10,11 @@ import pytest
 from pypdf import PdfReader
 
 from geo.paths import ROOT
-from layers.atlas import atlas_places, build_atlas
+from layers.atlas import atlas_places, build_atlas, holding_area
 from layers.place_facts import describe_place
 from layers.static_map import RenderError
 
-PLACES = ["cbd_core", "st_jianwai", "sc_admin"]
+PLACES = ["cbd_zone", "cbd_core", "st_jianwai", "sc_admin"]
 
 
 @pytest.fixture(scope="module")
@@ -36,13 +37,33 @@ def test_every_place_of_the_atlas_is_covered():
 def test_a_page_per_place_with_its_name_and_tasks(atlas):
     result, reader = atlas
     assert list(result.place_pages) == PLACES
-    assert len(reader.pages) == result.pages == sum(count for _first, count in result.place_pages.values())
+    appendix_first, appendix_count = result.appendix_pages
+    assert len(reader.pages) == result.pages == appendix_first + appendix_count
+    assert appendix_first == sum(count for _first, count in result.place_pages.values())
+    appendix = place_text(reader, *result.appendix_pages)
     for place_id, (first, count) in result.place_pages.items():
         description = describe_place(place_id)
         assert description["place"]["name_zh"] in reader.pages[first].extract_text()
         text = place_text(reader, first, count)
         for task in description["tasks"]:
-            assert task["id"] in text, (place_id, task["id"])
+            if task["via"] != "part_of":
+                assert task["id"] in text, (place_id, task["id"])
+                continue
+            area, on_pages = holding_area(task, PLACES)
+            printed = place_text(reader, *result.place_pages[area]) if on_pages else appendix
+            assert task["id"] in printed, (place_id, task["id"], area)
+
+
+def test_a_place_page_counts_the_tasks_of_the_areas_it_lies_in(atlas):
+    """建外's page lists its own tasks and says how many come from the zone, the district and the city, and where."""
+    result, reader = atlas
+    text = place_text(reader, *result.place_pages["st_jianwai"]).replace("\n", "")
+    inherited = [task for task in describe_place("st_jianwai")["tasks"] if task["via"] == "part_of"]
+    assert f"另有 {len(inherited)} 项任务因其所属范围而适用" in text
+    assert "CBD功能区" in text and "朝阳区" in text and "“CBD功能区”页" in text and "附录" in text
+    own = [task for task in describe_place("st_jianwai")["tasks"] if task["via"] != "part_of"]
+    assert not [task["id"] for task in inherited if task["id"] in text and task["id"] not in
+                {own_task["id"] for own_task in own}]
 
 
 def test_long_task_lists_flow_onto_continuation_pages(atlas):
