@@ -362,9 +362,26 @@ window.planmap = (function () {
     selecting = false;
   }
 
+  // streamlit-folium moves the map only to a centre or zoom that differs from the last one it was sent (its
+  // last_center, last_zoom), so a task picked again after a pan — the same framing — left the map where the
+  // planner had panned. The page sends a centre only on the run that asks for a framing (app.py); the next run,
+  // the map's own after the framing or a pan, sends none and so ends that request: forgetting it then makes the
+  // next request count, even one for the same places. streamlit-folium's handler has run when this one does.
+  function honourEveryFraming() {
+    var streamlit = window.Streamlit;
+    if (!streamlit || !streamlit.events) return;
+    streamlit.events.addEventListener(streamlit.RENDER_EVENT, function (event) {
+      var args = event.detail && event.detail.args, shared = window.__GLOBAL_DATA__;
+      if (!args || !shared) return;
+      if (args.center === null || args.center === undefined) shared.last_center = null;
+      if (args.zoom === null || args.zoom === undefined) shared.last_zoom = null;
+    });
+  }
+
   function watchMap(map) {
     theMap = map;
     fillFrame(map);
+    honourEveryFraming();
     map.on("zoomend moveend", function () { layoutLabels(map); });
     map.on("layeradd layerremove", function (event) { if (event.layer instanceof L.FeatureGroup) scheduleLayout(); });
     map.on("click", function (event) {
