@@ -196,9 +196,8 @@ def _task_grid(app: App) -> Any:
 def framable_keywords() -> list[str]:
     """The keywords whose first task (the task table's first row, as ui/panels.filtered_tasks filters) names
     places with an outline: picking it must frame the map (a task naming only Beijing-wide or undrawn
-    places is not framed). Consecutive keywords frame different places: streamlit-folium applies a centre
-    only when it differs from the last one it applied, so the same framing twice does not move the map back
-    (a defect of the app's framing, reported, not measured here)."""
+    places is not framed). Consecutive keywords frame different places, so each pick frames somewhere new
+    (a pick of the same framing again is covered by tests/browser/test_viewer_flow.py)."""
     from geo.plan import load_plan
     from layers.interactive import bounds_of
 

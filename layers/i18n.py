@@ -111,6 +111,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "progress": ("完成进度", "Progress"),
     "flag": ("预警", "Flag"),
     "unit": ("单位", "Unit"),
+    # The site check's tables (geo/sitecheck.py's columns, ui/upload.py).
+    "col_relation": ("关系", "Relation"),
+    "col_name": ("名称", "Name"),
+    "col_id": ("编号", "ID"),
+    "col_share": ("范围内占比", "Share inside"),
+    "col_distance_m": ("距离（米）", "Distance (m)"),
+    "col_layer": ("图层", "Layer"),
+    "col_task": ("任务", "Task"),
+    "col_via_places": ("经由地点", "Through places"),
+    "col_quote": ("引文", "Clause (quote)"),
 }
 
 FLAGS = {

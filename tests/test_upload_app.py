@@ -123,3 +123,31 @@ def test_the_site_check_list_of_a_big_layer_is_labelled_in_one_pass(monkeypatch)
     box = at.selectbox(key="user_pick_box")
     assert len(box.options) == upload_module.PICK_LIST_LIMIT
     assert box.options[0] == "⬚ parcels.csv #1 · P0" and box.options[-1] == f"⬚ parcels.csv #{rows - 1} · P{rows - 2}"
+
+
+def _headers(frame) -> list[str]:
+    """The headers a table shows: its columns' labels where set (column config), else the column names."""
+    labels = {name: config.get("label") for name, config in json.loads(frame.proto.columns or "{}").items()}
+    return [labels.get(column) or column for column in frame.value.columns]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_site_check_tables_have_headers_in_the_chosen_language(lang, tmp_path):
+    at = _app()
+    if lang == "en":
+        at.radio(key="lang").set_value("en").run()
+    at = _upload(at, fx.dxf_gk_cm117(tmp_path))
+    at.selectbox(key="upload_crs").set_value("EPSG:4548").run()
+    at.button(key="upload_add").click().run()
+    at.selectbox(key="user_pick_box").set_value(("red_line.dxf", 1)).run()
+    assert not at.exception
+    raw = {"relation", "name_zh", "name_en", "id", "share", "distance_m", "layer", "title_zh", "title_en", "via",
+           "via_places", "status", "doc_id", "quote"}
+    tables = [frame for frame in at.dataframe if {"relation", "via"} & set(frame.value.columns)]
+    assert len(tables) == 2, [list(frame.value.columns) for frame in at.dataframe]  # places, tasks
+    for frame in tables:
+        headers = _headers(frame)
+        assert not raw & set(headers), headers
+        if lang == "zh":
+            assert all(re.search(r"[\u4e00-\u9fff]", header) for header in headers), headers
+    assert "关系" in _headers(tables[0]) if lang == "zh" else "Relation" in _headers(tables[0])

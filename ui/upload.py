@@ -29,6 +29,7 @@ from geo.sitecheck import NEAR_M, check_site, site_check_dict
 from geo.userlayer import UserLayer, load_user_layer
 from layers import serving, tiles
 from layers.assets import vendor_url
+from layers.i18n import t
 from layers.own_layers import PALETTE, export_ids, feature_colours, own_export_layer
 from layers.raster import raster_overlay
 from layers.safe_text import markdown_inert
@@ -341,6 +342,18 @@ def _drawn_check(number: int, lang: str, places: gpd.GeoDataFrame) -> bool:
     return True
 
 
+# The site check's columns (geo/sitecheck.py's names, kept in the data and its downloads) → their header's text key.
+SITE_HEADERS = {"relation": "col_relation", "name_zh": "col_name", "name_en": "col_name", "id": "col_id",
+                "share": "col_share", "distance_m": "col_distance_m", "layer": "col_layer", "title_zh": "col_task",
+                "title_en": "col_task", "via": "via", "via_places": "col_via_places", "status": "status",
+                "doc_id": "document", "quote": "col_quote"}
+
+
+def site_headers(table: pd.DataFrame, lang: str) -> dict[str, str]:
+    """A site check table's headers in the reader's language (Streamlit column labels)."""
+    return {column: t(SITE_HEADERS[column], lang) for column in table.columns if column in SITE_HEADERS}
+
+
 def _site_check(title: str, sites: gpd.GeoDataFrame, row: int, attributes: dict, layer_title: str, crs_label: str,
                 id_field: str | None, as_json: Callable[[list, float], dict], lang: str,
                 places: gpd.GeoDataFrame) -> None:
@@ -353,14 +366,14 @@ def _site_check(title: str, sites: gpd.GeoDataFrame, row: int, attributes: dict,
     st.markdown(f"**{text('places', lang)}**")
     name_column = "name_zh" if lang == "zh" else "name_en"
     table = pd.DataFrame(result.places)
-    st.dataframe(table[[c for c in ("relation", name_column, "id", "share", "distance_m", "layer") if c in table]],
-                 hide_index=True)
+    table = table[[c for c in ("relation", name_column, "id", "share", "distance_m", "layer") if c in table]]
+    st.dataframe(table, hide_index=True, column_config=site_headers(table, lang))
     st.markdown(f"**{text('tasks', lang)}: {len(result.tasks)}**")
     title_column = "title_zh" if lang == "zh" else "title_en"
     if not result.tasks.empty:
         shown = result.tasks[["id", title_column, "via", "via_places", "status", "doc_id", "quote"]].assign(
             via_places=result.tasks["via_places"].map(", ".join))
-        st.dataframe(shown, hide_index=True, height=320)
+        st.dataframe(shown, hide_index=True, height=320, column_config=site_headers(shown, lang))
     st.caption(f"{text('indicators', lang)}: {len(result.indicators)}")
     from layers.site_report import site_pdf, site_xlsx  # matplotlib and openpyxl load only when a check is shown
 

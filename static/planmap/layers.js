@@ -362,9 +362,59 @@ window.planmap = (function () {
     selecting = false;
   }
 
+  // The page sends the map a centre and zoom only on the run that asks for a framing (a task or a searched place
+  // picked, a link without a view: app.py); every such request is honoured here, at once and without the zoom
+  // animation (a quarter of a second in which the planner waits for the map to settle). streamlit-folium would
+  // move the map only to a centre or zoom that differs from the last one it was sent (its last_center,
+  // last_zoom), so a task picked again after a pan — the same framing — left the map where the planner had
+  // panned: those are set to the request, so its own handler, which runs after this one (a capturing listener
+  // runs first at its target), finds nothing to do.
+  function frameOnRequest(map) {
+    var streamlit = window.Streamlit;
+    if (!streamlit || !streamlit.events) return;
+    streamlit.events.addEventListener(streamlit.RENDER_EVENT, function (event) {
+      var args = event.detail && event.detail.args, shared = window.__GLOBAL_DATA__;
+      if (!args || !shared || !args.center) return;
+      var zoom = args.zoom || map.getZoom();
+      map.setView(args.center, zoom, {animate: false});
+      shared.last_center = args.center;
+      shared.last_zoom = zoom;
+    }, true);
+  }
+
+  // streamlit-folium sends the map's value 250 ms after the last event that changed it (a debounce meant for
+  // pans and zooms), so a click waited a quarter of a second before it left the browser. After a click (on a
+  // shape, on no shape, Esc, an entry of the identify list: each ends in a map click) the value is sent at once,
+  // built as streamlit-folium 0.27's updateComponentValue builds it (the same fields, in the same order, filtered
+  // by returned_objects) and kept as its previous_data: its own debounced call then finds nothing new and sends
+  // nothing. Run after the click's handlers (streamlit-folium's among them) have updated the shared values.
+  function sendNow(map) {
+    var shared = window.__GLOBAL_DATA__, streamlit = window.Streamlit;
+    if (!shared || !streamlit || shared.wrap_longitude) return;  // wrapped longitudes: leave it to streamlit-folium
+    var value = {
+      last_clicked: shared.lat_lng_clicked, last_object_clicked: shared.last_object_clicked,
+      last_object_clicked_count: shared.last_object_clicked_count,
+      last_object_clicked_tooltip: shared.last_object_clicked_tooltip,
+      last_object_clicked_popup: shared.last_object_clicked_popup, all_drawings: shared.all_drawings,
+      last_active_drawing: shared.last_active_drawing, last_geocoder_result: shared.last_geocoder_result,
+      bounds: map.getBounds(), zoom: map.getZoom(), last_circle_radius: shared.last_circle_radius,
+      last_circle_polygon: shared.last_circle_polygon, center: map.getCenter(),
+      selected_layers: Object.values(shared.selected_layers), selected_tags: shared.selected_tags
+    };
+    var returned = {};
+    Object.keys(value).forEach(function (key) {
+      if (!shared.returned_objects || shared.returned_objects.indexOf(key) >= 0) returned[key] = value[key];
+    });
+    if (JSON.stringify(shared.previous_data) === JSON.stringify(returned)) return;
+    shared.previous_data = returned;
+    streamlit.setComponentValue(returned);
+  }
+
   function watchMap(map) {
     theMap = map;
     fillFrame(map);
+    frameOnRequest(map);
+    map.on("click", function () { setTimeout(function () { sendNow(map); }, 0); });
     map.on("zoomend moveend", function () { layoutLabels(map); });
     map.on("layeradd layerremove", function (event) { if (event.layer instanceof L.FeatureGroup) scheduleLayout(); });
     map.on("click", function (event) {

@@ -9,7 +9,7 @@ from google.protobuf.message import DecodeError
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from layers.catalog import layer_frame, load_catalog
-from tests.browser.test_app_browser import HIT, MAP_IFRAME, VIEW, open_app, panel_text, wait_until
+from tests.browser.test_app_browser import CBD_POINT, HIT, MAP_IFRAME, VIEW, open_app, panel_text, wait_until
 
 pytestmark = pytest.mark.browser
 ON_APP = pytest.mark.parametrize("app_script", ["server.py"], indirect=True)
@@ -78,4 +78,27 @@ def test_a_pan_reruns_only_the_map_and_a_click_still_the_page(streamlit_server, 
     page.mouse.click(box["x"] + hit["x"], box["y"] + hit["y"])
     wait_until(lambda: param(page, "place") == "st_sanlitun", "place=st_sanlitun after the click")
     wait_until(lambda: street["name_zh"] in panel_text(page), "the street's details")
+    assert page_errors == []
+
+
+@ON_APP
+def test_a_click_is_sent_at_once_and_only_once(streamlit_server, page, page_errors):
+    """streamlit-folium sends the map's value 250 ms after the last change; layers.js sends a click's value at once
+    and leaves streamlit-folium's own (debounced) send nothing new to send: one value per click, one page run."""
+    frame, name = open_app(page, streamlit_server, "?layers=cbd_core")
+    frame.evaluate(f"(n) => window[n].setView([{CBD_POINT[0]}, {CBD_POINT[1]}], 14, {{animate: false}})", name)
+    hit = wait_until(lambda: (h := frame.evaluate(HIT, [name, *CBD_POINT]))["fid"] == "cbd_core" and h,
+                     "the core under the point", settle=0.5)
+    page.wait_for_timeout(800)  # the view's own value has been sent
+    frame.evaluate("""() => { window.__sent = []; const send = window.Streamlit.setComponentValue;
+        window.Streamlit.setComponentValue = function (value) {
+            window.__sent.push({count: value.last_object_clicked_count, now: new Error().stack.includes('sendNow')});
+            return send.apply(this, arguments); }; }""")
+    box = page.locator(MAP_IFRAME).bounding_box()
+    page.mouse.click(box["x"] + hit["x"], box["y"] + hit["y"])
+    wait_until(lambda: param(page, "place") == "cbd_core", "place=cbd_core after the click")
+    page.wait_for_timeout(1000)  # past streamlit-folium's debounce
+    sent = frame.evaluate("() => window.__sent")
+    assert sent and sent[0]["now"], sent  # the click went out from layers.js, not after the debounce
+    assert len([value for value in sent if value["count"] == sent[0]["count"]]) == 1, sent
     assert page_errors == []

@@ -330,3 +330,32 @@ def test_map_tools_search_identify_measure_coordinates(streamlit_server, page, p
     frame.locator(".planmap-tool[aria-label='回到初始范围']").click()
     wait_until(lambda: frame.evaluate(VIEW, name)["zoom"] <= 12, "the home extent")
     assert page_errors == []
+
+
+@ON_APP
+def test_picking_a_task_again_after_a_pan_frames_its_places_again(streamlit_server, page, page_errors, capsys):
+    """streamlit-folium moves the map only to a centre and zoom that differ from the last ones it was sent: a task
+    picked again (or another task with the same places) after the planner panned away used to leave the map
+    where it was."""
+    frame, name = open_app(page, streamlit_server, "?panel=tasks")
+    wait_until(lambda: task_grid(page).is_visible(), "the task table")
+    tick_row(page, 1)
+    wait_until(lambda: param(page, "task"), "a task in the URL")
+
+    def settled_view() -> dict | None:  # the map's view once the link has it (the framing is over)
+        view = frame.evaluate(VIEW, name)
+        return view if (param(page, "view") or "").endswith(f",{view['zoom']}") and view["zoom"] != 11 else None
+
+    framed = wait_until(settled_view, "the task's framing in the link", settle=0.8)
+    frame.evaluate("(n) => window[n].setView([39.80, 116.20], 11, {animate: false})", name)  # the planner pans away
+    wait_until(lambda: (param(page, "view") or "").endswith(",11"), "the panned view in the link", settle=0.5)
+    tick_row(page, 1)  # untick
+    wait_until(lambda: param(page, "task") is None, "the task unticked")
+    tick_row(page, 1)  # and pick it again
+    wait_until(lambda: param(page, "task"), "the task picked again")
+    again = wait_until(lambda: (v := frame.evaluate(VIEW, name))["zoom"] == framed["zoom"] and v,
+                       "the map framed the task's places again")
+    # Within a pixel at that zoom (Leaflet rounds a pan to whole pixels); the pan went 0.1° and more away.
+    pixel = 360 / (256 * 2 ** framed["zoom"])
+    assert abs(again["lat"] - framed["lat"]) < pixel and abs(again["lng"] - framed["lng"]) < pixel, (again, framed)
+    assert page_errors == []
