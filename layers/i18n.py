@@ -128,6 +128,14 @@ FLAGS = {
     "not_measurable": ("无法衡量", "not measurable"),
 }
 
+# How a site relates to a place, and why a task applies to it (geo/sitecheck.py's codes): one wording for the
+# app's tables and the site report.
+SITE_RELATIONS = {"in": ("位于", "in"), "crosses": ("跨越", "crosses"), "near": ("邻近", "near"),
+                  "structure": ("所属空间结构", "its spatial structure"), "part_of": ("所属范围", "what it is part of")}
+# Place layers that are not catalogue layers (geo/places.py): what a reader calls them.
+PLACE_LAYERS = {"context": ("行政区", "administrative area"), "rail_lines": ("轨道线路", "rail line"),
+                "gazetteer": ("地名", "gazetteer place")}
+
 STATUS = {
     "not_reported": ("未报告", "not reported"), "in_progress": ("推进中", "in progress"),
     "completed": ("已完成", "completed"), "opened": ("已开通", "opened"),

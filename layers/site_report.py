@@ -19,7 +19,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from geo.sitecheck import SITE_VIA_ORDER, SiteResult
-from layers.i18n import STATUS, pick
+from layers.i18n import SITE_RELATIONS, STATUS, pick
 from layers.static_map import INK, cjk_font
 
 A4_PORTRAIT_IN = (210 / 25.4, 297 / 25.4)
@@ -30,7 +30,6 @@ NEAR_COLOUR = "#2ca02c"
 VIA_TITLES = {"in": ("所在区域", "areas the site lies in"), "crosses": ("跨越区域", "areas the site crosses"),
               "near": ("邻近线路、站点", "lines and stations nearby"), "structure": ("空间结构", "spatial structure"),
               "part_of": ("上位区域（全区、全市）", "zone-, district- and city-wide")}
-RELATION_TITLES = {"in": ("位于", "in"), "crosses": ("跨越", "crosses"), "near": ("邻近", "near")}
 
 
 def site_pdf(results: list[SiteResult], sites: gpd.GeoDataFrame, places: gpd.GeoDataFrame, title: str,
@@ -93,7 +92,7 @@ def _page(figure: Figure, result: SiteResult, geometry: shapely.Geometry, places
     figure.text(0.06, 0.932, f"{'坐标系' if zh else 'CRS'}: {crs_label} · {'邻近距离' if zh else 'near'} ≤ {near_m:.0f} m"
                 f" · {date.isoformat()}", fontsize=8)
     _draw_site_map(figure.add_axes([0.06, 0.60, 0.42, 0.31]), result, geometry, places, near_m)
-    lines = [f"{pick(RELATION_TITLES[p['relation']], lang)}  {p['name_zh' if zh else 'name_en'] or p['name_zh']}"
+    lines = [f"{pick(SITE_RELATIONS[p['relation']], lang)}  {p['name_zh' if zh else 'name_en'] or p['name_zh']}"
              f"  ({p['id']})" + (f"  {p['share']:.0%}" if "share" in p else f"  {p['distance_m']} m")
              for p in result.places]
     figure.text(0.52, 0.91, "\n".join(["地点" if zh else "Places"] + lines[:24]), fontsize=7.5, va="top",

@@ -151,3 +151,18 @@ def test_site_check_tables_have_headers_in_the_chosen_language(lang, tmp_path):
         if lang == "zh":
             assert all(re.search(r"[\u4e00-\u9fff]", header) for header in headers), headers
     assert "关系" in _headers(tables[0]) if lang == "zh" else "Relation" in _headers(tables[0])
+
+
+def test_site_check_values_read_in_chinese(tmp_path):
+    """Not only the headers: the relation, reason, status and layer cells are words of the reader's language."""
+    at = _upload(_app(), fx.dxf_gk_cm117(tmp_path))
+    at.selectbox(key="upload_crs").set_value("EPSG:4548").run()
+    at.button(key="upload_add").click().run()
+    at.selectbox(key="user_pick_box").set_value(("red_line.dxf", 1)).run()
+    places, tasks = [frame.value for frame in at.dataframe if {"relation", "via"} & set(frame.value.columns)]
+    raw = {"in", "crosses", "near", "structure", "part_of", "not_reported", "in_progress", "completed", "opened"}
+    for column in ("relation", "layer"):
+        assert not raw & set(places[column]), places[column].tolist()
+        assert all(re.search(r"[\u4e00-\u9fff]", value) for value in places[column]), places[column].tolist()
+    for column in ("via", "status"):
+        assert not raw & set(tasks[column]), tasks[column].unique().tolist()

@@ -29,7 +29,8 @@ from geo.sitecheck import NEAR_M, check_site, site_check_dict
 from geo.userlayer import UserLayer, load_user_layer
 from layers import serving, tiles
 from layers.assets import vendor_url
-from layers.i18n import t
+from layers.catalog import load_catalog
+from layers.i18n import PLACE_LAYERS, SITE_RELATIONS, STATUS, pick, t
 from layers.own_layers import PALETTE, export_ids, feature_colours, own_export_layer
 from layers.raster import raster_overlay
 from layers.safe_text import markdown_inert
@@ -349,6 +350,18 @@ SITE_HEADERS = {"relation": "col_relation", "name_zh": "col_name", "name_en": "c
                 "doc_id": "document", "quote": "col_quote"}
 
 
+def site_values(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The cells a reader reads as words, in their language: relation, reason, status and layer (the data and
+    its downloads keep the codes)."""
+    catalog = load_catalog().layers
+    words = {"relation": lambda code: pick(SITE_RELATIONS.get(code), lang, code),
+             "via": lambda code: pick(SITE_RELATIONS.get(code), lang, code),
+             "status": lambda code: pick(STATUS.get(code), lang, code),
+             "layer": lambda code: catalog[code].title(lang) if code in catalog
+             else pick(PLACE_LAYERS.get(code), lang, code)}
+    return table.assign(**{column: table[column].map(word) for column, word in words.items() if column in table})
+
+
 def site_headers(table: pd.DataFrame, lang: str) -> dict[str, str]:
     """A site check table's headers in the reader's language (Streamlit column labels)."""
     return {column: t(SITE_HEADERS[column], lang) for column in table.columns if column in SITE_HEADERS}
@@ -367,13 +380,13 @@ def _site_check(title: str, sites: gpd.GeoDataFrame, row: int, attributes: dict,
     name_column = "name_zh" if lang == "zh" else "name_en"
     table = pd.DataFrame(result.places)
     table = table[[c for c in ("relation", name_column, "id", "share", "distance_m", "layer") if c in table]]
-    st.dataframe(table, hide_index=True, column_config=site_headers(table, lang))
+    st.dataframe(site_values(table, lang), hide_index=True, column_config=site_headers(table, lang))
     st.markdown(f"**{text('tasks', lang)}: {len(result.tasks)}**")
     title_column = "title_zh" if lang == "zh" else "title_en"
     if not result.tasks.empty:
         shown = result.tasks[["id", title_column, "via", "via_places", "status", "doc_id", "quote"]].assign(
             via_places=result.tasks["via_places"].map(", ".join))
-        st.dataframe(shown, hide_index=True, height=320, column_config=site_headers(shown, lang))
+        st.dataframe(site_values(shown, lang), hide_index=True, height=320, column_config=site_headers(shown, lang))
     st.caption(f"{text('indicators', lang)}: {len(result.indicators)}")
     from layers.site_report import site_pdf, site_xlsx  # matplotlib and openpyxl load only when a check is shown
 
