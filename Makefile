@@ -55,8 +55,12 @@ INTERVAL ?= 3
 DURATION ?= 60
 CHURN ?= 500
 BROWSERS ?= 3
+LOAD_WORKERS ?= 1
 load: install system-deps
-	$(PY) benchmarks/load.py --sessions $(SESSIONS) --interval $(INTERVAL) --duration $(DURATION) --churn $(CHURN) --browsers $(BROWSERS)
+	@[ "$(LOAD_WORKERS)" = 1 ] || command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || \
+		(apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx)
+	$(PY) benchmarks/load.py --sessions $(SESSIONS) --interval $(INTERVAL) --duration $(DURATION) --churn $(CHURN) \
+		--browsers $(BROWSERS) --workers $(LOAD_WORKERS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

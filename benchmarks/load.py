@@ -8,6 +8,9 @@ peak RSS, and RSS before and after `--churn` sessions opened and closed (a leak 
 A websocket client costs a fraction of a browser, so 2 cores can drive the server rather than starve it.
 
     python benchmarks/load.py --sessions 20 --interval 3 --duration 30 --churn 100
+
+With `--workers N` (N > 1) the server is N processes behind nginx with sticky sessions, as `make serve` runs it
+(deploy/serve_many.py); CPU and RSS are then the sum over its processes.
 """
 from __future__ import annotations
 
@@ -27,6 +30,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import tempfile
+
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -34,6 +39,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from load_browsers import BrowserStats, drive
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "deploy"))
+import serve_many  # noqa: E402
 MAP_COMPONENT = "streamlit_folium.st_folium"
 LAYER_URL = re.compile(r'(/[^"\\]*?api/planmap/[^"\\]+)')
 RUN_TIMEOUT_S = 30.0
@@ -178,20 +185,25 @@ async def churn(url: str, count: int, concurrency: int = 10) -> list[str]:
 
 
 class ServerProbe:
-    """RSS and CPU time of the server process, sampled from /proc."""
+    """RSS and CPU time of the server's processes (one, or the workers and nginx), summed, sampled from /proc."""
 
-    def __init__(self, pid: int) -> None:
-        self.pid, self.peak_rss = pid, 0
+    def __init__(self, pids: list[int]) -> None:
+        self.pids, self.peak_rss = pids, 0
 
     def rss_mb(self) -> float:
-        status = Path(f"/proc/{self.pid}/status").read_text()
-        kb = int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1])
+        kb = 0
+        for pid in self.pids:
+            status = Path(f"/proc/{pid}/status").read_text()
+            kb += int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1])
         self.peak_rss = max(self.peak_rss, kb)
         return kb / 1024
 
     def cpu_s(self) -> float:
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        total = 0
+        for pid in self.pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / CLOCK_TICKS
 
     async def sample(self, every: float = 0.5) -> None:
         while True:
@@ -199,11 +211,32 @@ class ServerProbe:
             await asyncio.sleep(every)
 
 
-def start_server() -> tuple[subprocess.Popen, str]:
-    """`streamlit run server.py` on a free loopback port; its process and URL once healthy."""
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+        return probe.getsockname()[1]
+
+
+def start_many(workers: int, scratch: Path) -> tuple[list[subprocess.Popen], str]:
+    """`workers` Streamlit processes behind nginx on free loopback ports (deploy/serve_many.py); URL once healthy."""
+    port, first_backend = free_port(), free_port()
+    while any(not _port_free(first_backend + number) for number in range(workers)):
+        first_backend = free_port()
+    return serve_many.start(workers, "127.0.0.1", port, first_backend, None, scratch), f"http://127.0.0.1:{port}"
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def start_server() -> tuple[subprocess.Popen, str]:
+    """`streamlit run server.py` on a free loopback port; its process and URL once healthy."""
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
@@ -294,7 +327,8 @@ def report(result: dict) -> str:
                      f"{result['browser_error_examples'] or ''}")
     if result["rss_peak_mb"] is not None:
         lines += [
-            f"server CPU           {100 * result['server_cpu_share']:.0f} % of one core",
+            f"server CPU           {100 * result['server_cpu_share']:.0f} % of one core"
+            + (f" (the sum over {result['workers']} processes and nginx)" if result.get("workers", 1) > 1 else ""),
             f"server RSS           {result['rss_start_mb']:.0f} MB at start, peak {result['rss_peak_mb']:.0f} MB",
             f"churn                {result['churn_sessions']} sessions opened and closed "
             f"({result['churn_errors']} errors): RSS {result['rss_before_churn_mb']:.0f} → "
@@ -313,19 +347,28 @@ def main(argv: list[str] | None = None) -> int:
                         help="real Chromium pages toggling beside the sessions (benchmarks/load_browsers.py)")
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--url", help="a running server on this machine (default: start one)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="server processes; above 1, behind nginx with sticky sessions (deploy/serve_many.py)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     if args.url and not args.url.startswith(("http://127.0.0.1", "http://localhost")):
         parser.error("load runs on loopback only: --url must be http://127.0.0.1:… or http://localhost:…")
-    server, url = (None, args.url) if args.url else start_server()
+    scratch = tempfile.TemporaryDirectory(prefix="planmap-load-")
+    if args.url:
+        servers, url = [], args.url
+    elif args.workers > 1:
+        servers, url = start_many(args.workers, Path(scratch.name))
+    else:
+        server, url = start_server()
+        servers = [server]
     try:
-        probe = ServerProbe(server.pid) if server else None
+        probe = ServerProbe([server.pid for server in servers]) if servers else None
         budget = args.duration + RUN_TIMEOUT_S * 2 + args.churn * 2 + 60
         result = asyncio.run(asyncio.wait_for(run(args, url, probe), timeout=budget))
+        result["workers"] = args.workers
     finally:
-        if server:
-            server.terminate()
-            server.wait(timeout=30)
+        serve_many.stop(servers)
+        scratch.cleanup()
     print(report(result))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
