@@ -49,6 +49,7 @@ LINK_NOTICE_KEY = "_mine_unknown"  # the link named own layers this session does
 PICK_BOX = "user_pick_box"
 SHAPES_KEY = "_shapes_"  # an entry's MercatorShapes per datum: "_shapes_wgs84", "_shapes_gcj02"
 LABEL_FIELD_KEY = "_label_field"  # an entry's column naming its features in tooltips
+COLOURS_KEY = "_colours"  # an entry's (style, (colour per feature, legend))
 NO_VALUE = "–"  # a tooltip's value of the colour column where a feature has none
 VECTOR_LIMIT = 5000  # above this many features a layer is drawn as one image (as the catalogue's big layers)
 PICK_LIST_LIMIT = 5000  # rows offered in the site check's list
@@ -181,9 +182,9 @@ def _unique_name(name: str) -> str:
 def tooltips(layer_name: str, entry: dict, rows: slice | np.ndarray = slice(None)) -> list[str]:
     """Feature tooltips '⬚ layer #row · label[ · column=value]' of the features at `rows` (positions): unique,
     so a click names the feature."""
-    positions = np.arange(len(entry["layer"].frame))[rows]
+    positions = rows.tolist() if isinstance(rows, np.ndarray) else range(len(entry["layer"].frame))[rows]
     prefix = tile_prefix(layer_name)
-    return [f"{prefix}{position + 1}{label}" for position, label in zip(positions.tolist(), _labels(entry, rows))]
+    return [f"{prefix}{position + 1}{label}" for position, label in zip(positions, _labels(entry, rows))]
 
 
 def _labels(entry: dict, rows: slice | np.ndarray) -> list[str]:
@@ -239,7 +240,7 @@ def add_to_map(group, datum: str) -> None:
             else:
                 group.add_image(url, bounds)
             continue
-        colours, _legend = feature_colours(frame, entry["colour"], entry["column"], entry["scheme"], entry["k"])
+        colours, _legend = _colours(entry)
         slim = frame[[frame.geometry.name]].reset_index(drop=True)
         slim = shift_frame(slim) if datum == "gcj02" else slim
         slim["fid"] = [f"user:{name}:{row}" for row in range(1, len(slim) + 1)]
@@ -250,6 +251,15 @@ def add_to_map(group, datum: str) -> None:
             collection = collection.replace(raw, escaped)
         group.add_layer(collection, {"style": {"weight": 2.5, "opacity": 0.95, "fillOpacity": 0.35},
                                      "hover": {"weight": 5, "fillOpacity": 0.55}, "radius": 6, "tooltip": True})
+
+
+def _colours(entry: dict) -> tuple[list[str], list[tuple[str, str]]]:
+    """The layer's colour per feature and its legend, kept in its entry for its style: otherwise every run (each
+    click) classes a big layer's column again, a pass over all its features."""
+    style = (entry["colour"], entry["column"], entry["scheme"], entry["k"])
+    if entry.get(COLOURS_KEY, (None,))[0] != style:
+        entry[COLOURS_KEY] = (style, feature_colours(entry["layer"].frame, *style))
+    return entry[COLOURS_KEY][1]
 
 
 def _shapes(entry: dict, datum: str) -> MercatorShapes:
@@ -280,8 +290,7 @@ def _tiles(entry: dict, datum: str) -> tiles.TileSet:
     key = f"_tiles_{datum}"
     if key not in entry:
         style = {"layer": entry["layer"], "column": entry["column"]}  # not the entry: it holds the tile set
-        colours = None if entry["column"] is None else \
-            feature_colours(entry["layer"].frame, entry["colour"], entry["column"], entry["scheme"], entry["k"])[0]
+        colours = None if entry["column"] is None else _colours(entry)[0]
         style[LABEL_FIELD_KEY] = _label_field(entry)
 
         def properties(positions: np.ndarray) -> list[dict]:
@@ -319,8 +328,7 @@ def my_layers_section(lang: str) -> None:
             zoom = next((value.min_zoom for key, value in entry.items() if key.startswith("_tiles_")), None)
             how = "as_tiles" if zoom is not None else "as_image"
             st.caption(text(how, lang).format(count=len(entry["layer"].frame), limit=VECTOR_LIMIT, zoom=zoom))
-        _colours, legend = feature_colours(entry["layer"].frame, entry["colour"], entry["column"], entry["scheme"],
-                                           entry["k"])
+        legend = _colours(entry)[1]
         for colour, value in legend:
             st.caption(f":material/square: {value}", help=colour)
         if st.button(text("remove", lang), key=f"user_remove_{name}"):
