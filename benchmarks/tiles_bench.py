@@ -85,7 +85,7 @@ def main(count: int) -> None:
     def click() -> str | None:
         features = tiles.decode(tile_set.tile(click_zoom, x, y))
         hit = tile_set.tree.query(shapely.Point(*_mercator(target.x, target.y)), predicate="intersects")
-        wanted = {tile_set.properties[index]["row"] for index in hit.tolist()}
+        wanted = {properties["row"] for properties in tile_set.properties_of(hit)}
         return next((f"#{f['properties']['row']}{f['properties']['label']}" for f in features
                      if f["properties"]["row"] in wanted), None)
 

@@ -9,7 +9,6 @@ Files are unpacked into a private temporary directory that is removed at once; n
 from __future__ import annotations
 
 import io
-import json
 import re
 import tempfile
 import zipfile
@@ -20,6 +19,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 import shapely
+from pyproj import CRS
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024  # a zip may not unpack to more than this (zip bombs)
@@ -35,6 +35,7 @@ WKT_NAMES = ("wkt", "geometry", "geom", "the_geom", "shape", "几何", "空间�
 X_NAMES = ("lon", "lng", "long", "longitude", "经度", "x", "east", "easting", "东坐标", "x坐标", "横坐标")
 Y_NAMES = ("lat", "latitude", "纬度", "y", "north", "northing", "北坐标", "y坐标", "纵坐标")
 DXF_KEEP = ("Layer", "Text", "EntityHandle")
+WGS84 = CRS.from_epsg(4326)
 
 
 class ReadError(ValueError):
@@ -155,11 +156,11 @@ def _read_vector(path: Path, layer: str | None) -> SourceLayer:
 def _declared_by(fmt: str, path: Path, frame: gpd.GeoDataFrame) -> str | None:
     """How the file states its coordinate system: in the file itself, by its format's rule, or not at all."""
     if fmt == "GeoJSON":
-        try:
-            declared = "crs" in json.loads(path.read_text(encoding="utf-8-sig"))
-        except (ValueError, UnicodeDecodeError):
-            declared = False
-        return "file" if declared else "format"
+        # GDAL gives a GeoJSON without a "crs" member RFC 7946's WGS84, so any other system it reports is the
+        # file's own "crs"; a "crs" naming WGS84 says no more than the format (geo/crs.detect takes every
+        # lon/lat label as a format default). Parsing the text again to look for the member took 25 s for
+        # 1 000 000 parcels.
+        return "format" if frame.crs is not None and frame.crs.equals(WGS84, ignore_axis_order=True) else "file"
     if fmt == "KML":
         return "format"
     if fmt == "Shapefile":

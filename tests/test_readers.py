@@ -86,6 +86,22 @@ def test_kml_is_wgs84_by_its_format(tmp_path, anchors):
     _assert_near_twin(frame, list(source.frame["Name"]))
 
 
+def test_a_geojson_states_its_system_by_its_crs_member_and_wgs84_reads_alike_with_or_without_one(tmp_path):
+    projected = tmp_path / "gk.geojson"
+    fx.parcels().to_crs(4547).to_file(projected, driver="GeoJSON")
+    source = read_path(projected)
+    assert source.declared_by == "file"
+    assert (detect(source.frame, source.declared_by).crs, detect(source.frame, source.declared_by).source) == \
+        ("EPSG:4547", "file")
+    decisions = []
+    for name, options in (("member.geojson", {}), ("rfc7946.geojson", {"RFC7946": "YES"})):
+        fx.parcels().to_file(tmp_path / name, driver="GeoJSON", layer_options=options)
+        assert ('"crs"' in (tmp_path / name).read_text(encoding="utf-8")) == (not options)
+        source = read_path(tmp_path / name)
+        decisions.append(detect(source.frame, source.declared_by))
+    assert decisions[0] == decisions[1] and (decisions[0].crs, decisions[0].source) == ("EPSG:4326", "format")
+
+
 def test_lon_lat_table_without_anchors_is_uncertain_and_lists_the_offsets():
     frame = gpd.GeoDataFrame(geometry=gpd.points_from_xy([116.46], [39.91]))
     decision = detect(frame, None, None)

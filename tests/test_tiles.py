@@ -59,3 +59,20 @@ def test_the_route_serves_a_known_token_only_and_forgets_a_dropped_layer():
     del tile_set
     gc.collect()
     assert client.get(url).status_code == 404
+
+
+def test_properties_can_be_made_per_tile_for_the_features_it_holds():
+    frame = _parcels()
+    listed = _tile_set(frame)
+    asked = []
+
+    def properties(positions: np.ndarray) -> list[dict]:
+        asked.append(positions.tolist())
+        return [{"row": position + 1, "label": f" · {frame['编号'].iloc[position]}"} for position in positions.tolist()]
+
+    made = tiles.TileSet(frame, properties)
+    centre = frame.geometry.iloc[2550].centroid
+    x, y = tiles.tile_of(centre.x, centre.y, 16)
+    assert made.tile(16, x, y) == listed.tile(16, x, y)
+    assert len(asked) == 1 and 0 < len(asked[0]) < len(frame)
+    assert {f["properties"]["row"] - 1 for f in tiles.decode(made.tile(16, x, y))} == set(asked[0])

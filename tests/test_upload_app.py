@@ -85,6 +85,21 @@ def test_colour_by_a_number_uses_mapclassify_classes():
     assert [value for _colour, value in categories] == ["a", "b", "c"]
 
 
+def test_a_feature_with_no_value_in_the_colour_column_is_drawn_and_named():
+    """pandas keeps a missing value missing when it makes a column text, so such a feature's tooltip was missing
+    too, and the map could not be drawn (its tooltip is escaped as text)."""
+    from geo.userlayer import load_user_layer
+
+    layer = load_user_layer("parcels.geojson", fx.parcels().assign(用地=["商务", None]).to_json(drop_id=True).encode())
+    at = _app()
+    at.session_state["user_layers"] = {"parcels.geojson": {"layer": layer, "colour": "#e41a1c", "column": "用地",
+                                                            "scheme": None, "k": 5}}
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    shown = map_args(at)["feature_group"]
+    assert "⬚ parcels.geojson #1 · A-01 · 用地=商务" in shown and "⬚ parcels.geojson #2 · B-07 · 用地=–" in shown
+
+
 def _app_with_a_layer_over_the_vector_limit() -> tuple[int, AppTest]:
     """The app with one more parcel than the vector limit, added to the session as the upload adds it."""
     from geo.userlayer import load_user_layer
@@ -166,3 +181,27 @@ def test_site_check_values_read_in_chinese(tmp_path):
         assert all(re.search(r"[\u4e00-\u9fff]", value) for value in places[column]), places[column].tolist()
     for column in ("via", "status"):
         assert not raw & set(tasks[column]), tasks[column].unique().tolist()
+
+
+def test_a_big_layer_is_prepared_while_it_is_read_and_added_without_drawing_it_again(tmp_path, monkeypatch):
+    """Its shapes are projected, indexed and drawn once, while the sidebar reads it; 加入地图 only colours them
+    (drawing 1 000 000 parcels after the press took most of the planner's wait for the map)."""
+    from layers.mercator import MercatorShapes
+    from ui.upload import VECTOR_LIMIT
+
+    made = []
+    real_init = MercatorShapes.__init__
+    monkeypatch.setattr(MercatorShapes, "__init__", lambda self, frame: made.append(len(frame)) or real_init(self, frame))
+    rows = VECTOR_LIMIT + 1
+    path = tmp_path / "parcels.csv"
+    path.write_text("lon,lat,编号\n" + "\n".join(f"{116.45 + i * 1e-5:.5f},{39.91 + (i % 50) * 1e-4:.4f},P{i}"
+                                                 for i in range(rows)), encoding="utf-8")
+    at = _upload(_app(), path)
+    assert made == []  # lon/lat without a label: the system is asked for first
+    at.selectbox(key="upload_crs").set_value("EPSG:4326").run()
+    assert made == [rows]
+    at.button(key="upload_add").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    entry = at.session_state["user_layers"]["parcels.csv"]
+    assert made == [rows] and "_image_wgs84" in entry and isinstance(entry["_shapes_wgs84"], MercatorShapes)
+    assert "planmap.addImage(" in map_args(at)["feature_group"]

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 import shapely.errors
@@ -31,8 +32,9 @@ from layers import serving, tiles
 from layers.assets import vendor_url
 from layers.catalog import load_catalog
 from layers.i18n import PLACE_LAYERS, SITE_RELATIONS, STATUS, pick, t
+from layers.mercator import MercatorShapes
 from layers.own_layers import PALETTE, export_ids, feature_colours, own_export_layer
-from layers.raster import raster_overlay
+from layers.raster import coloured
 from layers.safe_text import markdown_inert
 from layers.view_state import ViewState
 
@@ -47,6 +49,10 @@ DRAWN_SEEN_KEY = "_drawings_seen"  # the map's last reported drawings, as it rep
 DRAWN_LIMIT, DRAWN_COORDINATES = 50, 10_000  # shapes and corners taken from the browser, at most
 LINK_NOTICE_KEY = "_mine_unknown"  # the link named own layers this session does not hold
 PICK_BOX = "user_pick_box"
+SHAPES_KEY = "_shapes_"  # an entry's MercatorShapes per datum: "_shapes_wgs84", "_shapes_gcj02"
+LABEL_FIELD_KEY = "_label_field"  # an entry's column naming its features in tooltips
+COLOURS_KEY = "_colours"  # an entry's (style, (colour per feature, legend))
+NO_VALUE = "–"  # a tooltip's value of the colour column where a feature has none
 VECTOR_LIMIT = 5000  # above this many features a layer is drawn as one image (as the catalogue's big layers)
 PICK_LIST_LIMIT = 5000  # rows offered in the site check's list
 SCHEMES = ("Quantiles", "NaturalBreaks", "EqualInterval")
@@ -94,26 +100,30 @@ def add_layer_section(lang: str, places: gpd.GeoDataFrame) -> None:
             return
         try:
             check_size(uploaded.size)  # the upload's declared size, before its bytes are read
-            layer = _read(uploaded, lang, places)
+            read = _read(uploaded, lang, places)
         except (ReadError, CrsError) as error:
             st.error(str(error))
             return
-        if layer is None:
+        if read is None:
             return
+        layer, shapes = read
         for line in layer.summary():
             st.caption(line)
         _repair_report(layer, lang)
         style = _style_controls(layer, lang)
         if st.button(text("add", lang), key="upload_add", type="primary"):
             name = _unique_name(uploaded.name)
-            user_layers()[name] = {"layer": layer, **style}
+            user_layers()[name] = {"layer": layer, **style, **({f"{SHAPES_KEY}wgs84": shapes} if shapes else {})}
             st.session_state.pop(LINK_NOTICE_KEY, None)  # this session now has its own layer: the notice is past
             st.session_state[f"user_shown_{name}"] = True
             st.rerun()  # the map was drawn before this sidebar: draw it again with the new layer
 
 
-def _read(uploaded, lang: str, places: gpd.GeoDataFrame) -> UserLayer | None:
-    """Read once per (file, layer, system) and keep the result in this session: reruns do not re-read."""
+def _read(uploaded, lang: str, places: gpd.GeoDataFrame) -> tuple[UserLayer, MercatorShapes | None] | None:
+    """Read once per (file, layer, system) and keep the result in this session: reruns do not re-read. A layer
+    above VECTOR_LIMIT also gets its shapes prepared for the map (image coverage and tile index, on a WGS84
+    basemap), so that 加入地图 only puts on its colours: that drawing took seconds of the planner's wait
+    after pressing it."""
     cache = st.session_state.setdefault("_upload_cache", {})
     file_key = (uploaded.file_id, uploaded.name)
     if st.session_state.get("_upload_file_key") != file_key:  # a new file: forget the last file's choices
@@ -126,8 +136,10 @@ def _read(uploaded, lang: str, places: gpd.GeoDataFrame) -> UserLayer | None:
     if key not in cache:
         cache.clear()  # one upload at a time: a new file or choice replaces the last read
         crs = parse_crs(chosen_crs) if chosen_crs else None
-        cache[key] = load_user_layer(uploaded.name, uploaded.getvalue(), crs, chosen_layer, anchors=places)
-    layer: UserLayer = cache[key]
+        read = load_user_layer(uploaded.name, uploaded.getvalue(), crs, chosen_layer, anchors=places)
+        big = not read.needs_crs and len(read.frame) > VECTOR_LIMIT
+        cache[key] = (read, MercatorShapes(read.frame).prepare() if big else None)
+    layer, shapes = cache[key]
     if len(layer.source.layers) > 1:
         st.selectbox(text("layer", lang), layer.source.layers, key="upload_layer")
     # Always offered (a file labelled WGS84 may come from AMap); empty means "as detected" when detection is sure.
@@ -136,7 +148,7 @@ def _read(uploaded, lang: str, places: gpd.GeoDataFrame) -> UserLayer | None:
         st.warning(text("crs_ask", lang) + " " + " ".join(layer.decision.notes))
     st.selectbox(text("crs", lang), candidates, key="upload_crs", index=None, format_func=label,
                  placeholder=text("crs_choose", lang) if layer.needs_crs else label(layer.crs))
-    return None if layer.needs_crs else layer
+    return None if layer.needs_crs else (layer, shapes)
 
 
 def _repair_report(layer: UserLayer, lang: str) -> None:
@@ -169,19 +181,25 @@ def _unique_name(name: str) -> str:
     return candidate
 
 
-def tooltips(layer_name: str, entry: dict, rows: slice = slice(None)) -> list[str]:
-    """Feature tooltips '⬚ layer #row · label[ · column=value]': unique, so a click names the feature (built
-    column-wise: a million parcels take a second, not a minute)."""
+def tooltips(layer_name: str, entry: dict, rows: slice | np.ndarray = slice(None)) -> list[str]:
+    """Feature tooltips '⬚ layer #row · label[ · column=value]' of the features at `rows` (positions): unique,
+    so a click names the feature."""
+    positions = rows.tolist() if isinstance(rows, np.ndarray) else range(len(entry["layer"].frame))[rows]
+    prefix = tile_prefix(layer_name)
+    return [f"{prefix}{position + 1}{label}" for position, label in zip(positions, _labels(entry, rows))]
+
+
+def _labels(entry: dict, rows: slice | np.ndarray) -> list[str]:
+    """What follows '#row' in the tooltips of the features at `rows`: ' · label' and ' · column=value', either
+    possibly absent (built column-wise: a million parcels take a second, not a minute)."""
     frame = entry["layer"].frame.iloc[rows]
-    first = (rows.start or 0) + 1
-    text = pd.Series([f"{tile_prefix(layer_name)}{row}" for row in range(first, first + len(frame))],
-                     index=frame.index)
+    text = pd.Series("", index=frame.index, dtype=object)
     label_field = _label_field(entry)
     if label_field is not None:
         labels = frame[label_field]
-        text = text.where(labels.isna(), text + " · " + labels.astype(str))
-    if entry.get("column") is not None:
-        text = text + f" · {entry['column']}=" + frame[entry["column"]].astype(str)
+        text = text.where(labels.isna(), " · " + labels.astype(str))
+    if entry.get("column") is not None:  # a missing value stays missing when made text: shown as a dash
+        text = text + f" · {entry['column']}=" + frame[entry["column"]].astype(str).fillna(NO_VALUE)
     return text.tolist()
 
 
@@ -195,12 +213,14 @@ def tooltip(layer_name: str, row: int, entry: dict) -> str:
 
 
 def _label_field(entry: dict) -> str | None:
-    """The id column, else the first text column: what names a feature in its tooltip."""
-    layer: UserLayer = entry["layer"]
-    if layer.id_field is not None:
-        return layer.id_field
-    columns = [c for c in layer.frame.columns if c != layer.frame.geometry.name]
-    return next((c for c in columns if layer.frame[c].map(lambda v: isinstance(v, str)).any()), None)
+    """The id column, else the first text column: what names a feature in its tooltip (found once per layer and
+    kept in its entry: without an id column, finding it looks at every value of the columns before it)."""
+    if LABEL_FIELD_KEY not in entry:
+        layer: UserLayer = entry["layer"]
+        columns = [c for c in layer.frame.columns if c != layer.frame.geometry.name]
+        entry[LABEL_FIELD_KEY] = layer.id_field if layer.id_field is not None else \
+            next((c for c in columns if layer.frame[c].map(lambda v: isinstance(v, str)).any()), None)
+    return entry[LABEL_FIELD_KEY]
 
 
 def add_to_map(group, datum: str) -> None:
@@ -213,7 +233,7 @@ def add_to_map(group, datum: str) -> None:
         if len(frame) > VECTOR_LIMIT:
             url, bounds = _image(entry, datum)
             if serving.is_mounted():
-                tile_set = _tiles(name, entry, datum)
+                tile_set = _tiles(entry, datum)
                 group.add_vector_tiles(tile_set.url_template(), {
                     "layer": tiles.LAYER_NAME, "minZoom": tile_set.min_zoom, "colour": entry["colour"],
                     "tipPrefix": tile_prefix(name), "fidPrefix": f"user:{name}:",
@@ -222,7 +242,7 @@ def add_to_map(group, datum: str) -> None:
             else:
                 group.add_image(url, bounds)
             continue
-        colours, _legend = feature_colours(frame, entry["colour"], entry["column"], entry["scheme"], entry["k"])
+        colours, _legend = _colours(entry)
         slim = frame[[frame.geometry.name]].reset_index(drop=True)
         slim = shift_frame(slim) if datum == "gcj02" else slim
         slim["fid"] = [f"user:{name}:{row}" for row in range(1, len(slim) + 1)]
@@ -235,33 +255,52 @@ def add_to_map(group, datum: str) -> None:
                                      "hover": {"weight": 5, "fillOpacity": 0.55}, "radius": 6, "tooltip": True})
 
 
+def _colours(entry: dict) -> tuple[list[str], list[tuple[str, str]]]:
+    """The layer's colour per feature and its legend, kept in its entry for its style: otherwise every run (each
+    click) classes a big layer's column again, a pass over all its features."""
+    style = (entry["colour"], entry["column"], entry["scheme"], entry["k"])
+    if entry.get(COLOURS_KEY, (None,))[0] != style:
+        entry[COLOURS_KEY] = (style, feature_colours(entry["layer"].frame, *style))
+    return entry[COLOURS_KEY][1]
+
+
+def _shapes(entry: dict, datum: str) -> MercatorShapes:
+    """The big layer's shapes in Web Mercator for the basemap's datum, shared by its image and its tiles (the
+    WGS84 ones prepared while the layer was read, see _read)."""
+    key = f"{SHAPES_KEY}{datum}"
+    if key not in entry:
+        frame = entry["layer"].frame
+        entry[key] = MercatorShapes(shift_frame(frame) if datum == "gcj02" else frame)
+    return entry[key]
+
+
 def _image(entry: dict, datum: str) -> tuple[str, list[list[float]]]:
     """The big layer's PNG (kept in the session's entry per datum) at an unguessable content-hash URL when the
     server publishes layer data, else as a data URI; and its bounds."""
     key = f"_image_{datum}"
     if key not in entry:
-        frame = entry["layer"].frame
-        frame = shift_frame(frame) if datum == "gcj02" else frame
-        png, bounds = raster_overlay(frame, entry["colour"], entry["colour"], 0.35)
+        png, bounds = coloured(_shapes(entry, datum).coverage, entry["colour"], entry["colour"], 0.35)
         url = serving.publish(png, "png") if serving.is_mounted() else \
             "data:image/png;base64," + base64.b64encode(png).decode()
         entry[key] = (url, bounds)
     return entry[key]
 
 
-def _tiles(name: str, entry: dict, datum: str) -> tiles.TileSet:
-    """The layer's vector tiles (kept in the session's entry, which alone holds the tile set alive)."""
+def _tiles(entry: dict, datum: str) -> tiles.TileSet:
+    """The layer's vector tiles (kept in the session's entry, which alone holds the tile set alive); each tile's
+    features get their row, label and colour as the tile is cut."""
     key = f"_tiles_{datum}"
     if key not in entry:
-        frame = entry["layer"].frame
-        frame = shift_frame(frame) if datum == "gcj02" else frame
-        colours, _legend = feature_colours(frame, entry["colour"], entry["column"], entry["scheme"], entry["k"])
-        prefix = tile_prefix(name)
-        labels = [tip.removeprefix(f"{prefix}{row}") for row, tip in enumerate(tooltips(name, entry), start=1)]
-        one_colour = entry["column"] is None
-        properties = [{"row": row, **({"label": label} if label else {}), **({} if one_colour else {"stroke": colour})}
-                      for row, (label, colour) in enumerate(zip(labels, colours), start=1)]
-        entry[key] = tiles.TileSet(frame, properties)
+        style = {"layer": entry["layer"], "column": entry["column"]}  # not the entry: it holds the tile set
+        colours = None if entry["column"] is None else _colours(entry)[0]
+        style[LABEL_FIELD_KEY] = _label_field(entry)
+
+        def properties(positions: np.ndarray) -> list[dict]:
+            return [{"row": position + 1, **({"label": label} if label else {}),
+                     **({} if colours is None else {"stroke": colours[position]})}
+                    for position, label in zip(positions.tolist(), _labels(style, positions))]
+
+        entry[key] = tiles.TileSet(_shapes(entry, datum), properties)
     return entry[key]
 
 
@@ -291,8 +330,7 @@ def my_layers_section(lang: str) -> None:
             zoom = next((value.min_zoom for key, value in entry.items() if key.startswith("_tiles_")), None)
             how = "as_tiles" if zoom is not None else "as_image"
             st.caption(text(how, lang).format(count=len(entry["layer"].frame), limit=VECTOR_LIMIT, zoom=zoom))
-        _colours, legend = feature_colours(entry["layer"].frame, entry["colour"], entry["column"], entry["scheme"],
-                                           entry["k"])
+        legend = _colours(entry)[1]
         for colour, value in legend:
             st.caption(f":material/square: {value}", help=colour)
         if st.button(text("remove", lang), key=f"user_remove_{name}"):
