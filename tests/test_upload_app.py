@@ -173,6 +173,7 @@ def test_site_check_values_read_in_chinese(tmp_path):
     at = _upload(_app(), fx.dxf_gk_cm117(tmp_path))
     at.selectbox(key="upload_crs").set_value("EPSG:4548").run()
     at.button(key="upload_add").click().run()
+    assert at.selectbox(key="user_pick_box").proto.placeholder == "选择要素，或在地图上点击"  # not "Choose an option"
     at.selectbox(key="user_pick_box").set_value(("red_line.dxf", 1)).run()
     places, tasks = [frame.value for frame in at.dataframe if {"relation", "via"} & set(frame.value.columns)]
     raw = {"in", "crosses", "near", "structure", "part_of", "not_reported", "in_progress", "completed", "opened"}

@@ -69,7 +69,8 @@ TEXT = {
     "colour": ("颜色", "Colour"), "by_column": ("按字段着色", "Colour by column"), "none": ("（单一颜色）", "(one colour)"),
     "scheme": ("分级方法", "Classification"), "classes": ("级数", "Classes"), "add": ("加入地图", "Add to map"),
     "my_layers": ("我的图层（仅本会话）", "My layers (this session only)"), "remove": ("移除", "Remove"),
-    "site_check": ("审查（选择要素）", "Site check (pick a feature)"), "run_check": ("审查此要素", "Check this feature"),
+    "site_check": ("审查（选择要素）", "Site check (pick a feature)"),
+    "pick_feature": ("选择要素，或在地图上点击", "Choose a feature, or click one on the map"), "run_check": ("审查此要素", "Check this feature"),
     "near": ("邻近距离 (米)", "Near (metres)"), "places": ("所在及邻近地点", "Places it lies in, crosses or is near"),
     "tasks": ("适用任务", "Tasks that apply"), "indicators": ("指标", "Indicators"),
     "pdf": ("下载审查报告 (PDF)", "Download the site report (PDF)"), "xlsx": ("下载任务清单 (XLSX)", "Download tasks (XLSX)"),
@@ -345,7 +346,7 @@ def my_layers_section(lang: str) -> None:
         st.session_state[PICK_BOX] = None
     # A callback, not the return value: it runs before the next run draws the details column.
     st.selectbox(text("site_check", lang), list(labels), format_func=labels.__getitem__, key=PICK_BOX,
-                 on_change=_pick_from_box)
+                 on_change=_pick_from_box, placeholder=text("pick_feature", lang))
 
 
 def _pick_from_box() -> None:
