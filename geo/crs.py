@@ -30,6 +30,7 @@ from pyproj import CRS, Transformer
 from pyproj.database import query_crs_info
 
 from geo.measure import EQUAL_AREA_CRS
+from geo.notes import Note, NoteError
 
 GCJ02 = "gcj02"
 BD09 = "bd09"
@@ -49,7 +50,7 @@ ANCHOR_REJECT_M = 400.0
 MIN_ANCHORS = 2
 
 
-class CrsError(ValueError):
+class CrsError(NoteError):
     """A coordinate system that cannot be used (unknown code, or data that cannot be in it)."""
 
 
@@ -61,16 +62,16 @@ class CrsDecision:
     certain: bool
     source: str  # "file", "format", "anchors", "range", "user" or "none"
     candidates: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     swapped_axes: bool = False
 
 
-def label(code: str) -> str:
-    """A planner-readable name for a system key (EPSG code, gcj02 or bd09)."""
+def label(code: str, lang: str = "en") -> str:
+    """A planner-readable name for a system key (EPSG code, gcj02 or bd09); EPSG's own names are not translated."""
     if code == GCJ02:
-        return "GCJ-02 (高德/腾讯 AMap, offset)"
+        return "GCJ-02（高德/腾讯，偏移坐标）" if lang == "zh" else "GCJ-02 (高德/腾讯 AMap, offset)"
     if code == BD09:
-        return "BD-09 (百度 Baidu, offset)"
+        return "BD-09（百度，偏移坐标）" if lang == "zh" else "BD-09 (百度 Baidu, offset)"
     name = CRS.from_user_input(code).name
     return f"{code} · {name}"
 
@@ -82,11 +83,12 @@ def parse_crs(text: str) -> str:
         return value
     digits = value.removeprefix("epsg:")
     if not digits.isdigit():
-        raise CrsError(f"unknown coordinate system {text!r}: give an EPSG code, gcj02 or bd09")
+        raise CrsError(f"未知坐标系 {text!r}：请填写 EPSG 代码、gcj02 或 bd09",
+                       f"unknown coordinate system {text!r}: give an EPSG code, gcj02 or bd09")
     try:
         CRS.from_epsg(int(digits))
     except Exception as error:  # pyproj raises CRSError for codes it does not know
-        raise CrsError(f"unknown EPSG code {digits}") from error
+        raise CrsError(f"未知的 EPSG 代码 {digits}", f"unknown EPSG code {digits}") from error
     return f"EPSG:{digits}"
 
 
@@ -109,7 +111,7 @@ def detect(frame: gpd.GeoDataFrame, declared_by: str | None, anchors: gpd.GeoDat
     """Decide the frame's system from its declaration ('file' or 'format' or None), its range and anchors."""
     bounds = _bounds(frame)
     if bounds is None:
-        return CrsDecision(None, False, "none", notes=["no coordinates to test"])
+        return CrsDecision(None, False, "none", notes=[Note("没有可检验的坐标", "no coordinates to test")])
     declared = _key(frame.crs) if frame.crs is not None else None
     if declared in LON_LAT_SYSTEMS:
         # Files from AMap or Baidu are routinely labelled WGS84: a lon/lat label is a format default, and
@@ -121,7 +123,8 @@ def detect(frame: gpd.GeoDataFrame, declared_by: str | None, anchors: gpd.GeoDat
         return decision
     notes = []
     if declared is not None and not _fits(declared, bounds):
-        notes.append(f"the file says {label(declared)}, but its coordinates cannot be in it")
+        notes.append(Note(f"文件标注为 {label(declared, 'zh')}，但其坐标不可能属于该坐标系",
+                          f"the file says {label(declared)}, but its coordinates cannot be in it"))
     decision = _from_range(bounds)
     decision.notes = notes + decision.notes
     if decision.crs == WGS84:
@@ -216,25 +219,31 @@ def _from_range(bounds: tuple[float, float, float, float]) -> CrsDecision:
     """Candidates from the coordinates' magnitude: lon/lat, swapped lat/lon, Web Mercator, Gauss-Krüger."""
     if _lands_in(WGS84, bounds, CHINA):
         return CrsDecision(WGS84, False, "range", [WGS84, GCJ02, BD09],
-                           ["lon/lat degrees: WGS84 (= CGCS2000 to centimetres), GCJ-02 or BD-09 look alike"])
+                           [Note("经纬度坐标：WGS84（与 CGCS2000 仅差厘米级）、GCJ-02 与 BD-09 数值相近，仅凭坐标范围无法区分",
+                                 "lon/lat degrees: WGS84 (= CGCS2000 to centimetres), GCJ-02 or BD-09 look alike")])
     swapped = (bounds[1], bounds[0], bounds[3], bounds[2])
     if _lands_in(WGS84, swapped, CHINA):
         return CrsDecision(WGS84, False, "range", [WGS84, GCJ02, BD09],
-                           ["latitude comes first in this file: axes swapped to lon/lat"], swapped_axes=True)
-    for box, note in ((REGION, []), (CHINA, ["the data lie outside the Beijing region"])):
+                           [Note("此文件纬度在前：已调换为经度、纬度顺序",
+                                 "latitude comes first in this file: axes swapped to lon/lat")], swapped_axes=True)
+    for box, note in ((REGION, []), (CHINA, [Note("数据位于北京地区以外", "the data lie outside the Beijing region")])):
         candidates = _projected_candidates(bounds, box)
         if candidates:
             first = candidates[0]
             certain = len(candidates) == 1
-            notes = note + ([] if certain else ["projected metres fit several systems: choose the one the file "
-                                                "was made in (its .prj, or ask its author)"])
+            notes = note + ([] if certain else [Note("投影坐标（米）符合多个坐标系：请选择文件制作时所用的坐标系"
+                                                     "（见其 .prj 文件，或询问制作者）",
+                                                     "projected metres fit several systems: choose the one the file "
+                                                     "was made in (its .prj, or ask its author)")])
             return CrsDecision(first, certain, "range", candidates, notes)
         swapped_candidates = _projected_candidates(swapped, box)
         if swapped_candidates:
             return CrsDecision(swapped_candidates[0], len(swapped_candidates) == 1, "range", swapped_candidates,
-                               note + ["X is the northing here (the survey convention): axes swapped"],
+                               note + [Note("此处 X 为北坐标（测量惯例）：已调换坐标轴",
+                                            "X is the northing here (the survey convention): axes swapped")],
                                swapped_axes=True)
-    return CrsDecision(None, False, "range", [], ["no known coordinate system puts these coordinates in China"])
+    return CrsDecision(None, False, "range", [], [Note("没有已知坐标系能使这些坐标落在中国境内",
+                                                       "no known coordinate system puts these coordinates in China")])
 
 
 def _projected_candidates(bounds: tuple[float, float, float, float], box: tuple[float, float, float, float]
@@ -259,8 +268,9 @@ def _projected_candidates(bounds: tuple[float, float, float, float], box: tuple[
 def _warn_ballpark(decision: CrsDecision) -> None:
     if decision.crs and decision.crs.startswith("EPSG:") and any(
             CRS.from_user_input(decision.crs).name.startswith(datum) for datum in BALLPARK_DATUMS):
-        decision.notes.append("Beijing 1954 / Xi'an 1980 → WGS84 has no published transformation here: "
-                              "the datum shift is approximate (can be tens of metres)")
+        decision.notes.append(Note("北京54 / 西安80 → WGS84 在本地区没有公开的转换参数：基准转换为近似值（误差可达数十米）",
+                                   "Beijing 1954 / Xi'an 1980 → WGS84 has no published transformation here: "
+                                   "the datum shift is approximate (can be tens of metres)"))
 
 
 def _offset_from_anchors(frame: gpd.GeoDataFrame, decision: CrsDecision, anchors: gpd.GeoDataFrame | None,
@@ -272,16 +282,21 @@ def _offset_from_anchors(frame: gpd.GeoDataFrame, decision: CrsDecision, anchors
         best = min(residuals, key=residuals.get)
         others = [value for key, value in residuals.items() if key != best]
         summary = ", ".join(f"{key} {value:.0f} m" for key, value in residuals.items())
+        summary_zh = "，".join(f"{key} {value:.0f} 米" for key, value in residuals.items())
         if residuals[best] <= ANCHOR_MATCH_M and all(value >= ANCHOR_REJECT_M for value in others):
             decision.crs, decision.certain, decision.source = best, True, "anchors"
             decision.candidates = [best] + [c for c in decision.candidates if c != best]
-            decision.notes.append(f"{count} named features matched our places; median offset: {summary}")
+            decision.notes.append(Note(f"{count} 个要素与本图地点同名；偏移中位数：{summary_zh}",
+                                       f"{count} named features matched our places; median offset: {summary}"))
             return
-        decision.notes.append(f"{count} named features matched our places but no offset fits clearly ({summary})")
+        decision.notes.append(Note(f"{count} 个要素与本图地点同名，但没有一种偏移明显吻合（{summary_zh}）",
+                                   f"{count} named features matched our places but no offset fits clearly ({summary})"))
     if declared_by == "format":
         decision.certain, decision.source = True, "format"
-        decision.notes.append("the file or its format says WGS84 (GeoJSON RFC 7946, KML, a lon/lat label); "
-                              "if it came from AMap or Baidu, choose GCJ-02 or BD-09")
+        decision.notes.append(Note("文件或其格式标明为 WGS84（GeoJSON RFC 7946、KML 或经纬度标注）；"
+                                   "如数据来自高德或百度，请选择 GCJ-02 或 BD-09",
+                                   "the file or its format says WGS84 (GeoJSON RFC 7946, KML, a lon/lat label); "
+                                   "if it came from AMap or Baidu, choose GCJ-02 or BD-09"))
 
 
 def anchor_residuals(frame: gpd.GeoDataFrame, anchors: gpd.GeoDataFrame) -> dict[str, float]:

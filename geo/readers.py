@@ -21,6 +21,8 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
+from geo.notes import Note, NoteError
+
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024  # a zip may not unpack to more than this (zip bombs)
 VECTOR_SUFFIXES = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GeoPackage", ".kml": "KML",
@@ -29,6 +31,7 @@ TABLE_SUFFIXES = {".csv": "CSV", ".txt": "CSV", ".tsv": "CSV", ".xlsx": "XLSX"}
 SUFFIXES = tuple(VECTOR_SUFFIXES) + tuple(TABLE_SUFFIXES) + (".zip",)
 GBK_NAMES = {"gbk", "936", "cp936", "gb2312", "ansi 936", "gb18030", "euc-cn"}
 UTF8_NAMES = {"utf-8", "utf8", "65001"}
+UTF8_BOM = "UTF-8 (with BOM)"
 GBK_LANGUAGE_IDS = {0x4D, 0x7A}  # DBF language driver ids for code page 936
 WKT_START = re.compile(r"^\s*(SRID=\d+;\s*)?(MULTI)?(POINT|LINESTRING|POLYGON)|^\s*GEOMETRYCOLLECTION", re.I)
 WKT_NAMES = ("wkt", "geometry", "geom", "the_geom", "shape", "几何", "空间信息")
@@ -38,8 +41,8 @@ DXF_KEEP = ("Layer", "Text", "EntityHandle")
 WGS84 = CRS.from_epsg(4326)
 
 
-class ReadError(ValueError):
-    """A file that cannot be read as a layer; the message says why in a planner's words."""
+class ReadError(NoteError):
+    """A file that cannot be read as a layer; the message says why in a planner's words (both languages)."""
 
 
 @dataclass
@@ -52,13 +55,14 @@ class SourceLayer:
     layers: list[str] = field(default_factory=list)
     declared_by: str | None = None  # "file" (.prj, GeoPackage, GeoJSON crs), "format" (RFC 7946, KML) or None
     encoding: str | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
 
 def check_size(size: int, limit: int = MAX_UPLOAD_BYTES) -> None:
     """Refuse a file bigger than the limit before anything reads it whole."""
     if size > limit:
-        raise ReadError(f"file is {size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB")
+        raise ReadError(f"文件大小 {size / 1e6:.1f} MB，超过上限 {limit / 1e6:.0f} MB",
+                        f"file is {size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB")
 
 
 def read_upload(name: str, data: bytes, layer: str | None = None) -> SourceLayer:
@@ -66,7 +70,8 @@ def read_upload(name: str, data: bytes, layer: str | None = None) -> SourceLayer
     check_size(len(data))
     suffix = PurePosixPath(name.lower()).suffix
     if suffix not in SUFFIXES:
-        raise ReadError(f"{name}: unknown format; use one of {', '.join(SUFFIXES)}")
+        raise ReadError(f"{name}：不支持的格式，请使用 {'、'.join(SUFFIXES)}",
+                        f"{name}: unknown format; use one of {', '.join(SUFFIXES)}")
     if suffix in TABLE_SUFFIXES:
         return _read_table(name, data, suffix, layer)
     with tempfile.TemporaryDirectory(prefix="planmap-upload-") as folder:
@@ -80,7 +85,7 @@ def read_path(path: Path, layer: str | None = None) -> SourceLayer:
     """Read a file on disk (the command line); a bare .shp brings its sidecar files along."""
     path = Path(path)
     if not path.exists():
-        raise ReadError(f"{path}: file not found")
+        raise ReadError(f"{path}：文件不存在", f"{path}: file not found")
     check_size(path.stat().st_size)
     if path.suffix.lower() == ".shp":
         buffer = io.BytesIO()
@@ -96,11 +101,12 @@ def _unpack(name: str, data: bytes, folder: Path) -> Path:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as error:
-        raise ReadError(f"{name}: not a zip file") from error
+        raise ReadError(f"{name}：不是 zip 压缩文件", f"{name}: not a zip file") from error
     members = [info for info in archive.infolist() if not info.is_dir() and "__MACOSX" not in info.filename]
     unpacked = sum(info.file_size for info in members)
     if unpacked > MAX_UNPACKED_BYTES:
-        raise ReadError(f"{name}: unpacks to {unpacked / 1e6:.0f} MB; the limit is {MAX_UNPACKED_BYTES / 1e6:.0f} MB")
+        raise ReadError(f"{name}：解压后 {unpacked / 1e6:.0f} MB，超过上限 {MAX_UNPACKED_BYTES / 1e6:.0f} MB",
+                        f"{name}: unpacks to {unpacked / 1e6:.0f} MB; the limit is {MAX_UNPACKED_BYTES / 1e6:.0f} MB")
     for info in members:
         target = folder / PurePosixPath(info.filename).name  # flattened: no path in the zip can escape the folder
         target.write_bytes(archive.read(info))
@@ -109,47 +115,52 @@ def _unpack(name: str, data: bytes, folder: Path) -> Path:
         found = [f for f in files if f.suffix.lower() in suffixes]
         if found:
             return found[0]
-    raise ReadError(f"{name}: no .shp or other layer file inside the zip")
+    raise ReadError(f"{name}：压缩包内没有 .shp 或其他图层文件",
+                    f"{name}: no .shp or other layer file inside the zip")
 
 
 def _read_vector(path: Path, layer: str | None) -> SourceLayer:
     suffix = path.suffix.lower()
     fmt = VECTOR_SUFFIXES[suffix]
-    notes: list[str] = []
+    notes: list[Note] = []
     options: dict = {}
     encoding = None
     if fmt == "Shapefile":
         encoding, how = shapefile_encoding(path)
         options["encoding"] = encoding
-        notes.append(f"attribute encoding {encoding} ({how})")
+        notes.append(Note(f"属性编码 {encoding}（{how.zh}）", f"attribute encoding {encoding} ({how.en})"))
         if not path.with_suffix(".dbf").exists() and not any(path.parent.glob(path.stem + ".[dD][bB][fF]")):
-            notes.append("no .dbf in the zip: the features have no attributes")
+            notes.append(Note("压缩包内没有 .dbf：要素没有属性", "no .dbf in the zip: the features have no attributes"))
     if fmt == "DXF":
         encoding, how = dxf_encoding(path.read_bytes())
         pyogrio.set_gdal_config_options({"DXF_CLOSED_LINE_AS_POLYGON": "TRUE", "DXF_ENCODING": encoding})
-        notes.append(f"text encoding {encoding} ({how})")
+        notes.append(Note(f"文字编码 {encoding}（{how.zh}）", f"text encoding {encoding} ({how.en})"))
     try:
         layers = [str(row[0]) for row in pyogrio.list_layers(path) if row[1] is not None or fmt != "GeoPackage"]
     except Exception as error:  # GDAL raises several error types for files it cannot open
-        raise ReadError(f"{fmt} file could not be opened ({error})") from error
+        raise ReadError(f"无法打开 {fmt} 文件（{error}）",
+                        f"{fmt} file could not be opened ({error})") from error
     if not layers:
-        raise ReadError(f"{fmt} file holds no layer with geometry")
+        raise ReadError(f"{fmt} 文件中没有含几何的图层", f"{fmt} file holds no layer with geometry")
     if layer is not None and layer not in layers:
-        raise ReadError(f"no layer {layer!r}; the file has {', '.join(layers)}")
+        raise ReadError(f"没有图层 {layer!r}；文件中的图层为 {'、'.join(layers)}",
+                        f"no layer {layer!r}; the file has {', '.join(layers)}")
     chosen = layer or layers[0]
     if len(layers) > 1 and layer is None:
-        notes.append(f"{len(layers)} layers: read {chosen!r}; the others are {', '.join(layers[1:])}")
+        notes.append(Note(f"共 {len(layers)} 个图层：已读取 {chosen!r}，其余为 {'、'.join(layers[1:])}",
+                          f"{len(layers)} layers: read {chosen!r}; the others are {', '.join(layers[1:])}"))
     try:
         frame = pyogrio.read_dataframe(path, layer=chosen, **options)
     except Exception as error:  # as above
-        raise ReadError(f"{fmt} layer {chosen!r} could not be read ({error})") from error
+        raise ReadError(f"无法读取 {fmt} 图层 {chosen!r}（{error}）",
+                        f"{fmt} layer {chosen!r} could not be read ({error})") from error
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
-        raise ReadError(f"{fmt} layer {chosen!r} has no geometry column")
+        raise ReadError(f"{fmt} 图层 {chosen!r} 没有几何字段", f"{fmt} layer {chosen!r} has no geometry column")
     if fmt == "DXF":
         frame = _tidy_dxf(frame)
     if shapely.has_z(frame.geometry.values).any():
         frame.geometry = gpd.GeoSeries(shapely.force_2d(frame.geometry.values), index=frame.index, crs=frame.crs)
-        notes.append("heights (Z) dropped: the map is 2D")
+        notes.append(Note("已去掉高程（Z）：地图为二维", "heights (Z) dropped: the map is 2D"))
     return SourceLayer(frame, fmt, chosen, layers, _declared_by(fmt, path, frame), encoding, notes)
 
 
@@ -168,21 +179,21 @@ def _declared_by(fmt: str, path: Path, frame: gpd.GeoDataFrame) -> str | None:
     return "file" if frame.crs is not None and fmt == "GeoPackage" else None
 
 
-def shapefile_encoding(path: Path) -> tuple[str, str]:
+def shapefile_encoding(path: Path) -> tuple[str, Note]:
     """The DBF's text encoding and how it was told: the .cpg, the DBF language byte, or the bytes themselves."""
     cpg = next(iter(path.parent.glob(path.stem + ".[cC][pP][gG]")), None)
     if cpg is not None:
         declared = cpg.read_text(encoding="ascii", errors="ignore").strip().lower()
         if declared in UTF8_NAMES:
-            return "UTF-8", ".cpg"
+            return "UTF-8", Note(".cpg 文件", ".cpg")
         if declared in GBK_NAMES:
-            return "GB18030", ".cpg"
+            return "GB18030", Note(".cpg 文件", ".cpg")
     dbf = next(iter(path.parent.glob(path.stem + ".[dD][bB][fF]")), None)
     if dbf is None:
-        return "UTF-8", "no .dbf"
+        return "UTF-8", Note("没有 .dbf", "no .dbf")
     raw = dbf.read_bytes()
     if len(raw) > 29 and raw[29] in GBK_LANGUAGE_IDS:
-        return "GB18030", "DBF language byte: code page 936"
+        return "GB18030", Note("DBF 语言标志：代码页 936", "DBF language byte: code page 936")
     header_length = int.from_bytes(raw[8:10], "little") if len(raw) > 10 else 0
     records = raw[header_length:]
     try:
@@ -190,23 +201,26 @@ def shapefile_encoding(path: Path) -> tuple[str, str]:
     except UnicodeDecodeError:
         try:
             records.decode("gb18030")
-            return "GB18030", "the text is not UTF-8 and reads as GB18030"
+            return "GB18030", Note("文字不是 UTF-8，按 GB18030 可读", "the text is not UTF-8 and reads as GB18030")
         except UnicodeDecodeError:
-            return "UTF-8", "neither UTF-8 nor GB18030: undecodable bytes replaced"
-    return "UTF-8", "the text reads as UTF-8"
+            return "UTF-8", Note("既不是 UTF-8 也不是 GB18030：无法识别的字节已替换",
+                                 "neither UTF-8 nor GB18030: undecodable bytes replaced")
+    return "UTF-8", Note("文字按 UTF-8 可读", "the text reads as UTF-8")
 
 
-def dxf_encoding(raw: bytes) -> tuple[str, str]:
+def dxf_encoding(raw: bytes) -> tuple[str, Note]:
     """A DXF's text encoding: its non-ASCII bytes decide (writers often declare ANSI_1252 over UTF-8 text)."""
     declared = re.search(rb"\$DWGCODEPAGE\s*\r?\n\s*3\s*\r?\n\s*(\S+)", raw)
     page = declared.group(1).decode("ascii", "ignore").upper() if declared else ""
     if raw.isascii():
-        return "UTF-8", "plain ASCII"
+        return "UTF-8", Note("纯 ASCII", "plain ASCII")
     try:
         raw.decode("utf-8")
-        return "UTF-8", "the text reads as UTF-8" + (f" (header says {page})" if page else "")
+        return "UTF-8", Note("文字按 UTF-8 可读" + (f"，文件头标为 {page}" if page else ""),
+                             "the text reads as UTF-8" + (f" (header says {page})" if page else ""))
     except UnicodeDecodeError:
-        return "CP936", f"not UTF-8; header says {page or 'nothing'}: read as GBK"
+        return "CP936", Note(f"不是 UTF-8；文件头标为 {page or '空'}：按 GBK 读取",
+                             f"not UTF-8; header says {page or 'nothing'}: read as GBK")
 
 
 def _tidy_dxf(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -217,17 +231,19 @@ def _tidy_dxf(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def _read_table(name: str, data: bytes, suffix: str, sheet: str | None) -> SourceLayer:
     """CSV (BOM, UTF-8 or GB18030) or XLSX (one sheet) with coordinate columns or a WKT column."""
-    notes: list[str] = []
+    notes: list[Note] = []
     layers: list[str] = []
     encoding = None
     if suffix == ".xlsx":
         try:
             book = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
         except Exception as error:  # openpyxl raises several error types for broken workbooks
-            raise ReadError(f"{name}: not a readable XLSX workbook ({error})") from error
+            raise ReadError(f"{name}：无法读取的 XLSX 工作簿（{error}）",
+                            f"{name}: not a readable XLSX workbook ({error})") from error
         layers = [str(s) for s in book.sheet_names]
         if sheet is not None and sheet not in layers:
-            raise ReadError(f"no sheet {sheet!r}; the workbook has {', '.join(layers)}")
+            raise ReadError(f"没有工作表 {sheet!r}；工作簿中的工作表为 {'、'.join(layers)}",
+                            f"no sheet {sheet!r}; the workbook has {', '.join(layers)}")
         sheet = sheet or layers[0]
         table = pd.read_excel(book, sheet_name=sheet, dtype=object)
         fmt = "XLSX"
@@ -236,7 +252,8 @@ def _read_table(name: str, data: bytes, suffix: str, sheet: str | None) -> Sourc
         separator = "\t" if suffix == ".tsv" or text.split("\n", 1)[0].count("\t") > text.split("\n", 1)[0].count(",") \
             else ","
         table = pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False)
-        notes.append(f"text encoding {encoding}")
+        shown = "UTF-8（带 BOM）" if encoding == UTF8_BOM else encoding
+        notes.append(Note(f"文字编码 {shown}", f"text encoding {encoding}"))
         fmt = "CSV"
     table.columns = [str(c).strip() for c in table.columns]
     geometry, how = table_geometry(table)
@@ -247,14 +264,14 @@ def _read_table(name: str, data: bytes, suffix: str, sheet: str | None) -> Sourc
 
 def _decode_text(data: bytes) -> tuple[str, str]:
     if data.startswith(b"\xef\xbb\xbf"):
-        return data.decode("utf-8-sig"), "UTF-8 (with BOM)"
+        return data.decode("utf-8-sig"), UTF8_BOM
     try:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
         return data.decode("gb18030", errors="replace"), "GB18030"
 
 
-def table_geometry(table: pd.DataFrame) -> tuple[gpd.GeoSeries, str]:
+def table_geometry(table: pd.DataFrame) -> tuple[gpd.GeoSeries, Note]:
     """Geometry from a WKT column, else from an x/lon and a y/lat column; ReadError naming the columns seen."""
     lowered = {c: c.lower().replace(" ", "").replace("_", "") for c in table.columns}
     for column in table.columns:
@@ -265,15 +282,20 @@ def table_geometry(table: pd.DataFrame) -> tuple[gpd.GeoSeries, str]:
             try:
                 geometry = shapely.from_wkt(cleaned.where(cleaned.str.strip() != "", None).to_numpy(), on_invalid="warn")
             except shapely.errors.GEOSException as error:
-                raise ReadError(f"column {column!r} is not readable WKT ({error})") from error
-            return gpd.GeoSeries(geometry, index=table.index), f"geometry from the WKT column {column!r}"
+                raise ReadError(f"字段 {column!r} 不是可读的 WKT（{error}）",
+                                f"column {column!r} is not readable WKT ({error})") from error
+            return gpd.GeoSeries(geometry, index=table.index), Note(f"几何取自 WKT 字段 {column!r}",
+                                                                    f"geometry from the WKT column {column!r}")
     x_column = next((c for name in X_NAMES for c in table.columns if lowered[c] == name), None)
     y_column = next((c for name in Y_NAMES for c in table.columns if lowered[c] == name), None)
     if x_column is None or y_column is None:
-        raise ReadError("no coordinate columns: name them lon/lat (经度/纬度) or x/y, or give a WKT column; "
+        raise ReadError("没有坐标字段：请将其命名为 经度/纬度（lon/lat）或 x/y，或提供 WKT 字段；"
+                        f"表中字段为 {'、'.join(table.columns)}",
+                        "no coordinate columns: name them lon/lat (经度/纬度) or x/y, or give a WKT column; "
                         f"the table has {', '.join(table.columns)}")
     x = pd.to_numeric(table[x_column], errors="coerce")
     y = pd.to_numeric(table[y_column], errors="coerce")
     points = gpd.points_from_xy(x, y)
     points[(x.isna() | y.isna()).to_numpy()] = None
-    return gpd.GeoSeries(points, index=table.index), f"points from the columns {x_column!r} and {y_column!r}"
+    return gpd.GeoSeries(points, index=table.index), Note(f"点取自字段 {x_column!r} 和 {y_column!r}",
+                                                          f"points from the columns {x_column!r} and {y_column!r}")

@@ -16,12 +16,31 @@ from shapely.validation import explain_validity
 
 from geo.crs import CHINA
 from geo.measure import EQUAL_AREA_CRS
+from geo.notes import Note
 
 ID_NAMES = ("id", "fid", "objectid", "编号", "地块编号", "code", "编码", "序号")
 FAMILIES = {"Point": "point", "MultiPoint": "point", "LineString": "line", "MultiLineString": "line",
             "LinearRing": "line", "Polygon": "polygon", "MultiPolygon": "polygon"}
 REPORT_COLUMNS = ("row", "feature_id", "problem", "action", "detail")
 DIMENSION = {"point": 0, "line": 1, "polygon": 2}
+# The report keeps its English wording (tests, JSON, the command line) and, for each detail, its Chinese one in
+# DETAIL_ZH; problem and action are fixed phrases with their Chinese here.
+DETAIL_ZH = "detail_zh"
+HEADERS = {"row": ("行号", "row"), "feature_id": ("要素编号", "feature_id"), "problem": ("问题", "problem"),
+           "action": ("处理", "action"), "detail": ("说明", "detail")}
+PHRASES_ZH = {"null geometry": "几何为空值", "empty geometry": "几何为空", "invalid geometry": "几何无效",
+              "mixed geometry types": "几何类型混杂", "duplicate id": "编号重复",
+              "coordinates outside China": "坐标在中国境外", "left out of the map": "不上图",
+              "repaired (make_valid)": "已修复（make_valid）", "kept, drawn as its own type": "保留，按其自身类型绘制",
+              "kept": "保留", "kept, flagged": "保留并标记"}
+FAMILIES_ZH = {"point": "点", "line": "线", "polygon": "面", "other": "其他"}
+TYPES_ZH = {"Point": "点", "MultiPoint": "多点", "LineString": "线", "MultiLineString": "多线", "LinearRing": "环",
+            "Polygon": "面", "MultiPolygon": "多面", "GeometryCollection": "几何集合"}
+# GEOS's reasons (shapely's explain_validity, before the location in brackets).
+REASONS_ZH = {"Self-intersection": "自相交", "Ring Self-intersection": "环自相交",
+              "Too few points in geometry component": "几何部件点数过少", "Hole lies outside shell": "内环在外环之外",
+              "Nested holes": "内环相互嵌套", "Interior is disconnected": "内部不连通", "Nested shells": "外环相互嵌套",
+              "Duplicate Rings": "环重复", "Invalid Coordinate": "坐标无效", "Ring is not closed": "环未闭合"}
 
 
 def id_column(frame: gpd.GeoDataFrame) -> str | None:
@@ -37,9 +56,9 @@ def check_and_repair(frame: gpd.GeoDataFrame, id_field: str | None = None) -> tu
     ids = frame[id_field].astype(str) if id_field else pd.Series([""] * len(frame))
     rows: list[dict] = []
 
-    def report(index: int, problem: str, action: str, detail: str = "") -> None:
+    def report(index: int, problem: str, action: str, detail: Note = Note("", "")) -> None:
         rows.append({"row": index + 1, "feature_id": ids[index], "problem": problem, "action": action,
-                     "detail": detail})
+                     "detail": detail.en, DETAIL_ZH: detail.zh})
 
     geometry = frame.geometry
     missing = geometry.isna() | geometry.is_empty
@@ -52,30 +71,36 @@ def check_and_repair(frame: gpd.GeoDataFrame, id_field: str | None = None) -> tu
     families = repaired[~missing].geom_type.map(FAMILIES).fillna("other")
     if families.nunique() > 1:
         main = families.value_counts().index[0]
+        counts = families.value_counts().to_dict()
+        counts_zh = "、".join(f"{FAMILIES_ZH[name]} {count}" for name, count in counts.items())
         for index, family in families[families != main].items():
             report(index, "mixed geometry types", "kept, drawn as its own type",
-                   f"{family} in a layer of {main}s ({families.value_counts().to_dict()})")
+                   Note(f"{FAMILIES_ZH[family]}，而图层以{FAMILIES_ZH[main]}为主（{counts_zh}）",
+                        f"{family} in a layer of {main}s ({counts})"))
     if id_field:
         duplicated = ids.duplicated(keep=False) & (ids != "") & (ids != "nan")
         for index in frame.index[duplicated]:
             others = [str(i + 1) for i in frame.index[(ids == ids[index]) & (frame.index != index)]]
-            report(index, "duplicate id", "kept", f"{id_field}={ids[index]} also on row(s) {', '.join(others)}")
+            report(index, "duplicate id", "kept", Note(f"{id_field}={ids[index]} 也见于第 {'、'.join(others)} 行",
+                                                       f"{id_field}={ids[index]} also on row(s) {', '.join(others)}"))
     bounds = repaired[~missing].bounds
     outside = ((bounds["minx"] < CHINA[0]) | (bounds["maxx"] > CHINA[2]) | (bounds["miny"] < CHINA[1])
                | (bounds["maxy"] > CHINA[3]))
     for index in bounds.index[outside]:
         box = bounds.loc[index]
-        report(index, "coordinates outside China", "kept, flagged",
-               f"bounds {box.minx:.4f}, {box.miny:.4f} – {box.maxx:.4f}, {box.maxy:.4f}")
+        corners = f"{box.minx:.4f}, {box.miny:.4f} – {box.maxx:.4f}, {box.maxy:.4f}"
+        report(index, "coordinates outside China", "kept, flagged", Note(f"范围 {corners}", f"bounds {corners}"))
     ready = frame.assign(**{frame.geometry.name: repaired}).loc[~missing]
     ready = gpd.GeoDataFrame(ready, geometry=frame.geometry.name, crs=frame.crs)
-    return ready, pd.DataFrame(rows, columns=list(REPORT_COLUMNS)).sort_values("row", kind="stable",
-                                                                              ignore_index=True)
+    return ready, pd.DataFrame(rows, columns=[*REPORT_COLUMNS, DETAIL_ZH]).sort_values("row", kind="stable",
+                                                                                      ignore_index=True)
 
 
 def _repair(shape: shapely.Geometry, report) -> shapely.Geometry:
     """make_valid, keeping only the parts of the feature's own dimension; report the reason and the area change."""
     reason = explain_validity(shape)
+    cause, bracket, where = reason.partition("[")
+    reason_zh = REASONS_ZH.get(cause.strip(), cause) + bracket + where
     fixed = shapely.make_valid(shape)
     family = FAMILIES.get(shape.geom_type, "other")
     if fixed.geom_type == "GeometryCollection" and family in DIMENSION:
@@ -84,16 +109,35 @@ def _repair(shape: shapely.Geometry, report) -> shapely.Geometry:
         fixed = shapely.union_all(parts) if parts else fixed
         if dropped:
             reason += f"; {dropped} stray part(s) of lower dimension dropped"
+            reason_zh += f"；去掉 {dropped} 个低维碎片"
     detail = f"{reason}; {shape.geom_type} → {fixed.geom_type}"
+    detail_zh = f"{reason_zh}；{_type_zh(shape)} → {_type_zh(fixed)}"
     if family == "polygon":
         before, after = gpd.GeoSeries([shape, fixed], crs=4326).to_crs(EQUAL_AREA_CRS).area
         detail += f"; area {before:,.0f} → {after:,.0f} m²"
-    report("invalid geometry", "repaired (make_valid)", detail)
+        detail_zh += f"；面积 {before:,.0f} → {after:,.0f} m²"
+    report("invalid geometry", "repaired (make_valid)", Note(detail_zh, detail))
     return fixed
 
 
-def report_csv(report: pd.DataFrame) -> bytes:
-    """The report as CSV that Excel opens in Chinese (UTF-8 with a BOM)."""
+def _type_zh(shape: shapely.Geometry) -> str:
+    return TYPES_ZH.get(shape.geom_type, shape.geom_type)
+
+
+def report_table(report: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """The report's columns (REPORT_COLUMNS) with the words in the reader's language."""
+    table = report[list(REPORT_COLUMNS)]
+    if lang != "zh":
+        return table
+    return table.assign(problem=table["problem"].map(lambda text: PHRASES_ZH.get(text, text)),
+                        action=table["action"].map(lambda text: PHRASES_ZH.get(text, text)),
+                        detail=report[DETAIL_ZH])
+
+
+def report_csv(report: pd.DataFrame, lang: str = "en") -> bytes:
+    """The report as CSV that Excel opens in Chinese (UTF-8 with a BOM), headers and words in the language."""
     buffer = io.StringIO()
-    report.to_csv(buffer, index=False)
+    table = report_table(report, lang)
+    table.rename(columns={column: HEADERS[column][0 if lang == "zh" else 1] for column in table.columns}).to_csv(
+        buffer, index=False)
     return buffer.getvalue().encode("utf-8-sig")

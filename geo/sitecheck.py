@@ -24,6 +24,7 @@ import shapely
 from geo.describe import PlaceReport, describe
 from geo.hierarchy import CONTAIN_SHARE, Hierarchy, hierarchy
 from geo.plan import Plan
+from geo.repair import report_table
 from geo.userlayer import UserLayer
 
 SITE_VIA_ORDER = ("in", "crosses", "near", "structure", "part_of")
@@ -200,6 +201,6 @@ def _plain(value: object) -> object:
 def site_check_dict(user: UserLayer, results: list[SiteResult], near_m: float) -> dict:
     """The check of a whole file as JSON-ready data: the file, its system, the repair report, one entry per site."""
     return {"file": user.name, "format": user.source.format, "layer": user.source.layer, "crs": user.crs,
-            "crs_source": user.decision.source, "notes": user.source.notes + user.decision.notes, "near_m": near_m,
-            "repair_report": user.report.to_dict(orient="records"),
+            "crs_source": user.decision.source, "notes": [note.en for note in user.source.notes + user.decision.notes],
+            "near_m": near_m, "repair_report": report_table(user.report).to_dict(orient="records"),
             "features": [result.to_dict() for result in results]}

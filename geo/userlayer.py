@@ -12,8 +12,14 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.crs import CrsDecision, detect, label, to_wgs84
+from geo.notes import Note
 from geo.readers import SourceLayer, read_upload
 from geo.repair import check_and_repair, id_column
+
+# How the system was decided (CrsDecision.source), as the summary says it.
+SOURCES = {"file": ("来自文件", "from file"), "format": ("来自格式", "from format"),
+           "anchors": ("据同名地点判定", "from anchors"), "range": ("据坐标范围判定", "from range"),
+           "user": ("已选择", "chosen")}
 
 
 @dataclass
@@ -32,12 +38,16 @@ class UserLayer:
     def needs_crs(self) -> bool:
         return self.frame is None
 
-    def summary(self) -> list[str]:
-        """What was read and decided, in lines a planner can check."""
-        lines = [f"{self.source.format}" + (f" · layer {self.source.layer}" if self.source.layer else "")
-                 + f" · {len(self.source.frame)} features"]
+    def summary(self) -> list[Note]:
+        """What was read and decided, in lines a planner can check (each in both languages)."""
+        layer = self.source.layer
+        count = len(self.source.frame)
+        part = "工作表" if self.source.format == "XLSX" else "图层"
+        lines = [Note(f"{self.source.format}" + (f" · {part} {layer}" if layer else "") + f" · {count} 个要素",
+                      f"{self.source.format}" + (f" · layer {layer}" if layer else "") + f" · {count} features")]
         if self.crs:
-            lines.append(f"coordinate system: {label(self.crs)} ({'chosen' if self.decision.source == 'user' else 'from ' + self.decision.source})")
+            zh, en = SOURCES.get(self.decision.source, (self.decision.source, f"from {self.decision.source}"))
+            lines.append(Note(f"坐标系：{label(self.crs, 'zh')}（{zh}）", f"coordinate system: {label(self.crs)} ({en})"))
         return lines + self.source.notes + self.decision.notes
 
 

@@ -248,10 +248,11 @@ def _check(args: argparse.Namespace) -> int:
         return _fail(f"{args.file}: {error}")
     if user.needs_crs:
         options = "; ".join(label(code) for code in user.decision.candidates) or "none fits"
-        return _fail(f"{args.file}: the coordinate system cannot be told for sure ({' '.join(user.decision.notes)}). "
+        notes = " ".join(note.en for note in user.decision.notes)
+        return _fail(f"{args.file}: the coordinate system cannot be told for sure ({notes}). "
                      f"Give --crs, one of: {options}")
     for line in user.summary():
-        print(line, file=sys.stderr)
+        print(line.en, file=sys.stderr)
     if not user.report.empty:
         print(f"{len(user.report)} problem(s) found and handled: run with --json for the list", file=sys.stderr)
     results = check_layer(user.frame, places, near_m=args.near)

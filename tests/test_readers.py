@@ -44,7 +44,7 @@ def test_gbk_shapefile_in_xian80_reads_its_names_and_prj(tmp_path, anchors):
     assert source.encoding == "GB18030"
     assert list(source.frame["名称"]) == ["项目红线", "行政办公区地块"]
     assert (decision.crs, decision.source) == ("EPSG:2363", "file")
-    assert any("approximate" in note for note in decision.notes)
+    assert any("approximate" in note.en for note in decision.notes)
     _assert_near_twin(frame, list(source.frame["名称"]))
 
 
@@ -54,7 +54,7 @@ def test_geopackage_offers_its_layers_and_reads_the_chosen_one(tmp_path, anchors
     assert source.layers == ["stations", "parcels"]
     assert (decision.crs, decision.certain) == ("EPSG:4527", True)
     _assert_near_twin(frame, list(source.frame["名称"]))
-    assert any("2 layers" in note for note in read_path(path).notes)
+    assert any("2 layers" in note.en for note in read_path(path).notes)
 
 
 def test_dxf_without_a_system_asks_and_reads_within_5_m_once_told(tmp_path, anchors):

@@ -51,3 +51,18 @@ def test_an_undecidable_file_waits_for_the_planners_choice(tmp_path):
     chosen = load_user_layer("red_line.dxf", data, crs="EPSG:4548")
     assert not chosen.needs_crs and len(chosen.frame) == 2 and chosen.report.empty
     assert chosen.decision.source == "user"
+
+
+def test_the_report_reads_in_chinese_and_keeps_its_english():
+    """Issue 13 item 6: the sidebar's report (and its CSV) in the reader's language; the data stays English."""
+    from geo.repair import report_table
+
+    _ready, report = check_and_repair(_layer())
+    chinese = report_table(report, "zh")
+    assert list(chinese.columns) == ["row", "feature_id", "problem", "action", "detail"]
+    for column in ("problem", "action", "detail"):
+        assert not chinese[column].str.contains(r"[A-Za-z]{3,} [A-Za-z]{2,}").any(), chinese[column].tolist()
+    bowtie = chinese.loc[report["problem"] == "invalid geometry", "detail"].iloc[0]
+    assert "自相交" in bowtie and "面 → 多面" in bowtie and "面积" in bowtie
+    assert report_table(report, "en").equals(report[["row", "feature_id", "problem", "action", "detail"]])
+    assert report_csv(report, "zh").decode("utf-8-sig").splitlines()[0] == "行号,要素编号,问题,处理,说明"

@@ -58,7 +58,7 @@ def test_gcj02_file_is_shifted_back_and_its_repair_report_is_shown(tmp_path):
     at = _upload(_app(), fx.geojson_gcj02(tmp_path))
     assert any("gcj02" in c.value or "GCJ-02" in c.value for c in at.caption)
     report = next(frame.value for frame in at.dataframe if "problem" in frame.value.columns)
-    assert set(report["problem"]) == {"mixed geometry types"} and list(report["row"]) == [3, 4]
+    assert set(report["problem"]) == {"几何类型混杂"} and list(report["row"]) == [3, 4]  # "mixed geometry types"
     assert [b for b in at.get("download_button") if b.key == "upload_report_csv"]
     at.button(key="upload_add").click().run()
     red_line = next(f for f in _user_features(at) if f["properties"]["fid"].endswith(":1"))
@@ -206,3 +206,46 @@ def test_a_big_layer_is_prepared_while_it_is_read_and_added_without_drawing_it_a
     entry = at.session_state["user_layers"]["parcels.csv"]
     assert made == [rows] and "_image_wgs84" in entry and isinstance(entry["_shapes_wgs84"], MercatorShapes)
     assert "planmap.addImage(" in map_args(at)["feature_group"]
+
+
+ENGLISH_WORDS = re.compile(r"\b(features?|coordinate|system|the|file|from|layers?|encoding|read|chosen|named|matched|"
+                           r"offset|approximate|dropped|heights?|text|points?|columns?|says|choose|published)\b", re.I)
+
+
+def _upload_captions(at: AppTest) -> list[str]:
+    """What the 添加图层 section says about the file read (its captions and warnings)."""
+    section = next(e for e in at.sidebar.expander if e.label in ("添加图层", "Add layer"))
+    return [c.value for c in section.caption] + [w.value for w in section.warning]
+
+
+@pytest.mark.parametrize("fixture, crs", [(fx.shapefile_gbk_xian80, None), (fx.geojson_gcj02, None),
+                                          (fx.dxf_gk_cm117, None), (fx.dxf_gk_cm117, "EPSG:4548")])
+def test_what_was_read_and_decided_reads_in_chinese(fixture, crs, tmp_path):
+    """Issue 13 item 6: the lines on the format, features, coordinate system, encoding and offsets were English
+    only in Chinese mode; so was the question for a system that cannot be told."""
+    at = _upload(_app(), fixture(tmp_path))
+    if crs is not None:
+        at.selectbox(key="upload_crs").set_value(crs).run()
+    captions = _upload_captions(at)
+    assert len(captions) >= (1 if at.sidebar.warning else 2), captions
+    english = [caption for caption in captions if ENGLISH_WORDS.search(caption)]
+    assert not english, english
+    assert all(re.search(r"[\u4e00-\u9fff]", caption) for caption in captions), captions
+
+
+@pytest.mark.parametrize("fixture", [fx.shapefile_gbk_xian80, fx.geojson_gcj02])
+def test_what_was_read_and_decided_reads_in_english(fixture, tmp_path):
+    at = _app()
+    at.radio(key="lang").set_value("en").run()
+    captions = _upload_captions(_upload(at, fixture(tmp_path)))
+    assert any(re.search(r"\d+ features", caption) for caption in captions), captions
+    assert any(caption.startswith("coordinate system: ") for caption in captions), captions
+    names = r"地块|高德/腾讯|百度"  # the file's layer name; the offset systems' makers, named as they are known
+    assert not [caption for caption in captions if re.search(r"[\u4e00-\u9fff]", re.sub(names, "", caption))], captions
+
+
+def test_a_file_that_cannot_be_read_says_so_in_chinese(tmp_path):
+    path = tmp_path / "broken.zip"
+    path.write_bytes(b"not a zip")
+    at = _upload(_app(), path)
+    assert [e.value for e in at.sidebar.error] == ["broken.zip：不是 zip 压缩文件"]

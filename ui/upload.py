@@ -25,7 +25,7 @@ from geo.crs import BD09, GCJ02, WEB_MERCATOR, WGS84, CrsError, label, parse_crs
 from geo.gcj02 import shift_frame
 from geo.geojson import feature_collection
 from geo.readers import SUFFIXES, ReadError, check_size
-from geo.repair import report_csv
+from geo.repair import HEADERS, report_csv, report_table
 from geo.sitecheck import NEAR_M, check_site, site_check_dict
 from geo.userlayer import UserLayer, load_user_layer
 from layers import serving, tiles
@@ -103,13 +103,13 @@ def add_layer_section(lang: str, places: gpd.GeoDataFrame) -> None:
             check_size(uploaded.size)  # the upload's declared size, before its bytes are read
             read = _read(uploaded, lang, places)
         except (ReadError, CrsError) as error:
-            st.error(str(error))
+            st.error(error.text(lang))
             return
         if read is None:
             return
         layer, shapes = read
         for line in layer.summary():
-            st.caption(line)
+            st.caption(line.text(lang))
         _repair_report(layer, lang)
         style = _style_controls(layer, lang)
         if st.button(text("add", lang), key="upload_add", type="primary"):
@@ -146,9 +146,10 @@ def _read(uploaded, lang: str, places: gpd.GeoDataFrame) -> tuple[UserLayer, Mer
     # Always offered (a file labelled WGS84 may come from AMap); empty means "as detected" when detection is sure.
     candidates = layer.decision.candidates + [c for c in COMMON_SYSTEMS if c not in layer.decision.candidates]
     if layer.needs_crs:
-        st.warning(text("crs_ask", lang) + " " + " ".join(layer.decision.notes))
-    st.selectbox(text("crs", lang), candidates, key="upload_crs", index=None, format_func=label,
-                 placeholder=text("crs_choose", lang) if layer.needs_crs else label(layer.crs))
+        st.warning(text("crs_ask", lang) + " " + " ".join(note.text(lang) for note in layer.decision.notes))
+    st.selectbox(text("crs", lang), candidates, key="upload_crs", index=None,
+                 format_func=lambda code: label(code, lang),
+                 placeholder=text("crs_choose", lang) if layer.needs_crs else label(layer.crs, lang))
     return None if layer.needs_crs else (layer, shapes)
 
 
@@ -157,8 +158,9 @@ def _repair_report(layer: UserLayer, lang: str) -> None:
     if layer.report.empty:
         st.caption(text("no_problems", lang))
         return
-    st.dataframe(layer.report, hide_index=True, height=min(35 * (len(layer.report) + 1) + 3, 250))
-    st.download_button(text("download_report", lang), report_csv(layer.report), file_name="repair_report.csv",
+    st.dataframe(report_table(layer.report, lang), hide_index=True, height=min(35 * (len(layer.report) + 1) + 3, 250),
+                 column_config={column: pick(words, lang) for column, words in HEADERS.items()})
+    st.download_button(text("download_report", lang), report_csv(layer.report, lang), file_name="repair_report.csv",
                        mime="text/csv", key="upload_report_csv")
 
 
@@ -364,7 +366,7 @@ def site_check_panel(lang: str, places: gpd.GeoDataFrame) -> bool:
     name, row = pick
     layer: UserLayer = entry["layer"]
     attributes = {k: _plain(v) for k, v in layer.frame.iloc[row - 1].drop(layer.frame.geometry.name).items()}
-    _site_check(tooltip(name, row, entry), layer.frame.iloc[[row - 1]], row, attributes, name, label(layer.crs),
+    _site_check(tooltip(name, row, entry), layer.frame.iloc[[row - 1]], row, attributes, name, label(layer.crs, lang),
                 layer.id_field, lambda results, near: site_check_dict(layer, results, near), lang, places)
     return True
 
@@ -376,7 +378,7 @@ def _drawn_check(number: int, lang: str, places: gpd.GeoDataFrame) -> bool:
         return False
     title = text("drawn", lang).format(n=number)
     sites = gpd.GeoDataFrame({"name": [title]}, geometry=[shapely.geometry.shape(drawn[number - 1])], crs=4326)
-    _site_check(title, sites, number, {"name": title}, title, label(WGS84), "name",
+    _site_check(title, sites, number, {"name": title}, title, label(WGS84, lang), "name",
                 lambda results, near: {"drawn": True, "crs": WGS84, "near_m": near,
                                        "features": [result.to_dict() for result in results]}, lang, places)
     return True
