@@ -38,6 +38,7 @@ WGS84 = "EPSG:4326"
 CGCS2000 = "EPSG:4490"
 WEB_MERCATOR = "EPSG:3857"
 OFFSET_SYSTEMS = (GCJ02, BD09)
+SHORT_NAMES = {WGS84: "WGS84", GCJ02: "GCJ-02", BD09: "BD-09"}  # the lon/lat systems as planners name them
 LON_LAT_SYSTEMS = (WGS84, CGCS2000, "EPSG:4326", "EPSG:4490")
 CHINA = (73.0, 18.0, 135.5, 54.0)
 REGION = (115.1, 39.1, 117.9, 41.4)  # Beijing, with Langfang's 北三县, and a margin of about 0.3°
@@ -282,7 +283,7 @@ def _offset_from_anchors(frame: gpd.GeoDataFrame, decision: CrsDecision, anchors
         best = min(residuals, key=residuals.get)
         others = [value for key, value in residuals.items() if key != best]
         summary = ", ".join(f"{key} {value:.0f} m" for key, value in residuals.items())
-        summary_zh = "，".join(f"{key} {value:.0f} 米" for key, value in residuals.items())
+        summary_zh = "，".join(f"{SHORT_NAMES[key]} {value:.0f} 米" for key, value in residuals.items())
         if residuals[best] <= ANCHOR_MATCH_M and all(value >= ANCHOR_REJECT_M for value in others):
             decision.crs, decision.certain, decision.source = best, True, "anchors"
             decision.candidates = [best] + [c for c in decision.candidates if c != best]

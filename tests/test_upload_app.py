@@ -182,6 +182,8 @@ def test_site_check_values_read_in_chinese(tmp_path):
         assert all(re.search(r"[\u4e00-\u9fff]", value) for value in places[column]), places[column].tolist()
     for column in ("via", "status"):
         assert not raw & set(tasks[column]), tasks[column].unique().tolist()
+    assert any(caption.value.startswith("EPSG:4548") and "面积" in caption.value and "area_m2" not in caption.value
+               for caption in at.caption), [caption.value for caption in at.caption]
 
 
 def test_a_big_layer_is_prepared_while_it_is_read_and_added_without_drawing_it_again(tmp_path, monkeypatch):
