@@ -180,6 +180,26 @@ def test_details_tables_are_html_tables_a_screen_reader_reads(lang):
     assert all('<th scope="col">' in html and "<caption>" in html for _, _, html in tables)
 
 
+def _feature_details_page() -> None:
+    from geo.places import load_places
+    from geo.plan import load_manifest, load_plan
+    from ui.feature_details import feature_details
+
+    assert feature_details("circle_chaowai", "cbd_circles", load_plan(), load_places(), load_manifest(), "zh")
+
+
+def test_a_features_details_are_html_tables_too():
+    """The details of a drawn feature outside the plan's places: its facts and the tasks naming it, as HTML."""
+    at = AppTest.from_function(_feature_details_page, default_timeout=60).run()
+    assert not at.exception and not at.dataframe
+    (facts_caption, facts), (tasks_caption, tasks) = [found for element in at.get("html")
+                                                      for found in read_tables(element.value)]
+    assert facts_caption == "朝外商圈" and facts.iloc[0].tolist() == ["图层", load_catalog().layers["cbd_circles"].title("zh")]
+    named = load_plan().tasks["places"].str.split(";").map(lambda places: "circle_chaowai" in places)
+    assert tasks_caption == f"{t('tasks', 'zh')} ({named.sum()})"
+    assert set(tasks["id"]) == set(load_plan().tasks.loc[named, "id"])
+
+
 def test_details_group_tasks_by_reason_specific_first():
     """双井: its own tasks open first, then the (short) group of lines crossing it, then zone-, district- and
     city-wide groups folded away, each with its count."""
