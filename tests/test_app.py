@@ -26,7 +26,7 @@ from layers.catalog import layer_frame, load_catalog
 from layers.i18n import FLAGS, STATUS, pick, t
 from layers.safe_text import markdown_inert
 from tests.html_tables import read_tables, shown_tables
-from ui.panels import _listed_task_rows, _plain, task_rows
+from ui.panels import GROUP_KEY, _listed_task_rows, _plain, task_rows
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 MAP_COMPONENT = "streamlit_folium.st_folium"
@@ -81,8 +81,18 @@ def ticked(at: AppTest) -> set[str]:
     return {box.key.removeprefix("layer_") for box in at.checkbox if box.key.startswith("layer_") and box.value}
 
 
+def open_task_groups(at: AppTest) -> None:
+    """Open every task group of the details panel, as a planner clicks each (a folded group's table is drawn
+    once it is opened)."""
+    for key in [key for key in at.session_state if str(key).startswith(GROUP_KEY + "_")]:
+        at.session_state[key] = True
+    at.run()
+
+
 def details_tasks(at: AppTest) -> pd.DataFrame:
-    """The details panel's tasks: every group's table (the HTML tables with a "why it is listed" column)."""
+    """The details panel's tasks: every group's table (the HTML tables with a "why it is listed" column), all
+    groups opened."""
+    open_task_groups(at)
     tables = [frame for frame in shown_tables(at) if {"关联", "Link"} & set(frame.columns)]
     assert tables, "details panel shows no task table"
     return pd.concat(tables, ignore_index=True)
@@ -163,6 +173,10 @@ def test_details_tables_are_html_tables_a_screen_reader_reads(lang):
     headers (and the facts' row labels) announced with each cell, the same rows and columns as before."""
     at = run_app(place="st_shuangjing", lang=lang)
     assert not at.dataframe  # no st.dataframe in the details (the task panel is closed)
+    opened = [expander.proto.expanded for expander in at.main.expander]
+    drawn = [frame for frame in shown_tables(at) if "id" in frame.columns]
+    assert 0 < len(drawn) == sum(opened) < len(opened)  # the folded groups' rows are not sent until opened
+    open_task_groups(at)
     tables = [(caption, frame, element.value) for element in at.get("html")
               for caption, frame in read_tables(element.value)]
     report = describe("st_shuangjing")

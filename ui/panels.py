@@ -23,6 +23,7 @@ from ui.indicator_views import beijing_table, growth_chart, monitoring_records, 
 
 FILTER_KEYS = ("f_doc", "f_theme", "f_place", "f_status", "f_keyword")
 TABLE_KEY = "task_table"
+GROUP_KEY = "task_group"
 SHORT_GROUP = 10  # a group of crossing-line or structure tasks this short is shown open
 PLAIN_CHARS = 2000  # a task title or place name is shown whole; a runaway value is still cut
 
@@ -208,9 +209,12 @@ def place_details(report: PlaceReport, places: gpd.GeoDataFrame, manifest: pd.Da
     st.markdown(f"**{t('tasks', lang)}** ({len(report.tasks)})")
     if report.tasks.empty:
         st.caption(t("no_tasks", lang))
-    for label, count, table, expanded in tables.groups:
-        with st.expander(f"{_plain(label)} ({count})", expanded=expanded):
-            st.html(table)
+    for index, (label, count, table, expanded) in enumerate(tables.groups):
+        group = st.expander(f"{_plain(label)} ({count})", expanded=expanded, key=group_key(report.id, index),
+                            on_change="rerun")
+        if group.open:  # a folded group's rows are sent and drawn once it is opened (a rerun), not on each click
+            with group:
+                st.html(table)
     if not report.tasks.empty:
         table_download(lambda: _listed_task_rows(report, report.tasks, manifest, lang), t("tasks", lang),
                        f"{report.id}_tasks", lang, "dl_place_tasks")
@@ -219,6 +223,11 @@ def place_details(report: PlaceReport, places: gpd.GeoDataFrame, manifest: pd.Da
         st.html(tables.indicators_html)
         table_download(tables.indicators, t("indicators", lang), f"{report.id}_indicators", lang,
                        "dl_place_indicators")
+
+
+def group_key(place_id: str, index: int) -> str:
+    """A task group's expander key, one per place: opening a group of one place leaves the next place's folded."""
+    return f"{GROUP_KEY}_{hashlib.sha1(place_id.encode()).hexdigest()[:10]}_{index}"
 
 
 def _listed_task_rows(report: PlaceReport, tasks: pd.DataFrame, manifest: pd.DataFrame, lang: str) -> pd.DataFrame:
