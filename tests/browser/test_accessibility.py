@@ -116,6 +116,16 @@ def test_a_places_details_are_tables_a_screen_reader_reads_cell_by_cell(streamli
     screenshot(page, "a11y_details_facts_zh", capsys)
     box.scroll_into_view_if_needed()
     screenshot(page, "a11y_details_tasks_zh", capsys)
+    # A folded group (the city's tasks) is drawn once opened, with all its rows.
+    city = t("wide_tasks", "zh").format(place="北京市")
+    wide = report.tasks[report.tasks["via"] == "part_of"]
+    assert page.get_by_role("table", name=city).count() == 0
+    summary = page.locator('[data-testid="stExpander"] summary', has_text=city)
+    count = int(summary.inner_text().rsplit("(", 1)[1].rstrip(")"))
+    summary.click()
+    table = page.get_by_role("table", name=f"{city} ({count})", exact=True)
+    table.wait_for(timeout=TIMEOUT_S * 1000)
+    assert 0 < count <= len(wide) and table.locator("tbody tr").count() == count
     assert page_errors == []
 
 
