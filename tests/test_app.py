@@ -19,13 +19,14 @@ from streamlit.testing.v1 import AppTest
 from geo.describe import describe
 from geo.monitoring import FLAGS as FLAGS_ORDER
 from geo.places import load_places
-from geo.plan import load_plan
+from geo.plan import load_manifest, load_plan
 from layers import interactive
 from layers.basemaps import available_basemaps
 from layers.catalog import layer_frame, load_catalog
 from layers.i18n import FLAGS, STATUS, pick, t
 from layers.safe_text import markdown_inert
-from ui.panels import _plain, task_rows
+from tests.html_tables import read_tables, shown_tables
+from ui.panels import GROUP_KEY, _listed_task_rows, _plain, task_rows
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 MAP_COMPONENT = "streamlit_folium.st_folium"
@@ -80,18 +81,28 @@ def ticked(at: AppTest) -> set[str]:
     return {box.key.removeprefix("layer_") for box in at.checkbox if box.key.startswith("layer_") and box.value}
 
 
+def open_task_groups(at: AppTest) -> None:
+    """Open every task group of the details panel, as a planner clicks each (a folded group's table is drawn
+    once it is opened)."""
+    for key in [key for key in at.session_state if str(key).startswith(GROUP_KEY + "_")]:
+        at.session_state[key] = True
+    at.run()
+
+
 def details_tasks(at: AppTest) -> pd.DataFrame:
-    """The details panel's tasks: every group's table (the dataframes with a "why it is listed" column)."""
-    tables = [df.value for df in at.dataframe if {"关联", "Link"} & set(df.value.columns)]
+    """The details panel's tasks: every group's table (the HTML tables with a "why it is listed" column), all
+    groups opened."""
+    open_task_groups(at)
+    tables = [frame for frame in shown_tables(at) if {"关联", "Link"} & set(frame.columns)]
     assert tables, "details panel shows no task table"
     return pd.concat(tables, ignore_index=True)
 
 
 def facts(at: AppTest) -> dict[str, str]:
     """The details panel's fact table: the first two-column table (label, value)."""
-    for df in at.dataframe:
-        if df.value.shape[1] == 2:
-            return dict(zip(df.value.iloc[:, 0], df.value.iloc[:, 1]))
+    for frame in shown_tables(at):
+        if frame.shape[1] == 2:
+            return dict(zip(frame.iloc[:, 0], frame.iloc[:, 1]))
     raise AssertionError("details panel shows no fact table")
 
 
@@ -148,12 +159,59 @@ def test_selected_area_lists_its_tasks(place, task_id, title):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_details_show_measured_beside_official_area_and_that_the_outline_is_schematic(lang):
     at = run_app(place="cbd_zone", lang=lang)
-    facts = at.dataframe[0].value
+    facts = shown_tables(at)[0]
     values = dict(zip(facts.iloc[:, 0], facts.iloc[:, 1]))
     note = values[t("official", lang)]
     assert ("实测" in note and "官方 84 km²" in note) if lang == "zh" else ("measured" in note and "official 84 km²" in note)
     assert values[t("schematic", lang)] in ("边界为示意，非法定界线", "Boundaries are schematic, not legal boundaries")
     assert "GPL" in values[t("licence", lang)]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_details_tables_are_html_tables_a_screen_reader_reads(lang):
+    """The details column's tables are real HTML tables (no canvas grid): each named by a caption, its column
+    headers (and the facts' row labels) announced with each cell, the same rows and columns as before."""
+    at = run_app(place="st_shuangjing", lang=lang)
+    assert not at.dataframe  # no st.dataframe in the details (the task panel is closed)
+    opened = [expander.proto.expanded for expander in at.main.expander]
+    drawn = [frame for frame in shown_tables(at) if "id" in frame.columns]
+    assert 0 < len(drawn) == sum(opened) < len(opened)  # the folded groups' rows are not sent until opened
+    open_task_groups(at)
+    tables = [(caption, frame, element.value) for element in at.get("html")
+              for caption, frame in read_tables(element.value)]
+    report = describe("st_shuangjing")
+    name = report.name_zh if lang == "zh" else report.name_en
+    facts_caption, facts_frame, facts_html = tables[0]
+    assert facts_caption == name and list(facts_frame.columns) == (["项目", "内容"] if lang == "zh" else ["Item", "Value"])
+    assert facts_html.count('<th scope="row">') == len(facts_frame)
+    groups = [(caption, frame) for caption, frame, _ in tables if "id" in frame.columns]
+    assert [caption for caption, _ in groups] == [expander.label for expander in at.main.expander]
+    listed = _listed_task_rows(report, report.tasks, load_manifest(), lang)
+    assert all(list(frame.columns) == list(listed.columns) for _, frame in groups)
+    shown = pd.concat([frame for _, frame in groups]).sort_values("id").reset_index(drop=True)
+    as_text = listed.map(lambda value: "" if value is None or value != value else str(value))
+    pd.testing.assert_frame_equal(shown, as_text.sort_values("id").reset_index(drop=True), check_dtype=False)
+    assert all('<th scope="col">' in html and "<caption>" in html for _, _, html in tables)
+
+
+def _feature_details_page() -> None:
+    from geo.places import load_places
+    from geo.plan import load_manifest, load_plan
+    from ui.feature_details import feature_details
+
+    assert feature_details("circle_chaowai", "cbd_circles", load_plan(), load_places(), load_manifest(), "zh")
+
+
+def test_a_features_details_are_html_tables_too():
+    """The details of a drawn feature outside the plan's places: its facts and the tasks naming it, as HTML."""
+    at = AppTest.from_function(_feature_details_page, default_timeout=60).run()
+    assert not at.exception and not at.dataframe
+    (facts_caption, facts), (tasks_caption, tasks) = [found for element in at.get("html")
+                                                      for found in read_tables(element.value)]
+    assert facts_caption == "朝外商圈" and facts.iloc[0].tolist() == ["图层", load_catalog().layers["cbd_circles"].title("zh")]
+    named = load_plan().tasks["places"].str.split(";").map(lambda places: "circle_chaowai" in places)
+    assert tasks_caption == f"{t('tasks', 'zh')} ({named.sum()})"
+    assert set(tasks["id"]) == set(load_plan().tasks.loc[named, "id"])
 
 
 def test_details_group_tasks_by_reason_specific_first():
@@ -183,7 +241,7 @@ def test_details_group_tasks_by_reason_specific_first():
 
 def test_details_show_indicator_flags_and_the_indicators_panel_sorts_by_them():
     at = run_app(place="cbd_core")
-    flags = [df.value for df in at.dataframe if "预警" in df.value.columns]
+    flags = [frame for frame in shown_tables(at) if "预警" in frame.columns]
     assert flags and set(flags[0]["预警"]) <= {pick(pair, "zh") for pair in FLAGS.values()}
     assert {"基期", "最新", "目标", "完成进度"} <= set(flags[0].columns)
     at = run_app(panel="indicators")

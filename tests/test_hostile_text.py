@@ -1,11 +1,12 @@
-"""Text from a link or a layer stays text: in alerts and labels (Markdown), report maps (mathtext) and
-spreadsheet exports (formulas); and link values are cut before the page reads them."""
+"""Text from a link or a layer stays text: in alerts and labels (Markdown), the details' HTML tables, report
+maps (mathtext) and spreadsheet exports (formulas); and link values are cut before the page reads them."""
 from __future__ import annotations
 
 import io
 import re
 import string
 import time
+from html.parser import HTMLParser
 from pathlib import Path
 
 import openpyxl
@@ -18,6 +19,8 @@ from layers.i18n import t
 from layers.safe_text import SHOWN_CHARS, WORD_JOINER, label_inert, markdown_inert, neutralise_formula
 from layers.static_map import render_map
 from layers.view_state import ID_CHARS, parse_params
+from tests.html_tables import read_tables
+from ui.accessible import html_table
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 PHISH = "[点此登录 log in](http://evil.example/login) ![t](http://evil.example/t.png)"
@@ -50,6 +53,34 @@ def test_label_inert_escapes_what_starts_markdown_and_keeps_plain_punctuation(te
     assert re.sub(r"\\(.)", r"\1", inert).replace(WORD_JOINER, "") == " ".join(text.split())
     assert not re.search(r"https?://|www\.|@\w", inert.replace("\\", ""))
     assert label_inert("The zone's 17 streets (schematic), 1.5 km/h") == "The zone's 17 streets (schematic), 1.5 km/h"
+
+
+class _Elements(HTMLParser):
+    """Every element and attribute a browser would build from a piece of HTML."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, tuple[str, ...]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append((tag, tuple(name for name, _ in attrs)))
+
+
+@pytest.mark.parametrize("row_headers", [False, True])
+def test_html_tables_keep_markup_in_every_cell_as_text(row_headers):
+    """Caption, headers, cells and the row id of a details table (a list of rows scrolls in a box named by the
+    caption) hold markup: it stays text, the same text."""
+    cells = HOSTILE * 2
+    frame = pd.DataFrame({"id": cells, HOSTILE[1]: cells, "值 \"quoted\" 'x'": list(reversed(cells))})
+    shown = html_table(frame, HOSTILE[1] + PHISH, row_headers=row_headers)
+    elements = _Elements()
+    elements.feed(shown)
+    assert {tag for tag, _ in elements.found} == {"div", "table", "caption", "thead", "tbody", "tr", "th", "td"}
+    boxed = set() if row_headers else {"tabindex", "role", "aria-label"}
+    assert {name for _, names in elements.found for name in names} == {"class", "scope", "data-id"} | boxed
+    [(caption, read)] = read_tables(shown)
+    assert caption == HOSTILE[1] + PHISH
+    pd.testing.assert_frame_equal(read, frame, check_dtype=False)
 
 
 def test_markdown_inert_cuts_a_runaway_value():

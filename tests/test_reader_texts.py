@@ -12,7 +12,8 @@ from geo.paths import DATA_DIR
 from geo.places import load_places, load_unplaced_lines
 from geo.plan import load_plan
 from geo.structure import structure_features
-from tests.test_app import run_app
+from tests.html_tables import shown_tables
+from tests.test_app import open_task_groups, run_app
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 FILE_NAME = re.compile(r"[\w-]+\.(?:csv|py|md|geojson)\b|/work/|shared/")
@@ -64,7 +65,10 @@ def english_texts() -> set[str]:
 
 
 def shown_text(at) -> str:
-    cells = [str(value) for df in at.dataframe for value in df.value.to_numpy().ravel()]
+    """Every text the details show, each task group opened."""
+    open_task_groups(at)
+    frames = [df.value for df in at.dataframe] + shown_tables(at)
+    cells = [str(value) for frame in frames for value in frame.to_numpy().ravel()]
     return "\n".join(cells + [m.value for m in at.markdown] + [c.value for c in at.caption])
 
 

@@ -13,7 +13,7 @@ from geo.plan import Plan
 from layers.catalog import load_catalog, layer_frame
 from layers.i18n import KINDS, pick, t
 from layers.provenance import source_text
-from ui.accessible import table_download
+from ui.accessible import show_table, table_download
 
 # Feature properties shown as facts, with their labels (zh, en); the rest are drawing internals. "{lang}" in a
 # name: the column in the chosen language (a planner's own layer: the column without the suffix).
@@ -72,13 +72,13 @@ def feature_details(feature_id: str, layer_hint: str | None, plan: Plan, places:
     layer_id, row = found
     name, other = (row.get("name_zh"), row.get("name_en")) if lang == "zh" else (row.get("name_en"), row.get("name_zh"))
     st.markdown(f"**{_plain(name or feature_id)}**  \n{_plain(other or '')}")
-    st.dataframe(feature_facts(row, layer_id, lang, manifest), hide_index=True, width="stretch")
+    show_table(feature_facts(row, layer_id, lang, manifest), str(name or feature_id), row_headers=True)
     tasks = tasks_naming(plan, feature_id)
     st.markdown(f"**{t('tasks', lang)}** ({len(tasks)})")
     if tasks.empty:
         st.caption(t("no_tasks", lang))
     else:
         rows = task_rows(tasks, place_names(places, plan, lang), manifest, lang)
-        st.dataframe(rows, hide_index=True, width="stretch", column_config={"id": None})
+        show_table(rows, f"{t('tasks', lang)} ({len(tasks)})")
         table_download(rows, t("tasks", lang), f"{layer_id}_tasks", lang, "dl_feature_tasks")
     return True

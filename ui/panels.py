@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import MutableMapping
+from typing import NamedTuple
 
 import geopandas as gpd
 import pandas as pd
@@ -17,11 +18,12 @@ from layers.i18n import FLAGS, STATUS, THEMES, pick, reason_key, t, why_listed
 from layers.provenance import licence_text
 from layers.safe_text import markdown_inert
 from ui import terms
-from ui.accessible import table_download
+from ui.accessible import html_table, table_download
 from ui.indicator_views import beijing_table, growth_chart, monitoring_records, table1
 
 FILTER_KEYS = ("f_doc", "f_theme", "f_place", "f_status", "f_keyword")
 TABLE_KEY = "task_table"
+GROUP_KEY = "task_group"
 SHORT_GROUP = 10  # a group of crossing-line or structure tasks this short is shown open
 PLAIN_CHARS = 2000  # a task title or place name is shown whole; a runaway value is still cut
 
@@ -169,43 +171,63 @@ def _answer_text(place_id: str, _report: PlaceReport) -> str:
     return answer_json(_report)
 
 
+class DetailTables(NamedTuple):
+    """A place's details as shown: HTML tables, and the indicator rows its CSV download holds."""
+    facts: str
+    groups: list[tuple[str, int, str, bool]]  # (label, row count, table, shown open)
+    indicators: pd.DataFrame
+    indicators_html: str
+
+
 @st.cache_resource(show_spinner=False, max_entries=256)  # read-only: shared, not unpickled per run
 def _detail_tables(place_id: str, lang: str, _report: PlaceReport, _places: gpd.GeoDataFrame,
-                   _manifest: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, pd.DataFrame, bool]], pd.DataFrame]:
-    """The details column's tables for one place in one language (facts, task groups, indicators), made once:
-    a rerun with a place selected only re-sends them."""
+                   _manifest: pd.DataFrame) -> DetailTables:
+    """The details column's tables for one place in one language (facts, task groups, indicators) as HTML, made
+    once: a rerun with a place selected only re-sends them."""
+    name = _report.name_zh if lang == "zh" else _report.name_en
     groups = []
     for label, tasks, expanded in task_groups(_report, lang):
-        groups.append((label, _listed_task_rows(_report, tasks, _manifest, lang), expanded))
+        rows = _listed_task_rows(_report, tasks, _manifest, lang)
+        groups.append((label, len(rows), html_table(rows, f"{label} ({len(rows)})"), expanded))
     indicators = monitoring_rows(_report.indicators, lang) if _report.indicators else pd.DataFrame()
-    return _facts(_report, _places, lang), groups, indicators
+    return DetailTables(facts=html_table(_facts(_report, _places, lang), name, row_headers=True), groups=groups,
+                        indicators=indicators,
+                        indicators_html=html_table(indicators, t("indicators", lang)) if _report.indicators else "")
 
 
 def place_details(report: PlaceReport, places: gpd.GeoDataFrame, manifest: pd.DataFrame, lang: str) -> None:
     """Facts, then the tasks grouped by why they are listed (the specific ones first, the wide ones folded),
-    then the indicators with their monitoring flags."""
-    facts, groups, indicators = _detail_tables(report.id, lang, report, places, manifest)
+    then the indicators with their monitoring flags: HTML tables (ui/accessible.py html_table), each with its
+    CSV download."""
+    tables = _detail_tables(report.id, lang, report, places, manifest)
     st.markdown(f"**{_plain(report.name_zh if lang == 'zh' else report.name_en)}**  \n"
                 f"{_plain(report.name_en if lang == 'zh' else report.name_zh)}")
-    st.dataframe(facts, hide_index=True, width="stretch")
+    st.html(tables.facts)
     # The same answer the command line prints (`python -m layers describe ID --json`), for scripts and reports.
     st.download_button(t("download_answer", lang), key="download_answer", file_name=f"{report.id}.json",
                        data=_answer_text(report.id, report), mime="application/json")
     st.markdown(f"**{t('tasks', lang)}** ({len(report.tasks)})")
     if report.tasks.empty:
         st.caption(t("no_tasks", lang))
-    for label, rows, expanded in groups:
-        with st.expander(f"{_plain(label)} ({len(rows)})", expanded=expanded):
-            st.dataframe(rows, hide_index=True, width="stretch", column_config={"id": None},
-                         height=min(400, 38 + 35 * len(rows)))
+    for index, (label, count, table, expanded) in enumerate(tables.groups):
+        group = st.expander(f"{_plain(label)} ({count})", expanded=expanded, key=group_key(report.id, index),
+                            on_change="rerun")
+        if group.open:  # a folded group's rows are sent and drawn once it is opened (a rerun), not on each click
+            with group:
+                st.html(table)
     if not report.tasks.empty:
         table_download(lambda: _listed_task_rows(report, report.tasks, manifest, lang), t("tasks", lang),
                        f"{report.id}_tasks", lang, "dl_place_tasks")
     if report.indicators:
         st.markdown(f"**{t('indicators', lang)}** ({len(report.indicators)})")
-        st.dataframe(indicators, hide_index=True, width="stretch",
-                     column_config={"id": None}, height=min(400, 38 + 35 * len(report.indicators)))
-        table_download(indicators, t("indicators", lang), f"{report.id}_indicators", lang, "dl_place_indicators")
+        st.html(tables.indicators_html)
+        table_download(tables.indicators, t("indicators", lang), f"{report.id}_indicators", lang,
+                       "dl_place_indicators")
+
+
+def group_key(place_id: str, index: int) -> str:
+    """A task group's expander key, one per place: opening a group of one place leaves the next place's folded."""
+    return f"{GROUP_KEY}_{hashlib.sha1(place_id.encode()).hexdigest()[:10]}_{index}"
 
 
 def _listed_task_rows(report: PlaceReport, tasks: pd.DataFrame, manifest: pd.DataFrame, lang: str) -> pd.DataFrame:

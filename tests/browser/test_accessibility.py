@@ -1,6 +1,6 @@
 """Accessibility and layer opacity in the real app (issue 13, items 4 and 7), in headless Chromium: what the
-accessibility tree gives a screen reader for the layer boxes, tables as downloads a keyboard reaches, and each
-layer's own opacity."""
+accessibility tree gives a screen reader for the layer boxes and the details' tables, tables as downloads a
+keyboard reaches, and each layer's own opacity."""
 from __future__ import annotations
 
 import csv
@@ -89,6 +89,43 @@ def test_a_places_tasks_download_with_why_each_is_listed(streamlit_server, page,
     report = describe("cbd_core", load_plan(), load_places())
     assert len(rows) == len(report.tasks) and {row["id"] for row in rows} == set(report.tasks["id"])
     assert all(row[t("via", "zh")] for row in rows)
+    assert page_errors == []
+
+
+@ON_APP
+def test_a_places_details_are_tables_a_screen_reader_reads_cell_by_cell(streamlit_server, page, page_errors,
+                                                                        capsys):
+    """Facts, task groups and indicators are HTML tables: named by their caption, with column headers (and the
+    facts' row headers) announced with each cell; a long group scrolls in a box the keyboard reaches."""
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(streamlit_server + "?place=cbd_core")
+    report = describe("cbd_core", load_plan(), load_places())
+    facts = page.get_by_role("table", name=report.name_zh, exact=True)
+    facts.wait_for(timeout=TIMEOUT_S * 1000)
+    assert facts.get_by_role("columnheader").all_inner_texts() == ["项目", "内容"]
+    assert facts.get_by_role("rowheader", name=t("area", "zh"), exact=True).count() == 1
+    tasks = page.get_by_role("table", name=f"{t('own_and_inside', 'zh')} (")
+    assert tasks.first.get_by_role("columnheader", name=t("via", "zh"), exact=True).count() == 1
+    indicators = page.get_by_role("table", name=t("indicators", "zh"), exact=True)
+    assert indicators.get_by_role("row").count() == len(report.indicators) + 1
+    assert page.locator('[data-testid="stDataFrame"]').count() == 0  # no canvas grid in the details
+    tree = accessibility_tree(page)
+    assert ("table", report.name_zh) in tree and ("columnheader", t("via", "zh")) in tree
+    box = page.get_by_role("region", name=f"{t('own_and_inside', 'zh')} (")  # a long group scrolls in its box
+    assert box.evaluate("e => e.scrollHeight > e.clientHeight && e.tabIndex === 0")
+    screenshot(page, "a11y_details_facts_zh", capsys)
+    box.scroll_into_view_if_needed()
+    screenshot(page, "a11y_details_tasks_zh", capsys)
+    # A folded group (the city's tasks) is drawn once opened, with all its rows.
+    city = t("wide_tasks", "zh").format(place="北京市")
+    wide = report.tasks[report.tasks["via"] == "part_of"]
+    assert page.get_by_role("table", name=city).count() == 0
+    summary = page.locator('[data-testid="stExpander"] summary', has_text=city)
+    count = int(summary.inner_text().rsplit("(", 1)[1].rstrip(")"))
+    summary.click()
+    table = page.get_by_role("table", name=f"{city} ({count})", exact=True)
+    table.wait_for(timeout=TIMEOUT_S * 1000)
+    assert 0 < count <= len(wide) and table.locator("tbody tr").count() == count
     assert page_errors == []
 
 

@@ -131,8 +131,7 @@ def location(page) -> str:
 
 
 def panel_text(page) -> str:
-    """The details column's text, tables included: Streamlit draws tables on a canvas and keeps their
-    cells as the canvas's fallback content, which innerText skips and textContent keeps."""
+    """The details column's text, tables included (textContent: a folded expander's table too)."""
     return details(page).evaluate("e => e.textContent")
 
 
@@ -379,6 +378,12 @@ def test_injected_markup_stays_text(streamlit_server, page, external_requests, p
     wait_until(lambda: "place=cbd_core" in location(page), "place=cbd_core in the URL (the rerun finished)")
     wait_until(lambda: EVIL + "提升“一核”" in panel_text(page), "the injected task title in the details panel")
     assert details(page).locator('[data-testid="stMarkdown"]').first.inner_text().startswith(EVIL)
+    # The details' HTML tables: the name is the facts table's caption, the title a cell, both as text.
+    caption = details(page).locator(".planmap-table caption").first
+    assert caption.evaluate("e => e.textContent") == EVIL
+    cell = details(page).locator(".planmap-table td", has_text=EVIL + "提升“一核”")
+    assert cell.count() == 1 and cell.evaluate("e => e.textContent").startswith(EVIL)
+    assert details(page).locator(".planmap-table img").count() == 0
     assert page.locator('img[src="x"]').count() == 0
     screenshot(page, "app_injected_markup", capsys)
     assert dialogs == [] and img_requests == []
