@@ -2,21 +2,12 @@
 layers (each toggle reaching the map) and meets no error."""
 from __future__ import annotations
 
-import sys
-
-from geo.paths import ROOT
-from tests.threads import off_the_main_thread
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-import load  # noqa: E402  (a script beside the benchmarks, not a package)
+from tests.load_runs import load, short_load_run
 
 
 def test_a_short_load_run_holds_every_session_without_error(tmp_path, capsys):
-    status = off_the_main_thread(load.main, ["--sessions", "3", "--interval", "1", "--duration", "6", "--churn", "3",
-                                             "--browsers", "1", "--json", str(tmp_path / "load.json")])
-    out = capsys.readouterr().out
-    assert status == 0, out
-    assert "sessions held        3 / 3" in out and "errors               0" in out
+    out = short_load_run(capsys, 3, "--duration", "6", "--churn", "3", "--browsers", "1",
+                         "--json", str(tmp_path / "load.json"))
     assert "real browsers        1 / 1 opened" in out and "errors 0" in out
     result = (tmp_path / "load.json").read_text(encoding="utf-8")
     assert '"toggles": 0' not in result and '"churn_errors": 0' in result and '"browser_toggles": 0' not in result

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from geo.paths import ROOT
+from tests.load_runs import short_load_run
 from tests.threads import off_the_main_thread
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -66,9 +67,5 @@ def test_sessions_stick_to_their_process_and_spread_over_processes(tmp_path):
 
 def test_make_load_can_drive_several_processes_behind_nginx(tmp_path, capsys):
     """`make load LOAD_WORKERS=2`: the load starts the processes and nginx itself and sums their CPU and RSS."""
-    status = off_the_main_thread(load.main, ["--workers", "2", "--sessions", "4", "--interval", "1", "--duration", "4",
-                                             "--churn", "2", "--json", str(tmp_path / "load.json")])
-    out = capsys.readouterr().out
-    assert status == 0, out
-    assert "sessions held        4 / 4" in out and "errors               0" in out
+    out = short_load_run(capsys, 4, "--workers", "2", "--duration", "4", "--churn", "2")
     assert "the sum over 2 processes and nginx" in out
