@@ -21,10 +21,10 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
+from geo.archives import size_refusal, zip_refusal
 from geo.notes import Note, NoteError
+from geo.validate import geojson_problem, missing_parts_note
 
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-MAX_UNPACKED_BYTES = 1024 * 1024 * 1024  # a zip may not unpack to more than this (zip bombs)
 VECTOR_SUFFIXES = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GeoPackage", ".kml": "KML",
                    ".kmz": "KML", ".dxf": "DXF", ".shp": "Shapefile"}
 TABLE_SUFFIXES = {".csv": "CSV", ".txt": "CSV", ".tsv": "CSV", ".xlsx": "XLSX"}
@@ -58,11 +58,11 @@ class SourceLayer:
     notes: list[Note] = field(default_factory=list)
 
 
-def check_size(size: int, limit: int = MAX_UPLOAD_BYTES) -> None:
-    """Refuse a file bigger than the limit before anything reads it whole."""
-    if size > limit:
-        raise ReadError(f"文件大小 {size / 1e6:.1f} MB，超过上限 {limit / 1e6:.0f} MB",
-                        f"file is {size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB")
+def check_size(size: int, limit: int | None = None) -> None:
+    """Refuse a file bigger than the limit (PLANMAP_MAX_LAYER_MB, as the validator) before anything reads it."""
+    refusal = size_refusal(size, limit)
+    if refusal is not None:
+        raise ReadError(refusal.zh, refusal.en)
 
 
 def read_upload(name: str, data: bytes, layer: str | None = None) -> SourceLayer:
@@ -78,7 +78,10 @@ def read_upload(name: str, data: bytes, layer: str | None = None) -> SourceLayer
         path = _unpack(name, data, Path(folder)) if suffix == ".zip" else Path(folder) / f"upload{suffix}"
         if suffix != ".zip":
             path.write_bytes(data)
-        return _read_vector(path, layer)
+        try:
+            return _read_vector(path, layer)
+        except ReadError as error:
+            raise _named(error, name, path, data if suffix in (".geojson", ".json") else None) from error.__cause__
 
 
 def read_path(path: Path, layer: str | None = None) -> SourceLayer:
@@ -102,21 +105,41 @@ def _unpack(name: str, data: bytes, folder: Path) -> Path:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as error:
         raise ReadError(f"{name}：不是 zip 压缩文件", f"{name}: not a zip file") from error
-    members = [info for info in archive.infolist() if not info.is_dir() and "__MACOSX" not in info.filename]
-    unpacked = sum(info.file_size for info in members)
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise ReadError(f"{name}：解压后 {unpacked / 1e6:.0f} MB，超过上限 {MAX_UNPACKED_BYTES / 1e6:.0f} MB",
-                        f"{name}: unpacks to {unpacked / 1e6:.0f} MB; the limit is {MAX_UNPACKED_BYTES / 1e6:.0f} MB")
+    members = [info for info in archive.infolist() if not info.is_dir()]
+    refusal = zip_refusal(members)  # the validator's checks, on the directory, before anything is unpacked
+    if refusal is not None:
+        note, entry = refusal
+        where = Note(f"条目 {entry!r}：", f"entry {entry!r}: ") if entry is not None else Note("", "")
+        raise ReadError(f"{name}：{where.zh}{note.zh}", f"{name}: {where.en}{note.en}")
     for info in members:
-        target = folder / PurePosixPath(info.filename).name  # flattened: no path in the zip can escape the folder
-        target.write_bytes(archive.read(info))
+        if "__MACOSX" not in info.filename:
+            (folder / PurePosixPath(info.filename).name).write_bytes(archive.read(info))
     files = sorted(folder.iterdir())
     for suffixes in ((".shp",), tuple(s for s in VECTOR_SUFFIXES if s != ".shp")):
         found = [f for f in files if f.suffix.lower() in suffixes]
+        if found and suffixes == (".shp",) and not any(folder.glob(found[0].stem + ".[sS][hH][xX]")):
+            missing = missing_parts_note([".shx"])
+            raise ReadError(f"{name}：Shapefile {found[0].stem!r} {missing.zh}",
+                            f"{name}: shapefile {found[0].stem!r}: {missing.en}")
         if found:
             return found[0]
     raise ReadError(f"{name}：压缩包内没有 .shp 或其他图层文件",
                     f"{name}: no .shp or other layer file inside the zip")
+
+
+def _named(error: ReadError, name: str, path: Path, geojson: bytes | None) -> ReadError:
+    """A reading error as the planner knows the file: by its name, never the temporary copy's path, and for a
+    GeoJSON with the validator's diagnosis (line and column, or the feature) when it finds one."""
+    found = geojson_problem(geojson) if geojson is not None else None
+    if found is not None:
+        problem, where = found
+        where = Note(f"{where.zh}：", f"{where.en}: ") if where is not None else Note("", "")
+        return ReadError(f"{name}：{where.zh}{problem.zh}", f"{name}: {where.en}{problem.en}")
+
+    def plain(text: str) -> str:
+        return text.replace(str(path.with_suffix("")), PurePosixPath(name).stem).replace(f"{path.parent}/", "")
+
+    return ReadError(f"{name}：{plain(error.note.zh)}", f"{name}: {plain(error.note.en)}")
 
 
 def _read_vector(path: Path, layer: str | None) -> SourceLayer:

@@ -2,8 +2,9 @@
 
 A CAD red line that crosses itself, a parcel with no geometry, two parcels with one number, a point typed in
 the wrong hemisphere: each is reported with the feature's row and id, so the planner can fix the source.
-Invalid geometry is repaired with make_valid keeping the feature's own dimension; features with no geometry
-are left out of the map; everything else is kept and flagged.
+Invalid geometry is repaired with make_valid keeping the feature's own dimension; a GeometryCollection (which
+can be neither styled nor exported as one type) is split into its parts, each a feature with the same
+attributes; features with no geometry are left out of the map; everything else is kept and flagged.
 """
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ PHRASES_ZH = {"null geometry": "几何为空值", "empty geometry": "几何为�
               "mixed geometry types": "几何类型混杂", "duplicate id": "编号重复",
               "coordinates outside China": "坐标在中国境外", "left out of the map": "不上图",
               "repaired (make_valid)": "已修复（make_valid）", "kept, drawn as its own type": "保留，按其自身类型绘制",
-              "kept": "保留", "kept, flagged": "保留并标记"}
+              "kept": "保留", "kept, flagged": "保留并标记", "geometry collection": "几何集合",
+              "split into its parts, attributes repeated": "拆分为各部分，属性相同"}
 FAMILIES_ZH = {"point": "点", "line": "线", "polygon": "面", "other": "其他"}
 TYPES_ZH = {"Point": "点", "MultiPoint": "多点", "LineString": "线", "MultiLineString": "多线", "LinearRing": "环",
             "Polygon": "面", "MultiPolygon": "多面", "GeometryCollection": "几何集合"}
@@ -68,12 +70,21 @@ def check_and_repair(frame: gpd.GeoDataFrame, id_field: str | None = None) -> tu
     for index in frame.index[~missing & ~geometry.is_valid]:
         repaired[index] = _repair(geometry[index], lambda problem, action, detail, i=index: report(i, problem, action,
                                                                                                    detail))
-    families = repaired[~missing].geom_type.map(FAMILIES).fillna("other")
+    drawn = repaired[~missing]
+    for index in drawn.index[drawn.geom_type == "GeometryCollection"]:
+        parts = pd.Series(_parts(drawn[index])).map(lambda part: FAMILIES.get(part.geom_type, "other"))
+        counts = parts.value_counts(sort=False).to_dict()
+        report(index, "geometry collection", "split into its parts, attributes repeated",
+               Note(f"{len(parts)} 个部分：{'、'.join(f'{FAMILIES_ZH[name]} {count}' for name, count in counts.items())}",
+                    f"{len(parts)} parts: {', '.join(f'{name} {count}' for name, count in counts.items())}"))
+    drawn = drawn.map(lambda shape: _parts(shape) if shape.geom_type == "GeometryCollection" else [shape]).explode()
+    families = drawn.map(lambda shape: FAMILIES.get(shape.geom_type, "other"))
     if families.nunique() > 1:
         main = families.value_counts().index[0]
         counts = families.value_counts().to_dict()
         counts_zh = "、".join(f"{FAMILIES_ZH[name]} {count}" for name, count in counts.items())
-        for index, family in families[families != main].items():
+        others = families[families != main]
+        for index, family in dict.fromkeys(zip(others.index, others)):  # once per feature and type
             report(index, "mixed geometry types", "kept, drawn as its own type",
                    Note(f"{FAMILIES_ZH[family]}，而图层以{FAMILIES_ZH[main]}为主（{counts_zh}）",
                         f"{family} in a layer of {main}s ({counts})"))
@@ -91,6 +102,8 @@ def check_and_repair(frame: gpd.GeoDataFrame, id_field: str | None = None) -> tu
         corners = f"{box.minx:.4f}, {box.miny:.4f} – {box.maxx:.4f}, {box.maxy:.4f}"
         report(index, "coordinates outside China", "kept, flagged", Note(f"范围 {corners}", f"bounds {corners}"))
     ready = frame.assign(**{frame.geometry.name: repaired}).loc[~missing]
+    if len(drawn) > len(ready):  # collections split: one feature per part, attributes repeated
+        ready = ready.loc[drawn.index].assign(**{frame.geometry.name: drawn.to_numpy()}).reset_index(drop=True)
     ready = gpd.GeoDataFrame(ready, geometry=frame.geometry.name, crs=frame.crs)
     return ready, pd.DataFrame(rows, columns=[*REPORT_COLUMNS, DETAIL_ZH]).sort_values("row", kind="stable",
                                                                                       ignore_index=True)
@@ -118,6 +131,14 @@ def _repair(shape: shapely.Geometry, report) -> shapely.Geometry:
         detail_zh += f"；面积 {before:,.0f} → {after:,.0f} m²"
     report("invalid geometry", "repaired (make_valid)", Note(detail_zh, detail))
     return fixed
+
+
+def _parts(shape: shapely.Geometry) -> list[shapely.Geometry]:
+    """A collection's parts, nested collections opened too; empty parts left out (they draw nothing)."""
+    parts = []
+    for part in shapely.get_parts(shape):
+        parts += _parts(part) if part.geom_type == "GeometryCollection" else [part] if not part.is_empty else []
+    return parts
 
 
 def _type_zh(shape: shapely.Geometry) -> str:

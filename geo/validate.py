@@ -12,14 +12,13 @@ import csv
 import io
 import json
 import math
-import os
 import re
 import tempfile
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePosixPath
 from typing import Any, Final, Literal
 
 import geopandas as gpd
@@ -31,15 +30,12 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 from shapely.validation import explain_validity
 
+from geo.archives import max_layer_bytes, size_refusal, zip_refusal
 from geo.gcj02 import wgs84_to_gcj02
+from geo.notes import Note
 from geo.paths import DATA_DIR, PLAN_DIR
 
-MAX_LAYER_MB_ENV: Final = "PLANMAP_MAX_LAYER_MB"
-DEFAULT_MAX_LAYER_MB: Final = 100
 LAYER_SUFFIXES: Final = (".geojson", ".json", ".gpkg", ".zip", ".kml", ".csv")
-# Zip archives: refuse what would expand far beyond its size (a "zip bomb") or write outside its folder.
-MAX_ZIP_ENTRIES: Final = 1000
-MAX_ZIP_RATIO: Final = 100
 SHAPEFILE_PARTS: Final = (".shp", ".shx", ".dbf", ".prj")
 # Beijing and its surroundings (lon/lat): data outside is misplaced, projected or swapped.
 BEIJING_REGION: Final = (115.0, 39.0, 118.5, 41.5)
@@ -94,15 +90,6 @@ class Report:
         self.problems.append(Problem(str(self.path), message, record, "warning"))
 
 
-def max_layer_bytes() -> int:
-    """The largest layer file read, in bytes: PLANMAP_MAX_LAYER_MB (default 100 MB)."""
-    try:
-        megabytes = float(os.environ.get(MAX_LAYER_MB_ENV, DEFAULT_MAX_LAYER_MB))
-    except ValueError:
-        megabytes = DEFAULT_MAX_LAYER_MB
-    return int(megabytes * 1024 * 1024)
-
-
 def validate_paths(paths: Iterable[Path], limit: int | None = None) -> list[Report]:
     """A report per file; a folder stands for every layer and table file directly in it."""
     reports = []
@@ -119,10 +106,9 @@ def validate_file(path: Path, limit: int | None = None) -> Report:
     if not report.path.is_file():
         report.error("file not found")
         return report
-    size = report.path.stat().st_size
-    if size > limit:
-        report.error(f"file is {size / 2**20:.1f} MB, over the {limit / 2**20:.1f} MB limit "
-                     f"({MAX_LAYER_MB_ENV}); not read")
+    too_big = size_refusal(report.path.stat().st_size, limit)
+    if too_big is not None:
+        report.error(too_big.en)
         return report
     suffix = report.path.suffix.lower()
     try:
@@ -158,7 +144,7 @@ def _check_geojson(report: Report) -> None:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        report.error(f"malformed JSON at line {error.lineno} column {error.colno}: {error.msg}")
+        report.error(json_syntax_note(error).en)
         return
     if not isinstance(document, dict) or document.get("type") not in ("FeatureCollection", "Feature"):
         report.error("not a GeoJSON FeatureCollection (no \"type\": \"FeatureCollection\" at the top)")
@@ -184,8 +170,7 @@ def _check_geojson(report: Report) -> None:
                          _feature_label(feature, number))
         else:
             for ring in _unclosed_rings(geometry):
-                report.error(f"polygon ring {ring} is not closed (its last point differs from its first)",
-                             _feature_label(feature, number))
+                report.error(unclosed_ring_note(ring).en, _feature_label(feature, number))
     if report.ok:  # the features themselves are read by GDAL, vectorised (a 100 000-feature layer in ~2 s)
         _check_vector(report, report.path, single=True)
 
@@ -241,8 +226,7 @@ def _check_shapefile_zip(report: Report, limit: int) -> None:
         for stem in stems:
             missing = [part for part in SHAPEFILE_PARTS if f"{stem.lower()}{part}" not in by_name]
             if missing:
-                report.error(f"missing {', '.join(missing)} (a shapefile needs .shp, .shx, .dbf and .prj together; "
-                             "zip all of them)", f"shapefile {stem!r}")
+                report.error(missing_parts_note(missing).en, f"shapefile {stem!r}")
                 continue
             target = Path(scratch) / PurePosixPath(stem).name
             for part in SHAPEFILE_PARTS + (".cpg",):
@@ -256,22 +240,11 @@ def _check_shapefile_zip(report: Report, limit: int) -> None:
 
 def _safe_zip(report: Report, entries: list[zipfile.ZipInfo], limit: int) -> bool:
     """Refuse entries that leave the folder and archives that expand past the size limit or ratio."""
-    if len(entries) > MAX_ZIP_ENTRIES:
-        report.error(f"holds {len(entries)} files, more than the {MAX_ZIP_ENTRIES} allowed")
-        return False
-    for entry in entries:
-        name = entry.filename
-        if (name.startswith(("/", "\\")) or PureWindowsPath(name).drive
-                or ".." in PurePosixPath(name.replace("\\", "/")).parts):
-            report.error("entry would be written outside its folder (path traversal); refused", f"entry {name!r}")
-            return False
-    expanded = sum(entry.file_size for entry in entries)
-    packed = max(1, sum(entry.compress_size for entry in entries))
-    if expanded > limit or expanded / packed > MAX_ZIP_RATIO:
-        report.error(f"expands to {expanded / 2**20:.1f} MB from {packed / 2**20:.2f} MB (a zip bomb?); refused "
-                     f"(limit {limit / 2**20:.1f} MB, ratio {MAX_ZIP_RATIO}:1)")
-        return False
-    return True
+    refusal = zip_refusal(entries, limit)
+    if refusal is not None:
+        note, entry = refusal
+        report.error(note.en, f"entry {entry!r}" if entry is not None else "")
+    return refusal is None
 
 
 def _dbf_encoding(report: Report, dbf: Path, cpg: Path, stem: str) -> str | None:
@@ -441,8 +414,51 @@ def _unclosed_rings(geometry: dict[str, Any]) -> list[int]:
 
 
 def _feature_label(feature: Any, number: int) -> str:
+    return feature_label(feature, number).en
+
+
+def feature_label(feature: Any, number: int) -> Note:
+    """A GeoJSON feature as a planner finds it again: by its id, else by its place in the file (1-based)."""
     identifier = ((feature.get("properties") or {}).get("id") if isinstance(feature, dict) else None)
-    return f"feature {identifier!r}" if identifier not in (None, "") else f"feature #{number}"
+    if identifier not in (None, ""):
+        return Note(f"要素 {identifier!r}", f"feature {identifier!r}")
+    return Note(f"第 {number} 个要素", f"feature #{number}")
+
+
+# What is wrong, in both languages: the validator reports the English wording, the app's upload either.
+
+def json_syntax_note(error: json.JSONDecodeError) -> Note:
+    return Note(f"JSON 格式错误，第 {error.lineno} 行第 {error.colno} 列（{error.msg}）",
+                f"malformed JSON at line {error.lineno} column {error.colno}: {error.msg}")
+
+
+def unclosed_ring_note(ring: int) -> Note:
+    return Note(f"面的第 {ring} 个环未闭合（末点与起点不同）",
+                f"polygon ring {ring} is not closed (its last point differs from its first)")
+
+
+def missing_parts_note(missing: list[str]) -> Note:
+    return Note(f"缺少 {'、'.join(missing)}（Shapefile 需要 .shp、.shx、.dbf 和 .prj 一起：请全部打包）",
+                f"missing {', '.join(missing)} (a shapefile needs .shp, .shx, .dbf and .prj together; "
+                "zip all of them)")
+
+
+def geojson_problem(data: bytes) -> tuple[Note, Note | None] | None:
+    """The first thing that keeps a GeoJSON from being read, as the validator finds it, and where (the feature,
+    when it is one): for a reader whose own error (GDAL's) names neither line nor feature."""
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        return None
+    except json.JSONDecodeError as error:
+        return json_syntax_note(error), None
+    features = document.get("features") if isinstance(document, dict) else None
+    for number, feature in enumerate(features if isinstance(features, list) else [], start=1):
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        rings = _unclosed_rings(geometry) if isinstance(geometry, dict) else []
+        if rings:
+            return unclosed_ring_note(rings[0]), feature_label(feature, number)
+    return None
 
 
 # Tables --------------------------------------------------------------------------------------------------

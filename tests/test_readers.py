@@ -1,13 +1,20 @@
 """Every format and coordinate system a planner brings is read back within 5 m of its WGS84 twin."""
 from __future__ import annotations
 
+import io
+import os
+import zipfile
+
 import geopandas as gpd
 import pandas as pd
 import pytest
 
+from geo.archives import MAX_LAYER_MB_ENV
 from geo.crs import BD09, GCJ02, CrsDecision, detect, parse_crs, to_wgs84
 from geo.places import load_places
 from geo.readers import ReadError, check_size, read_path, read_upload, table_geometry
+from geo.repair import report_table
+from geo.userlayer import load_user_layer
 from tests import upload_fixtures as fx
 
 TOLERANCE_M = 5.0
@@ -134,9 +141,79 @@ def test_size_is_checked_before_reading_and_unknown_formats_are_refused():
         read_upload("site.dwg", b"AC1027")
 
 
-def test_zip_bomb_is_refused_before_unpacking(tmp_path, monkeypatch):
-    import geo.readers as readers
-    monkeypatch.setattr(readers, "MAX_UNPACKED_BYTES", 10)
-    data = fx.zipped(fx.kml_wgs84(tmp_path))
-    with pytest.raises(ReadError, match="unpacks to"):
-        read_upload("site.zip", data)
+def test_a_zip_that_unpacks_past_the_size_limit_is_refused(monkeypatch):
+    monkeypatch.setenv(MAX_LAYER_MB_ENV, "1")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:  # 1.5 MB packing to 0.75 MB: ratio 2:1
+        archive.writestr("parcels.shp", os.urandom(3 * 2**18) + bytes(3 * 2**18))
+    with pytest.raises(ReadError, match=r"expands to 1\.5 MB .* \(limit 1\.0 MB"):
+        read_upload("site.zip", buffer.getvalue())
+
+
+def _refusal(name: str, data: bytes) -> ReadError:
+    with pytest.raises(ReadError) as raised:
+        read_upload(name, data)
+    return raised.value
+
+
+def test_size_limit_is_the_validators_and_in_one_unit(monkeypatch):
+    monkeypatch.setenv(MAX_LAYER_MB_ENV, "2")
+    check_size(2 * 2**20)
+    with pytest.raises(ReadError) as raised:
+        check_size(2 * 2**20 + 1)
+    assert raised.value.note.zh == "文件大小 2.0 MB，超过上限 2.0 MB（PLANMAP_MAX_LAYER_MB）；未读取"
+    assert str(raised.value) == "file is 2.0 MB, over the 2.0 MB limit (PLANMAP_MAX_LAYER_MB); not read"
+
+
+def test_a_zip_bomb_by_ratio_is_refused_before_anything_is_unpacked(monkeypatch):
+    monkeypatch.setattr(zipfile.ZipFile, "read", lambda *args: pytest.fail("unpacked before it was checked"))
+    error = _refusal("parcels.zip", fx.zip_bomb())
+    assert error.note.zh.startswith("parcels.zip：由 0.02 MB 解压后为 20.0 MB（疑似压缩炸弹）；已拒绝"), error.note.zh
+    assert "ratio 100:1" in str(error)
+
+
+def test_a_path_traversal_entry_is_refused_naming_file_and_entry(tmp_path, monkeypatch):
+    monkeypatch.setattr(zipfile.ZipFile, "read", lambda *args: pytest.fail("unpacked before it was checked"))
+    error = _refusal("site.zip", fx.zip_traversal(fx.kml_wgs84(tmp_path)))
+    assert error.note.zh == "site.zip：条目 '../../etc/site.kml'：条目会写到压缩包目录之外（路径穿越）；已拒绝"
+    assert str(error) == ("site.zip: entry '../../etc/site.kml': entry would be written outside its folder "
+                          "(path traversal); refused")
+
+
+def _no_temp_path(error: ReadError) -> None:
+    for text in (error.note.zh, error.note.en):
+        assert "planmap-upload" not in text and "/tmp" not in text and "'upload'" not in text, text
+
+
+def test_malformed_json_names_the_file_line_and_column():
+    data = fx.geojson_text([fx.open_ring_feature()]).replace(b'"id": "open"', b'"id": }')
+    error = _refusal("红线.geojson", data)
+    _no_temp_path(error)
+    assert error.note.zh == "红线.geojson：JSON 格式错误，第 2 行第 42 列（Expecting value）", error.note.zh
+    assert str(error) == "红线.geojson: malformed JSON at line 2 column 42: Expecting value"
+
+
+def test_a_shapefile_zip_without_its_shx_names_the_file_and_the_part(tmp_path):
+    error = _refusal("地块.zip", fx.shapefile_zip_without(tmp_path, ".shx"))
+    _no_temp_path(error)
+    assert error.note.zh.startswith("地块.zip：Shapefile 'parcels' 缺少 .shx"), error.note.zh
+    assert str(error).startswith("地块.zip: shapefile 'parcels': missing .shx")
+
+
+def test_an_unclosed_ring_names_the_file_and_the_feature():
+    error = _refusal("红线.geojson", fx.geojson_text([fx.twin_feature(), fx.open_ring_feature()]))
+    _no_temp_path(error)
+    assert error.note.zh == "红线.geojson：要素 'open'：面的第 1 个环未闭合（末点与起点不同）", error.note.zh
+    assert str(error) == ("红线.geojson: feature 'open': polygon ring 1 is not closed "
+                          "(its last point differs from its first)")
+
+
+def test_a_geometry_collection_is_reported_and_split_into_its_parts():
+    data = fx.geojson_text([fx.twin_feature(), fx.collection_feature()])
+    layer = load_user_layer("红线.geojson", data)
+    rows = report_table(layer.report, "zh").to_dict("records")
+    assert [(row["row"], row["feature_id"], row["problem"]) for row in rows] == [(2, "bag", "几何集合"),
+                                                                                 (2, "bag", "几何类型混杂")]
+    assert rows[0]["action"] == "拆分为各部分，属性相同" and rows[0]["detail"] == "2 个部分：点 1、面 1"
+    assert list(layer.frame["id"]) == ["A-01", "bag", "bag"]
+    assert list(layer.frame.geom_type) == ["Polygon", "Point", "Polygon"]

@@ -18,7 +18,7 @@ import pytest
 import shapely
 from shapely.geometry import Point, Polygon
 
-from geo import validate
+from geo.archives import MAX_LAYER_MB_ENV
 from geo.gcj02 import shift_frame
 from geo.paths import DATA_DIR, PLAN_DIR, ROOT
 from geo.plan import PlanError, load_plan
@@ -176,7 +176,7 @@ def test_a_path_traversal_entry_is_refused(tmp_path):
 
 def test_an_oversized_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
     path = write_geojson(tmp_path / "big.geojson", [feature(polygon(CORE), f"f{i}") for i in range(20_000)])
-    monkeypatch.setenv(validate.MAX_LAYER_MB_ENV, "1")
+    monkeypatch.setenv(MAX_LAYER_MB_ENV, "1")
     monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read before its size was checked"))
     [message] = messages(path)
     assert message.startswith(f"{path}: file is ") and "over the 1.0 MB limit (PLANMAP_MAX_LAYER_MB); not read" \

@@ -6,6 +6,7 @@ named as in our rail layer (国贸, 呼家楼) so that an offset can be told fro
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -107,3 +108,57 @@ def zipped(path: Path) -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.write(path, path.name)
     return buffer.getvalue()
+
+
+def zip_bomb() -> bytes:
+    """20 MB of zeros that pack to about 20 kB: over the 100:1 ratio, under any size limit."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("parcels.shp", bytes(20 * 2**20))
+    return buffer.getvalue()
+
+
+def zip_traversal(path: Path) -> bytes:
+    """A zipped layer whose entry climbs out of the folder it is unpacked into."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.write(path, f"../../etc/{path.name}")
+    return buffer.getvalue()
+
+
+def shapefile_zip_without(folder: Path, part: str) -> bytes:
+    """The parcels as a zipped WGS84 shapefile with one of its parts (".shx", ".dbf"…) left out."""
+    work = folder / f"shp_no{part[1:]}"
+    work.mkdir()
+    pyogrio.write_dataframe(parcels(), work / "parcels.shp", encoding="UTF-8")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for member in work.iterdir():
+            if member.suffix.lower() != part:
+                archive.write(member, member.name)
+    return buffer.getvalue()
+
+
+def geojson_text(features: list[dict]) -> bytes:
+    """A FeatureCollection written as planners' tools write it, one feature a line."""
+    lines = ",\n".join(json.dumps(feature, ensure_ascii=False) for feature in features)
+    return f'{{"type": "FeatureCollection", "features": [\n{lines}\n]}}'.encode()
+
+
+def collection_feature() -> dict:
+    """A parcel drawn with its gate as one GeometryCollection (a point and a polygon)."""
+    return {"type": "Feature", "properties": {"id": "bag"},
+            "geometry": {"type": "GeometryCollection", "geometries": [
+                {"type": "Point", "coordinates": [116.4580, 39.9100]}, shapely.geometry.mapping(RED_LINE)]}}
+
+
+def open_ring_feature() -> dict:
+    """A polygon whose ring stops one point short of where it began."""
+    ring = list(RED_LINE.exterior.coords)[:-1]
+    return {"type": "Feature", "properties": {"id": "open"},
+            "geometry": {"type": "Polygon", "coordinates": [[list(point) for point in ring]]}}
+
+
+def twin_feature() -> dict:
+    """The red line as a plain GeoJSON feature with an id."""
+    return {"type": "Feature", "properties": {"id": "A-01"}, "geometry": shapely.geometry.mapping(RED_LINE)}

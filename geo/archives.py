@@ -1,0 +1,62 @@
+"""Limits on what a layer file may cost before it is read: its size, and for a zip what it would unpack to.
+
+One answer for the app's upload (geo/readers.py) and the validator (geo/validate.py): the same configurable
+size limit (PLANMAP_MAX_LAYER_MB) in one unit, and the same zip checks (too many entries, an entry that would
+land outside its folder, a "zip bomb" by size or by ratio), made on the archive's directory before anything
+is unpacked. Each refusal is a Note in both languages; the caller adds the file's name.
+"""
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Final
+
+from geo.notes import Note
+
+MAX_LAYER_MB_ENV: Final = "PLANMAP_MAX_LAYER_MB"
+DEFAULT_MAX_LAYER_MB: Final = 100
+MAX_ZIP_ENTRIES: Final = 1000
+MAX_ZIP_RATIO: Final = 100
+MB: Final = 2**20  # the one unit sizes are given in (what Windows Explorer calls MB)
+
+
+def max_layer_bytes() -> int:
+    """The largest layer file read, in bytes: PLANMAP_MAX_LAYER_MB (default 100 MB)."""
+    try:
+        megabytes = float(os.environ.get(MAX_LAYER_MB_ENV, DEFAULT_MAX_LAYER_MB))
+    except ValueError:
+        megabytes = DEFAULT_MAX_LAYER_MB
+    return int(megabytes * MB)
+
+
+def size_refusal(size: int, limit: int | None = None) -> Note | None:
+    """Why a file of `size` bytes is not read (over the limit), or None when it may be."""
+    limit = max_layer_bytes() if limit is None else limit
+    if size <= limit:
+        return None
+    return Note(f"文件大小 {size / MB:.1f} MB，超过上限 {limit / MB:.1f} MB（{MAX_LAYER_MB_ENV}）；未读取",
+                f"file is {size / MB:.1f} MB, over the {limit / MB:.1f} MB limit ({MAX_LAYER_MB_ENV}); not read")
+
+
+def zip_refusal(entries: list[zipfile.ZipInfo], limit: int | None = None) -> tuple[Note, str | None] | None:
+    """Why an archive with these entries is not unpacked, and the name of the entry at fault (None for the whole
+    archive); None when it may be. Directory entries may be left out by the caller; they count for nothing."""
+    limit = max_layer_bytes() if limit is None else limit
+    if len(entries) > MAX_ZIP_ENTRIES:
+        return Note(f"包含 {len(entries)} 个文件，超过上限 {MAX_ZIP_ENTRIES} 个",
+                    f"holds {len(entries)} files, more than the {MAX_ZIP_ENTRIES} allowed"), None
+    for entry in entries:
+        name = entry.filename
+        if (name.startswith(("/", "\\")) or PureWindowsPath(name).drive
+                or ".." in PurePosixPath(name.replace("\\", "/")).parts):
+            return Note("条目会写到压缩包目录之外（路径穿越）；已拒绝",
+                        "entry would be written outside its folder (path traversal); refused"), name
+    expanded = sum(entry.file_size for entry in entries)
+    packed = max(1, sum(entry.compress_size for entry in entries))
+    if expanded > limit or expanded / packed > MAX_ZIP_RATIO:
+        return Note(f"由 {packed / MB:.2f} MB 解压后为 {expanded / MB:.1f} MB（疑似压缩炸弹）；已拒绝"
+                    f"（上限 {limit / MB:.1f} MB，压缩比 {MAX_ZIP_RATIO}:1）",
+                    f"expands to {expanded / MB:.1f} MB from {packed / MB:.2f} MB (a zip bomb?); refused "
+                    f"(limit {limit / MB:.1f} MB, ratio {MAX_ZIP_RATIO}:1)"), None
+    return None
