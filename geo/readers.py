@@ -58,16 +58,18 @@ class SourceLayer:
     notes: list[Note] = field(default_factory=list)
 
 
-def check_size(size: int, limit: int | None = None) -> None:
-    """Refuse a file bigger than the limit (PLANMAP_MAX_LAYER_MB, as the validator) before anything reads it."""
+def check_size(size: int, name: str = "", limit: int | None = None) -> None:
+    """Refuse a file bigger than the limit (PLANMAP_MAX_LAYER_MB, as the validator) before anything reads it;
+    the message names the file when `name` is given."""
     refusal = size_refusal(size, limit)
     if refusal is not None:
-        raise ReadError(refusal.zh, refusal.en)
+        raise ReadError(f"{name}：{refusal.zh}" if name else refusal.zh,
+                        f"{name}: {refusal.en}" if name else refusal.en)
 
 
 def read_upload(name: str, data: bytes, layer: str | None = None) -> SourceLayer:
     """Read the named file's bytes; `layer` picks a GeoPackage/KML layer or an XLSX sheet (default: the first)."""
-    check_size(len(data))
+    check_size(len(data), name)
     suffix = PurePosixPath(name.lower()).suffix
     if suffix not in SUFFIXES:
         raise ReadError(f"{name}：不支持的格式，请使用 {'、'.join(SUFFIXES)}",
@@ -89,7 +91,7 @@ def read_path(path: Path, layer: str | None = None) -> SourceLayer:
     path = Path(path)
     if not path.exists():
         raise ReadError(f"{path}：文件不存在", f"{path}: file not found")
-    check_size(path.stat().st_size)
+    check_size(path.stat().st_size, path.name)
     if path.suffix.lower() == ".shp":
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
@@ -174,9 +176,9 @@ def _read_vector(path: Path, layer: str | None) -> SourceLayer:
                           f"{len(layers)} layers: read {chosen!r}; the others are {', '.join(layers[1:])}"))
     try:
         frame = pyogrio.read_dataframe(path, layer=chosen, **options)
-    except Exception as error:  # as above
-        raise ReadError(f"无法读取 {fmt} 图层 {chosen!r}（{error}）",
-                        f"{fmt} layer {chosen!r} could not be read ({error})") from error
+    except Exception as error:  # as above; a one-layer file's layer is named for the temporary copy: not shown
+        what = Note(f"{fmt} 图层 {chosen!r}", f"{fmt} layer {chosen!r}") if len(layers) > 1 else Note(fmt, fmt)
+        raise ReadError(f"无法读取 {what.zh}（{error}）", f"{what.en} could not be read ({error})") from error
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
         raise ReadError(f"{fmt} 图层 {chosen!r} 没有几何字段", f"{fmt} layer {chosen!r} has no geometry column")
     if fmt == "DXF":

@@ -76,7 +76,7 @@ def check_and_repair(frame: gpd.GeoDataFrame, id_field: str | None = None) -> tu
         counts = parts.value_counts(sort=False).to_dict()
         report(index, "geometry collection", "split into its parts, attributes repeated",
                Note(f"{len(parts)} 个部分：{'、'.join(f'{FAMILIES_ZH[name]} {count}' for name, count in counts.items())}",
-                    f"{len(parts)} parts: {', '.join(f'{name} {count}' for name, count in counts.items())}"))
+                    f"{len(parts)} part{'s' if len(parts) > 1 else ''}: {', '.join(f'{name} {count}' for name, count in counts.items())}"))
     drawn = drawn.map(lambda shape: _parts(shape) if shape.geom_type == "GeometryCollection" else [shape]).explode()
     families = drawn.map(lambda shape: FAMILIES.get(shape.geom_type, "other"))
     if families.nunique() > 1:

@@ -251,3 +251,41 @@ def test_a_file_that_cannot_be_read_says_so_in_chinese(tmp_path):
     path.write_bytes(b"not a zip")
     at = _upload(_app(), path)
     assert [e.value for e in at.sidebar.error] == ["broken.zip：不是 zip 压缩文件"]
+
+
+def _upload_bytes(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.file_uploader(key="upload_file").set_value((name, data, "application/octet-stream"))
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_a_path_traversal_zip_is_refused_naming_file_and_entry(tmp_path):
+    at = _upload_bytes(_app(), "site.zip", fx.zip_traversal(fx.kml_wgs84(tmp_path)))
+    assert [e.value for e in at.sidebar.error] == [
+        "site.zip：条目 '../../etc/site.kml'：条目会写到压缩包目录之外（路径穿越）；已拒绝"]
+
+
+def test_a_zip_bomb_and_an_oversized_file_are_refused_in_one_unit(monkeypatch):
+    at = _upload_bytes(_app(), "parcels.zip", fx.zip_bomb())
+    [message] = [e.value for e in at.sidebar.error]
+    assert message.startswith("parcels.zip：由 0.02 MB 解压后为 20.0 MB（疑似压缩炸弹）；已拒绝"), message
+    monkeypatch.setenv("PLANMAP_MAX_LAYER_MB", "0.01")
+    at = _upload_bytes(at, "big.zip", fx.zip_bomb())
+    assert [e.value for e in at.sidebar.error] == ["big.zip：文件大小 0.0 MB，超过上限 0.0 MB（PLANMAP_MAX_LAYER_MB）；未读取"]
+
+
+def test_malformed_json_names_the_file_and_line_not_a_temporary_path():
+    data = fx.geojson_text([fx.twin_feature()]).replace(b'"id": "A-01"', b'"id": }')
+    at = _upload_bytes(_app(), "红线.geojson", data)
+    assert [e.value for e in at.sidebar.error] == ["红线.geojson：JSON 格式错误，第 2 行第 42 列（Expecting value）"]
+
+
+def test_a_geometry_collection_is_in_the_repair_report_and_drawn_as_its_parts():
+    at = _upload_bytes(_app(), "红线.geojson", fx.geojson_text([fx.collection_feature()]))
+    assert "未发现问题" not in [c.value for c in at.caption]
+    report = next(frame.value for frame in at.dataframe if "problem" in frame.value.columns)
+    assert list(report["problem"]) == ["几何集合", "几何类型混杂"] and set(report["feature_id"]) == {"bag"}
+    at.button(key="upload_add").click().run()
+    assert not at.exception
+    assert sorted(f["geometry"]["type"] for f in _user_features(at)) == ["Point", "Polygon"]

@@ -102,7 +102,7 @@ def add_layer_section(lang: str, places: gpd.GeoDataFrame) -> None:
         if uploaded is None:
             return
         try:
-            check_size(uploaded.size)  # the upload's declared size, before its bytes are read
+            check_size(uploaded.size, uploaded.name)  # the upload's declared size, before its bytes are read
             read = _read(uploaded, lang, places)
         except (ReadError, CrsError) as error:
             st.error(error.text(lang))
