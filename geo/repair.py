@@ -71,14 +71,18 @@ def check_and_repair(frame: gpd.GeoDataFrame, id_field: str | None = None) -> tu
         repaired[index] = _repair(geometry[index], lambda problem, action, detail, i=index: report(i, problem, action,
                                                                                                    detail))
     drawn = repaired[~missing]
-    for index in drawn.index[drawn.geom_type == "GeometryCollection"]:
+    collections = drawn.index[drawn.geom_type == "GeometryCollection"]
+    for index in collections:
         parts = pd.Series(_parts(drawn[index])).map(lambda part: FAMILIES.get(part.geom_type, "other"))
         counts = parts.value_counts(sort=False).to_dict()
+        counts_zh = "、".join(f"{FAMILIES_ZH[name]} {count}" for name, count in counts.items())
+        counts_en = ", ".join(f"{name} {count}" for name, count in counts.items())
         report(index, "geometry collection", "split into its parts, attributes repeated",
-               Note(f"{len(parts)} 个部分：{'、'.join(f'{FAMILIES_ZH[name]} {count}' for name, count in counts.items())}",
-                    f"{len(parts)} part{'s' if len(parts) > 1 else ''}: {', '.join(f'{name} {count}' for name, count in counts.items())}"))
-    drawn = drawn.map(lambda shape: _parts(shape) if shape.geom_type == "GeometryCollection" else [shape]).explode()
-    families = drawn.map(lambda shape: FAMILIES.get(shape.geom_type, "other"))
+               Note(f"{len(parts)} 个部分：{counts_zh}", f"{len(parts)} part{'s' if len(parts) > 1 else ''}: {counts_en}"))
+    if len(collections):
+        drawn = gpd.GeoSeries(drawn.map(lambda shape: _parts(shape) if shape.geom_type == "GeometryCollection"
+                                        else [shape]).explode(), crs=frame.crs)
+    families = drawn.geom_type.map(FAMILIES).fillna("other")
     if families.nunique() > 1:
         main = families.value_counts().index[0]
         counts = families.value_counts().to_dict()
