@@ -5,8 +5,8 @@ import math
 
 import streamlit as st
 
-from geo.places import UnknownPlace, load_places
-from geo.plan import PlanError, load_manifest, load_plan
+from geo.places import UnknownPlace, known_place_ids, load_places
+from geo.plan import PlanError, integrity_errors, load_manifest, load_plan
 from ui import link_state, map_frame, panels, upload
 from ui.accessible import layer_label
 from ui.compare import compare_panel
@@ -32,6 +32,14 @@ LABELLED_CHOICES = ("basemap", "panel", "f_doc", "f_theme", "f_place", "f_status
 def data():
     """Plan tables, places and sources: read once per server, shared by every session."""
     return load_plan(), load_places(), load_manifest()
+
+
+@st.cache_resource(show_spinner=False)
+def plan_problems() -> list[str]:
+    """Plan-table records that break a rule (an unknown place id, a duplicate id, a status without evidence),
+    each naming its file and record: loaded as they are, and listed rather than accepted silently."""
+    plan, places, _manifest = data()
+    return integrity_errors(plan, known_place_ids(places))
 
 
 @st.cache_resource(show_spinner=False)
@@ -122,6 +130,7 @@ def sidebar(basemaps, lang: str) -> None:
         upload.add_layer_section(lang, data()[1])
         st.caption(t("share_hint", lang))
     show_problems([str(problem) for problem in catalog.problems], lang)
+    show_problems(plan_problems(), lang, "plan_problems")
 
 
 def take_map_click(chosen: list[str], lang: str, datum: str) -> None:

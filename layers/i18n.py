@@ -54,6 +54,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "unknown_layer": ("链接中的图层不存在，已忽略：", "The link names unknown layers, ignored: "),
     "failed": ("出错了，详情已记入服务器日志。", "Something failed; the details are in the server log."),
     "left_out": ("有问题的图层已略去", "Layers left out"),
+    "plan_problems": ("规划表中有问题的记录（已照常载入，请修正）", "Plan table records with problems (loaded as they are; fix them)"),
     "export_too_big": ("导出文件超过 {limit} MB 的上限，请少选几个图层。",
                        "The export would exceed the {limit} MB limit; choose fewer layers."),
     "share_hint": ("地址栏中的链接可复现当前视图。", "The address bar link reproduces this view."),

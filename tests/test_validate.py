@@ -364,3 +364,33 @@ def test_a_planner_layers_casing_must_be_a_colour_under_lines(planner_catalog):
     assert problems == [
         f"{path}: layer 'pale': casing is drawn under lines: kind 'polygon' has none (line or mixed); layer left out",
         f"{path}: layer 'bad_casing': casing 'dark' is not a colour like \"#1f78b4\"; layer left out"]
+
+
+def test_the_app_lists_plan_records_with_an_unknown_place_or_a_duplicate_id(tmp_path, monkeypatch):
+    """Not accepted silently: the sidebar lists each broken record by file and record; the page still serves and
+    the task is still there."""
+    import shutil
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from geo import plan
+    from geo.plan import PLAN_DIR
+
+    folder = tmp_path / "plan"
+    shutil.copytree(PLAN_DIR, folder)
+    write_tasks(folder, [ROW.format(n=1, title="甲", place="cbd_core;nowhere"),
+                         ROW.format(n=1, title="乙", place="cbd_zone")])
+    real = plan.load_plan
+    monkeypatch.setattr(plan, "load_plan", lambda plan_dir=folder: real(plan_dir))
+    st.cache_resource.clear()
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.run()
+    finally:
+        st.cache_resource.clear()
+    assert not at.exception and not at.error
+    [listed] = [e for e in at.sidebar.expander if "规划表中有问题的记录" in e.label]
+    shown = " ".join(re.sub(r"\\(.)", r"\1", caption.value) for caption in listed.caption)
+    assert "tasks_999.csv: task t999_1: unknown place id 'nowhere'" in shown
+    assert "task id 't999_1' is duplicated" in shown

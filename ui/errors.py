@@ -24,9 +24,10 @@ def show_failure(error: BaseException, lang: str, detail: str | None = None) -> 
     st.error(message)
 
 
-def show_problems(problems: list[str], lang: str) -> None:
-    """Problems with the planner's layers or catalogue, each shown as text; the rest of the page still works."""
+def show_problems(problems: list[str], lang: str, title_key: str = "left_out") -> None:
+    """Problems with the planner's layers, catalogue or plan tables, each shown as text; the rest of the page
+    still works."""
     if problems:
-        with st.sidebar.expander(t("left_out", lang) + f" ({len(problems)})", icon="⚠️"):
+        with st.sidebar.expander(t(title_key, lang) + f" ({len(problems)})", icon="⚠️"):
             for problem in problems:
                 st.caption(markdown_inert(problem, limit=600))
