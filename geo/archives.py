@@ -1,7 +1,8 @@
 """Limits on what a layer file may cost before it is read: its size, and for a zip what it would unpack to.
 
 One answer for the app's upload (geo/readers.py) and the validator (geo/validate.py): the same configurable
-size limit (PLANMAP_MAX_LAYER_MB) in one unit, and the same zip checks (too many entries, an entry that would
+size limit (PLANMAP_MAX_LAYER_MB) in one unit, and the same zip checks (what a zip may unpack to has its own
+limit, PLANMAP_MAX_UNPACKED_MB: a planner's 1 000 000 parcels are a 37 MB zip of a 328 MB GeoJSON) (too many entries, an entry that would
 land outside its folder, a "zip bomb" by size or by ratio), made on the archive's directory before anything
 is unpacked. Each refusal is a Note in both languages; the caller adds the file's name.
 """
@@ -16,6 +17,8 @@ from geo.notes import Note
 
 MAX_LAYER_MB_ENV: Final = "PLANMAP_MAX_LAYER_MB"
 DEFAULT_MAX_LAYER_MB: Final = 100
+MAX_UNPACKED_MB_ENV: Final = "PLANMAP_MAX_UNPACKED_MB"
+DEFAULT_MAX_UNPACKED_MB: Final = 1024
 MAX_ZIP_ENTRIES: Final = 1000
 MAX_ZIP_RATIO: Final = 100
 MB: Final = 2**20  # the one unit sizes are given in (what Windows Explorer calls MB)
@@ -23,10 +26,19 @@ MB: Final = 2**20  # the one unit sizes are given in (what Windows Explorer call
 
 def max_layer_bytes() -> int:
     """The largest layer file read, in bytes: PLANMAP_MAX_LAYER_MB (default 100 MB)."""
+    return _megabytes(MAX_LAYER_MB_ENV, DEFAULT_MAX_LAYER_MB)
+
+
+def max_unpacked_bytes() -> int:
+    """The most a zip may unpack to, in bytes: PLANMAP_MAX_UNPACKED_MB (default 1024 MB)."""
+    return _megabytes(MAX_UNPACKED_MB_ENV, DEFAULT_MAX_UNPACKED_MB)
+
+
+def _megabytes(variable: str, default: float) -> int:
     try:
-        megabytes = float(os.environ.get(MAX_LAYER_MB_ENV, DEFAULT_MAX_LAYER_MB))
+        megabytes = float(os.environ.get(variable, default))
     except ValueError:
-        megabytes = DEFAULT_MAX_LAYER_MB
+        megabytes = default
     return int(megabytes * MB)
 
 
@@ -41,8 +53,9 @@ def size_refusal(size: int, limit: int | None = None) -> Note | None:
 
 def zip_refusal(entries: list[zipfile.ZipInfo], limit: int | None = None) -> tuple[Note, str | None] | None:
     """Why an archive with these entries is not unpacked, and the name of the entry at fault (None for the whole
-    archive); None when it may be. Directory entries may be left out by the caller; they count for nothing."""
-    limit = max_layer_bytes() if limit is None else limit
+    archive); None when it may be. Directory entries may be left out by the caller; they count for nothing.
+    `limit`: what the archive may unpack to (default max_unpacked_bytes())."""
+    limit = max_unpacked_bytes() if limit is None else limit
     if len(entries) > MAX_ZIP_ENTRIES:
         return Note(f"包含 {len(entries)} 个文件，超过上限 {MAX_ZIP_ENTRIES} 个",
                     f"holds {len(entries)} files, more than the {MAX_ZIP_ENTRIES} allowed"), None
@@ -56,7 +69,7 @@ def zip_refusal(entries: list[zipfile.ZipInfo], limit: int | None = None) -> tup
     packed = max(1, sum(entry.compress_size for entry in entries))
     if expanded > limit or expanded / packed > MAX_ZIP_RATIO:
         return Note(f"由 {packed / MB:.2f} MB 解压后为 {expanded / MB:.1f} MB（疑似压缩炸弹）；已拒绝"
-                    f"（上限 {limit / MB:.1f} MB，压缩比 {MAX_ZIP_RATIO}:1）",
+                    f"（上限 {limit / MB:.1f} MB（{MAX_UNPACKED_MB_ENV}），压缩比 {MAX_ZIP_RATIO}:1）",
                     f"expands to {expanded / MB:.1f} MB from {packed / MB:.2f} MB (a zip bomb?); refused "
-                    f"(limit {limit / MB:.1f} MB, ratio {MAX_ZIP_RATIO}:1)"), None
+                    f"(limit {limit / MB:.1f} MB ({MAX_UNPACKED_MB_ENV}), ratio {MAX_ZIP_RATIO}:1)"), None
     return None

@@ -119,7 +119,7 @@ def validate_file(path: Path, limit: int | None = None) -> Report:
         elif suffix in (".geojson", ".json"):
             _check_geojson(report)
         elif suffix == ".zip":
-            _check_shapefile_zip(report, limit)
+            _check_shapefile_zip(report)
         elif suffix in (".gpkg", ".kml"):
             _check_vector(report, report.path)
         else:
@@ -207,7 +207,7 @@ def _check_vector(report: Report, path: Path, encoding: str | None = None, singl
         _check_frame(report, gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=4326))
 
 
-def _check_shapefile_zip(report: Report, limit: int) -> None:
+def _check_shapefile_zip(report: Report) -> None:
     """A zipped shapefile: entries checked before anything is unpacked, then read with its stated encoding."""
     try:
         archive = zipfile.ZipFile(report.path)
@@ -216,7 +216,7 @@ def _check_shapefile_zip(report: Report, limit: int) -> None:
         return
     with archive, tempfile.TemporaryDirectory() as scratch:
         entries = [entry for entry in archive.infolist() if not entry.is_dir()]
-        if not _safe_zip(report, entries, limit):
+        if not _safe_zip(report, entries):
             return
         stems = sorted({entry.filename[:-4] for entry in entries if entry.filename.lower().endswith(".shp")})
         if not stems:
@@ -238,9 +238,9 @@ def _check_shapefile_zip(report: Report, limit: int) -> None:
                 _check_vector(report, Path(f"{target}.shp"), encoding=encoding or None)
 
 
-def _safe_zip(report: Report, entries: list[zipfile.ZipInfo], limit: int) -> bool:
-    """Refuse entries that leave the folder and archives that expand past the size limit or ratio."""
-    refusal = zip_refusal(entries, limit)
+def _safe_zip(report: Report, entries: list[zipfile.ZipInfo]) -> bool:
+    """Refuse entries that leave the folder and archives that expand past the unpacked limit or ratio."""
+    refusal = zip_refusal(entries)
     if refusal is not None:
         note, entry = refusal
         report.error(note.en, f"entry {entry!r}" if entry is not None else "")
