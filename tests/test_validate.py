@@ -322,14 +322,13 @@ def test_shapely_reads_what_the_validator_accepts(tmp_path):
     assert shapely.equals(validate_file(path).frame.geometry[0], Polygon(CORE))
 
 
-def test_the_app_names_file_and_row_of_a_plan_table_saved_as_gbk(tmp_path, monkeypatch):
+def app_reading_plan(folder: Path, monkeypatch):
+    """The app run once with its plan tables read from `folder` (and no cached tables from another test)."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     from geo import plan
 
-    folder = tmp_path / "plan"
-    write_tasks(folder, [ROW.format(n=1, title="推动", place="cbd_core")], encoding="gbk")
     real = plan.load_plan
     monkeypatch.setattr(plan, "load_plan", lambda plan_dir=folder: real(plan_dir))
     st.cache_resource.clear()
@@ -338,6 +337,13 @@ def test_the_app_names_file_and_row_of_a_plan_table_saved_as_gbk(tmp_path, monke
         at.run()
     finally:
         st.cache_resource.clear()
+    return at
+
+
+def test_the_app_names_file_and_row_of_a_plan_table_saved_as_gbk(tmp_path, monkeypatch):
+    folder = tmp_path / "plan"
+    write_tasks(folder, [ROW.format(n=1, title="推动", place="cbd_core")], encoding="gbk")
+    at = app_reading_plan(folder, monkeypatch)
     assert not at.exception  # no traceback for the user: a message naming the file and row
     [error] = [re.sub(r"\\(.)", r"\1", e.value) for e in at.error]  # shown as Markdown-escaped text
     assert f"{folder / 'tasks_999.csv'}: row 2: not UTF-8: the text reads as GBK" in error
@@ -367,28 +373,16 @@ def test_a_planner_layers_casing_must_be_a_colour_under_lines(planner_catalog):
 
 
 def test_the_app_lists_plan_records_with_an_unknown_place_or_a_duplicate_id(tmp_path, monkeypatch):
-    """Not accepted silently: the sidebar lists each broken record by file and record; the page still serves and
-    the task is still there."""
+    """Not accepted silently: the sidebar lists each broken record by file and record; the page still serves."""
     import shutil
 
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
-    from geo import plan
     from geo.plan import PLAN_DIR
 
     folder = tmp_path / "plan"
     shutil.copytree(PLAN_DIR, folder)
     write_tasks(folder, [ROW.format(n=1, title="甲", place="cbd_core;nowhere"),
                          ROW.format(n=1, title="乙", place="cbd_zone")])
-    real = plan.load_plan
-    monkeypatch.setattr(plan, "load_plan", lambda plan_dir=folder: real(plan_dir))
-    st.cache_resource.clear()
-    try:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-        at.run()
-    finally:
-        st.cache_resource.clear()
+    at = app_reading_plan(folder, monkeypatch)
     assert not at.exception and not at.error
     [listed] = [e for e in at.sidebar.expander if "规划表中有问题的记录" in e.label]
     shown = " ".join(re.sub(r"\\(.)", r"\1", caption.value) for caption in listed.caption)
