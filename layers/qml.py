@@ -13,7 +13,7 @@ from xml.sax.saxutils import quoteattr
 from matplotlib.colors import to_rgba
 
 from layers.catalog import LayerSpec
-from layers.static_map import CJKFontNotFound, cjk_font
+from layers.static_map import CJKFontNotFound, cjk_font, label_priority
 
 MM_PER_PX = 25.4 / 96
 QGIS_VERSION = "3.28.0"
@@ -131,16 +131,16 @@ def _layer(class_name: str, properties: dict[str, str], data_defined: str | None
 
 
 def _labeling(spec: LayerSpec, family: str, font_family: str) -> str:
-    """Labels from the declared property (its Chinese variant, as on the Chinese map), with a white halo. QGIS's
-    default priority and obstacle kind: a label may lie inside another layer's area but not across its edge (as
-    interior obstacles at the lowest priority, the zone's area left no room for any label in QGIS)."""
+    """Labels from the declared property (its Chinese variant, as on the Chinese map), with a white halo; priority
+    by the layer's role, as on the static map. QGIS's default obstacle kind: a label may lie inside another layer's
+    area but not across its edge (as interior obstacles, the zone's area left no room for any label in QGIS)."""
     field = f"{spec.label}_zh" if spec.label == "name" else spec.label
     return (f'<labeling type="simple"><settings calloutType="simple">'
             f'<text-style fieldName={quoteattr(field)} isExpression="0" fontFamily={quoteattr(font_family)} '
             f'fontSize="{LABEL_SIZE_PT}" fontSizeUnit="Point" fontWeight="50" textColor="{LABEL_COLOR}" textOpacity="1">'
             f'<text-buffer bufferDraw="1" bufferSize="0.7" bufferSizeUnits="MM" bufferColor="{HALO_COLOR}" '
             f'bufferOpacity="1" bufferNoFill="1" bufferJoinStyle="128"/></text-style>'
-            f'<placement placement="{PLACEMENT[family]}" dist="1" distUnits="MM" priority="5"/>'
+            f'<placement placement="{PLACEMENT[family]}" dist="1" distUnits="MM" priority="{label_priority(spec.id)}"/>'
             f'<rendering obstacle="1" obstacleType="1" obstacleFactor="1" scaleVisibility="0" drawLabels="1" labelPerPart="0" mergeLines="1"/>'
             f"</settings></labeling>")
 
