@@ -7,10 +7,11 @@ import streamlit as st
 
 from geo.places import UnknownPlace, known_place_ids, load_places
 from geo.plan import PlanError, integrity_errors, load_manifest, load_plan
+from geo.validate import Problem
 from ui import link_state, map_frame, panels, upload
 from ui.accessible import layer_label
 from ui.compare import compare_panel
-from ui.errors import show_failure, show_problems
+from ui.errors import failure_language, show_failure, show_problems
 from ui.feature_details import feature_details
 from ui.layout import page_layout
 from ui.page_script import page_behaviour
@@ -35,7 +36,7 @@ def data():
 
 
 @st.cache_resource(show_spinner=False)
-def plan_problems() -> list[str]:
+def plan_problems() -> list[Problem]:
     """Plan-table records that break a rule (an unknown place id, a duplicate id, a status without evidence),
     each naming its file and record: loaded as they are, and listed rather than accepted silently."""
     plan, places, _manifest = data()
@@ -129,7 +130,7 @@ def sidebar(basemaps, lang: str) -> None:
         upload.my_layers_section(lang)
         upload.add_layer_section(lang, data()[1])
         st.caption(t("share_hint", lang))
-    show_problems([str(problem) for problem in catalog.problems], lang)
+    show_problems(catalog.problems, lang)
     show_problems(plan_problems(), lang, "plan_problems")
 
 
@@ -172,7 +173,8 @@ def main() -> None:
     try:
         plan, places, manifest = data()
     except PlanError as error:  # e.g. a plan table saved as GBK: say which file and row, then stop
-        show_failure(error, "en" if st.query_params.get("lang") == "en" else "zh", str(error))
+        lang = failure_language(st.query_params.get("lang"))
+        show_failure(error, lang, error.text(lang))
         st.stop()
     basemaps = available_basemaps(secrets())
     seeded = init_state(basemaps, plan)

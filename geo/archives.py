@@ -1,7 +1,8 @@
 """Limits on what a layer file may cost before it is read: its size, and for a zip what it would unpack to.
 
 One answer for the app's upload (geo/readers.py) and the validator (geo/validate.py): the same configurable
-size limit (PLANMAP_MAX_LAYER_MB) in one unit, and the same zip checks (what a zip may unpack to has its own
+size limit (PLANMAP_MAX_LAYER_MB; by default the server's upload cap, .streamlit/config.toml's
+server.maxUploadSize, so the browser, the server and our checks refuse a file at one size) in one unit, and the same zip checks (what a zip may unpack to has its own
 limit, PLANMAP_MAX_UNPACKED_MB: a planner's 1 000 000 parcels are a 37 MB zip of a 328 MB GeoJSON) (too many entries, an entry that would
 land outside its folder, a "zip bomb" by size or by ratio), made on the archive's directory before anything
 is unpacked. Each refusal is a Note in both languages; the caller adds the file's name.
@@ -9,14 +10,18 @@ is unpacked. Each refusal is a Note in both languages; the caller adds the file'
 from __future__ import annotations
 
 import os
+import tomllib
 import zipfile
+from functools import lru_cache
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Final
 
 from geo.notes import Note
+from geo.paths import ROOT
 
 MAX_LAYER_MB_ENV: Final = "PLANMAP_MAX_LAYER_MB"
-DEFAULT_MAX_LAYER_MB: Final = 100
+SERVER_CONFIG: Final = ROOT / ".streamlit" / "config.toml"
+FALLBACK_MAX_LAYER_MB: Final = 100  # only if the server's configuration is missing
 MAX_UNPACKED_MB_ENV: Final = "PLANMAP_MAX_UNPACKED_MB"
 DEFAULT_MAX_UNPACKED_MB: Final = 1024
 MAX_ZIP_ENTRIES: Final = 1000
@@ -25,8 +30,18 @@ MB: Final = 2**20  # the one unit sizes are given in (what Windows Explorer call
 
 
 def max_layer_bytes() -> int:
-    """The largest layer file read, in bytes: PLANMAP_MAX_LAYER_MB (default 100 MB)."""
-    return _megabytes(MAX_LAYER_MB_ENV, DEFAULT_MAX_LAYER_MB)
+    """The largest layer file read, in bytes: PLANMAP_MAX_LAYER_MB, by default the server's upload cap."""
+    return _megabytes(MAX_LAYER_MB_ENV, configured_upload_mb())
+
+
+@lru_cache(maxsize=1)
+def configured_upload_mb() -> float:
+    """The server's upload cap in MB (.streamlit/config.toml, server.maxUploadSize): the one number that the
+    browser's file picker, Streamlit's upload route and our own checks refuse a file above."""
+    try:
+        return float(tomllib.loads(SERVER_CONFIG.read_text(encoding="utf-8"))["server"]["maxUploadSize"])
+    except (OSError, KeyError, ValueError, tomllib.TOMLDecodeError):
+        return FALLBACK_MAX_LAYER_MB
 
 
 def max_unpacked_bytes() -> int:

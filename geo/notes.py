@@ -21,6 +21,13 @@ class Note:
     def __str__(self) -> str:
         return self.en
 
+    def __add__(self, other: Note) -> Note:
+        """Two notes read one after the other (a message and what was done about it), in each language."""
+        return Note(self.zh + other.zh, self.en + other.en)
+
+
+NO_RECORD = Note("", "")  # a problem of the whole file, not of one record in it
+
 
 class NoteError(ValueError):
     """An error whose message exists in both languages; str() and args keep the English one."""

@@ -1,8 +1,8 @@
 """The plan tables (tasks, indicators, values, spatial structure); geo/describe.py joins them to places.
 
 Every record carries its document, section and a short verbatim quote; `integrity_errors` names the
-record and file of anything that would break that promise, and `quote_errors` checks each quote
-against the source text itself.
+record and file of anything that would break that promise (in both languages, with the validator's words),
+and `quote_errors` checks each quote against the source text itself.
 """
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ import pandas as pd
 
 from geo.load import read_layer
 from geo.paths import DATA_DIR, PLAN_DIR, SEEDS_DIR
-from geo.validate import validate_file
-
-MAX_QUOTE_CHARS = 60
-STATUSES = {"not_reported", "in_progress", "completed", "opened"}
+from geo.notes import Note, NoteError
+from geo.validate import (MAX_QUOTE_CHARS, STATUSES, Problem, duplicate_id_note, long_quote_note,
+                          missing_citation_note, status_without_evidence_note, unknown_id_note, unknown_status_note,
+                          validate_file)
 
 
 @dataclass
@@ -39,8 +39,8 @@ class Plan:
         return merged.drop(columns=["id"])
 
 
-class PlanError(ValueError):
-    """A plan table that cannot be read; the message names the file and the row."""
+class PlanError(NoteError):
+    """A plan table that cannot be read; the message names the file and the row, in both languages."""
 
 
 def _read_tables(pattern: str, directory: Path) -> pd.DataFrame:
@@ -49,8 +49,11 @@ def _read_tables(pattern: str, directory: Path) -> pd.DataFrame:
         try:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         except (UnicodeDecodeError, pd.errors.ParserError) as error:  # e.g. saved as GBK by Excel
-            problems = [str(problem) for problem in validate_file(path).problems if problem.severity == "error"]
-            raise PlanError("; ".join(problems) or f"{path}: {error}") from error
+            problems = [problem for problem in validate_file(path).problems if problem.severity == "error"]
+            if not problems:
+                problems = [Problem(str(path), Note(str(error), str(error)))]
+            raise PlanError("；".join(problem.text("zh") for problem in problems),
+                            "; ".join(map(str, problems))) from error
         frame["file"] = path.name
         frames.append(frame)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -70,39 +73,42 @@ def load_gazetteer(data_dir: Path = DATA_DIR) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=4326)
 
 
-def integrity_errors(plan: Plan, known_places: set[str]) -> list[str]:
-    """Every broken promise in the plan tables, each naming its file and record."""
-    errors: list[str] = []
+def integrity_errors(plan: Plan, known_places: set[str]) -> list[Problem]:
+    """Every broken promise in the plan tables, each naming its file and record (str(): in English)."""
+    errors: list[Problem] = []
     places_ok = known_places | set(plan.structure.get("id", []))
     for table_name, table in (("task", plan.tasks), ("indicator", plan.indicators), ("structure", plan.structure)):
         for duplicate in table["id"][table["id"].duplicated()].unique():
-            errors.append(f"{table_name} id {duplicate!r} is duplicated")
+            files = "、".join(dict.fromkeys(table.loc[table["id"] == duplicate, "file"]))
+            errors.append(Problem(files, duplicate_id_note(table_name, duplicate)))
     for row in plan.tasks.itertuples():
-        where = f"{row.file}: task {row.id}"
+        where = Note(f"任务 {row.id}", f"task {row.id}")
+        found = []
         if not row.quote or not row.doc_id or not row.section_path:
-            errors.append(f"{where}: missing citation (doc_id, section_path and quote are required)")
+            found.append(missing_citation_note())
         if len(row.quote) > MAX_QUOTE_CHARS:
-            errors.append(f"{where}: quote longer than {MAX_QUOTE_CHARS} characters")
-        for place in filter(None, row.places.split(";")):
-            if place not in places_ok:
-                errors.append(f"{where}: unknown place id {place!r}")
+            found.append(long_quote_note())
+        found += [unknown_id_note("place", place) for place in filter(None, row.places.split(";"))
+                  if place not in places_ok]
         if row.status not in STATUSES:
-            errors.append(f"{where}: unknown status {row.status!r}")
+            found.append(unknown_status_note(row.status))
         if row.status != "not_reported" and not (row.status_doc and row.status_quote):
-            errors.append(f"{where}: status {row.status!r} without evidence")
+            found.append(status_without_evidence_note(row.status))
+        errors += [Problem(row.file, note, where) for note in found]
     indicator_ids = set(plan.indicators["id"])
     for row in plan.values.itertuples():
-        where = f"{row.file}: value of {row.indicator_id} for {row.place}"
+        where = Note(f"{row.place} 的 {row.indicator_id} 数值", f"value of {row.indicator_id} for {row.place}")
+        found = []
         if row.indicator_id not in indicator_ids:
-            errors.append(f"{where}: unknown indicator id")
+            found.append(unknown_id_note("indicator", row.indicator_id))
         if row.place not in places_ok:
-            errors.append(f"{where}: unknown place id {row.place!r}")
+            found.append(unknown_id_note("place", row.place))
         if len(row.quote) > MAX_QUOTE_CHARS:
-            errors.append(f"{where}: quote longer than {MAX_QUOTE_CHARS} characters")
+            found.append(long_quote_note())
+        errors += [Problem(row.file, note, where) for note in found]
     for row in plan.structure.itertuples():
-        for street in filter(None, row.streets.split(";")):
-            if street not in known_places:
-                errors.append(f"{row.file}: structure {row.id}: unknown street id {street!r}")
+        errors += [Problem(row.file, unknown_id_note("street", street), Note(f"空间结构 {row.id}", f"structure {row.id}"))
+                   for street in filter(None, row.streets.split(";")) if street not in known_places]
     return errors
 
 

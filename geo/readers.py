@@ -58,13 +58,12 @@ class SourceLayer:
     notes: list[Note] = field(default_factory=list)
 
 
-def check_size(size: int, name: str = "", limit: int | None = None) -> None:
+def check_size(size: int, name: str, limit: int | None = None) -> None:
     """Refuse a file bigger than the limit (PLANMAP_MAX_LAYER_MB, as the validator) before anything reads it;
-    the message names the file when `name` is given."""
+    the message names the file (`name`: as the planner knows it, an upload's name or a path typed)."""
     refusal = size_refusal(size, limit)
     if refusal is not None:
-        raise ReadError(f"{name}：{refusal.zh}" if name else refusal.zh,
-                        f"{name}: {refusal.en}" if name else refusal.en)
+        raise ReadError(f"{name}：{refusal.zh}", f"{name}: {refusal.en}")
 
 
 def read_upload(name: str, data: bytes, layer: str | None = None) -> SourceLayer:

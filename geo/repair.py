@@ -24,6 +24,7 @@ FAMILIES = {"Point": "point", "MultiPoint": "point", "LineString": "line", "Mult
             "LinearRing": "line", "Polygon": "polygon", "MultiPolygon": "polygon"}
 REPORT_COLUMNS = ("row", "feature_id", "problem", "action", "detail")
 DIMENSION = {"point": 0, "line": 1, "polygon": 2}
+COLLECTION, SPLIT = "geometry collection", "split into its parts, attributes repeated"
 # The report keeps its English wording (tests, JSON, the command line) and, for each detail, its Chinese one in
 # DETAIL_ZH; problem and action are fixed phrases with their Chinese here.
 DETAIL_ZH = "detail_zh"
@@ -73,15 +74,9 @@ def check_and_repair(frame: gpd.GeoDataFrame, id_field: str | None = None) -> tu
     drawn = repaired[~missing]
     collections = drawn.index[drawn.geom_type == "GeometryCollection"]
     for index in collections:
-        parts = pd.Series(_parts(drawn[index])).map(lambda part: FAMILIES.get(part.geom_type, "other"))
-        counts = parts.value_counts(sort=False).to_dict()
-        counts_zh = "、".join(f"{FAMILIES_ZH[name]} {count}" for name, count in counts.items())
-        counts_en = ", ".join(f"{name} {count}" for name, count in counts.items())
-        report(index, "geometry collection", "split into its parts, attributes repeated",
-               Note(f"{len(parts)} 个部分：{counts_zh}", f"{len(parts)} part{'s' if len(parts) > 1 else ''}: {counts_en}"))
+        report(index, COLLECTION, SPLIT, collection_parts(drawn[index]))
     if len(collections):
-        drawn = gpd.GeoSeries(drawn.map(lambda shape: _parts(shape) if shape.geom_type == "GeometryCollection"
-                                        else [shape]).explode(), crs=frame.crs)
+        drawn = split_collections(drawn)
     families = drawn.geom_type.map(FAMILIES).fillna("other")
     if families.nunique() > 1:
         main = families.value_counts().index[0]
@@ -111,6 +106,29 @@ def check_and_repair(frame: gpd.GeoDataFrame, id_field: str | None = None) -> tu
     ready = gpd.GeoDataFrame(ready, geometry=frame.geometry.name, crs=frame.crs)
     return ready, pd.DataFrame(rows, columns=[*REPORT_COLUMNS, DETAIL_ZH]).sort_values("row", kind="stable",
                                                                                       ignore_index=True)
+
+
+def collection_parts(shape: shapely.Geometry) -> Note:
+    """What a GeometryCollection holds, as the report's detail: '2 parts: point 1, polygon 1'."""
+    parts = pd.Series(_parts(shape)).map(lambda part: FAMILIES.get(part.geom_type, "other"))
+    counts = parts.value_counts(sort=False).to_dict()
+    counts_zh = "、".join(f"{FAMILIES_ZH[name]} {count}" for name, count in counts.items())
+    counts_en = ", ".join(f"{name} {count}" for name, count in counts.items())
+    return Note(f"{len(parts)} 个部分：{counts_zh}", f"{len(parts)} part{'s' if len(parts) > 1 else ''}: {counts_en}")
+
+
+def collection_split_note(shape: shapely.Geometry) -> Note:
+    """The report's row for a split collection as one line (problem: action (detail)): the validator's warning,
+    so that `python -m layers validate` gives the upload's answer."""
+    detail = collection_parts(shape)
+    return Note(f"{PHRASES_ZH[COLLECTION]}：{PHRASES_ZH[SPLIT]}（{detail.zh}）", f"{COLLECTION}: {SPLIT} ({detail.en})")
+
+
+def split_collections(geometry: gpd.GeoSeries) -> gpd.GeoSeries:
+    """Every GeometryCollection opened into its parts, each under its feature's index (so `.loc` repeats the
+    feature's attributes for each part); other shapes as they are. No missing geometry expected."""
+    return gpd.GeoSeries(geometry.map(lambda shape: _parts(shape) if shape.geom_type == "GeometryCollection"
+                                      else [shape]).explode(), crs=geometry.crs)
 
 
 def _repair(shape: shapely.Geometry, report) -> shapely.Geometry:

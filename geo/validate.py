@@ -1,7 +1,8 @@
 """One validator for every file Plan Map reads: layers (GeoJSON, GeoPackage, zipped Shapefile, KML, CSV with
 coordinates) and plan tables. Each problem names the file, the record and what is wrong, in words a
-planner can act on; nothing here raises on a bad file, and nothing reads a file whole before its size and,
-for archives, its entries have been checked.
+planner can act on, in Chinese and in English (geo/notes.py: the app shows the reader's language, the command
+line and str() the English); nothing here raises on a bad file, and nothing reads a file whole before its
+size and, for archives, its entries have been checked.
 
 The catalogue files (TOML) are checked in layers/catalog.py, which knows the declaration fields; the
 command line `python -m layers validate` runs both.
@@ -32,7 +33,8 @@ from shapely.validation import explain_validity
 
 from geo.archives import max_layer_bytes, size_refusal, zip_refusal
 from geo.gcj02 import wgs84_to_gcj02
-from geo.notes import Note
+from geo.notes import NO_RECORD, Note
+from geo.repair import collection_split_note, split_collections
 from geo.paths import DATA_DIR, PLAN_DIR
 
 LAYER_SUFFIXES: Final = (".geojson", ".json", ".gpkg", ".zip", ".kml", ".csv")
@@ -59,16 +61,22 @@ WGS84: Final = CRS.from_epsg(4326)
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with one file: where (file, record) and what, as an error or a warning."""
+    """One thing wrong with one file: where (file, record) and what, as an error or a warning, in both languages."""
 
     path: str
-    message: str
-    record: str = ""
+    message: Note
+    record: Note = NO_RECORD
     severity: Literal["error", "warning"] = "error"
 
+    def text(self, lang: str) -> str:
+        """'file: record: [warning: ]message' in the reader's language (Chinese with full-width colons)."""
+        colon = "：" if lang == "zh" else ": "
+        where = [self.path] + ([self.record.text(lang)] if self.record.en else [])
+        warning = Note("警告：", "warning: ").text(lang) if self.severity == "warning" else ""
+        return colon.join(where) + colon + warning + self.message.text(lang)
+
     def __str__(self) -> str:
-        where = f"{self.path}: {self.record}" if self.record else self.path
-        return f"{where}: {'warning: ' if self.severity == 'warning' else ''}{self.message}"
+        return self.text("en")
 
 
 @dataclass
@@ -83,10 +91,10 @@ class Report:
     def ok(self) -> bool:
         return not any(problem.severity == "error" for problem in self.problems)
 
-    def error(self, message: str, record: str = "") -> None:
+    def error(self, message: Note, record: Note = NO_RECORD) -> None:
         self.problems.append(Problem(str(self.path), message, record))
 
-    def warn(self, message: str, record: str = "") -> None:
+    def warn(self, message: Note, record: Note = NO_RECORD) -> None:
         self.problems.append(Problem(str(self.path), message, record, "warning"))
 
 
@@ -104,11 +112,11 @@ def validate_file(path: Path, limit: int | None = None) -> Report:
     report = Report(Path(path))
     limit = max_layer_bytes() if limit is None else limit
     if not report.path.is_file():
-        report.error("file not found")
+        report.error(Note("文件不存在", "file not found"))
         return report
     too_big = size_refusal(report.path.stat().st_size, limit)
     if too_big is not None:
-        report.error(too_big.en)
+        report.error(too_big)
         return report
     suffix = report.path.suffix.lower()
     try:
@@ -123,9 +131,11 @@ def validate_file(path: Path, limit: int | None = None) -> Report:
         elif suffix in (".gpkg", ".kml"):
             _check_vector(report, report.path)
         else:
-            report.error(f"unknown file type {suffix or '(none)'}: expected one of {', '.join(LAYER_SUFFIXES)}")
+            report.error(Note(f"未知的文件类型 {suffix or '（无）'}：应为 {'、'.join(LAYER_SUFFIXES)} 之一",
+                              f"unknown file type {suffix or '(none)'}: expected one of {', '.join(LAYER_SUFFIXES)}"))
     except Exception as error:  # a reader failing in a way not foreseen is still a problem of this file
-        report.error(f"could not be read ({type(error).__name__}: {error})")
+        report.error(Note(f"无法读取（{type(error).__name__}: {error}）",
+                          f"could not be read ({type(error).__name__}: {error})"))
     return report
 
 
@@ -144,33 +154,37 @@ def _check_geojson(report: Report) -> None:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        report.error(json_syntax_note(error).en)
+        report.error(json_syntax_note(error))
         return
     if not isinstance(document, dict) or document.get("type") not in ("FeatureCollection", "Feature"):
-        report.error("not a GeoJSON FeatureCollection (no \"type\": \"FeatureCollection\" at the top)")
+        report.error(Note('不是 GeoJSON 要素集合（顶层没有 "type": "FeatureCollection"）',
+                          'not a GeoJSON FeatureCollection (no "type": "FeatureCollection" at the top)'))
         return
     features = document.get("features", []) if document["type"] == "FeatureCollection" else [document]
     if not isinstance(features, list):
-        report.error("\"features\" is not a list")
+        report.error(Note('"features" 不是列表', '"features" is not a list'))
         return
     declared = _declared_crs(document)
     if declared is not None and not declared.equals(WGS84, ignore_axis_order=True):
-        report.error(f"declares CRS {declared.to_string()}, but Plan Map reads RFC 7946 GeoJSON in WGS84 lon/lat: "
-                     "reproject to EPSG:4326")
+        report.error(Note(f"声明的坐标系为 {declared.to_string()}，而 Plan Map 按 RFC 7946 读取 WGS84 经纬度的 GeoJSON："
+                          "请转换为 EPSG:4326",
+                          f"declares CRS {declared.to_string()}, but Plan Map reads RFC 7946 GeoJSON in WGS84 "
+                          "lon/lat: reproject to EPSG:4326"))
         return
     for number, feature in enumerate(features, start=1):
+        where = feature_label(feature, number)
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            report.error("not a GeoJSON Feature", _feature_label(feature, number))
+            report.error(Note("不是 GeoJSON 要素（Feature）", "not a GeoJSON Feature"), where)
             continue
         geometry = feature.get("geometry")
         if not geometry:
-            report.error("no geometry (null)", _feature_label(feature, number))
+            report.error(Note("没有几何（null）", "no geometry (null)"), where)
         elif not geometry.get("coordinates", geometry.get("geometries")):
-            report.error(f"empty geometry ({geometry.get('type')} with no coordinates)",
-                         _feature_label(feature, number))
+            report.error(Note(f"几何为空（{geometry.get('type')} 没有坐标）",
+                              f"empty geometry ({geometry.get('type')} with no coordinates)"), where)
         else:
             for ring in _unclosed_rings(geometry):
-                report.error(unclosed_ring_note(ring).en, _feature_label(feature, number))
+                report.error(unclosed_ring_note(ring), where)
     if report.ok:  # the features themselves are read by GDAL, vectorised (a 100 000-feature layer in ~2 s)
         _check_vector(report, report.path, single=True)
 
@@ -181,28 +195,30 @@ def _check_vector(report: Report, path: Path, encoding: str | None = None, singl
     try:
         names = [None] if single else [row[0] for row in pyogrio.list_layers(path)]
     except Exception as error:  # GDAL's error types vary by driver
-        report.error(f"not a readable vector file ({error})")
+        report.error(Note(f"不是可读的矢量文件（{error}）", f"not a readable vector file ({error})"))
         return
     frames = []
     for name in names:
+        where = Note(f"图层 {name!r}", f"layer {name!r}") if name else NO_RECORD
         try:
             frame = pyogrio.read_dataframe(path, layer=name, encoding=encoding)
         except Exception as error:  # as above
-            report.error(f"layer {name!r} could not be read ({error})" if name else f"could not be read ({error})")
+            report.error(Note(f"无法读取（{error}）", f"could not be read ({error})"), where)
             continue
         if frame.crs is None:
-            report.error("no coordinate system (a shapefile needs its .prj)", f"layer {name!r}" if name else "")
+            report.error(Note("没有坐标系（Shapefile 需要 .prj 文件）", "no coordinate system (a shapefile needs its .prj)"),
+                         where)
             continue
         if not CRS.from_user_input(frame.crs).equals(WGS84, ignore_axis_order=True):
             try:
                 frame = frame.to_crs(4326)
             except Exception as error:  # pyproj cannot transform every CRS GDAL can name
-                report.error(f"CRS {frame.crs} cannot be reprojected to WGS84 ({error})",
-                             f"layer {name!r}" if name else "")
+                report.error(Note(f"坐标系 {frame.crs} 无法转换为 WGS84（{error}）",
+                                  f"CRS {frame.crs} cannot be reprojected to WGS84 ({error})"), where)
                 continue
         frames.append(frame)
     if not frames and not names:
-        report.error("holds no layers")
+        report.error(Note("不含任何图层", "holds no layers"))
     if frames:
         _check_frame(report, gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=4326))
 
@@ -212,7 +228,7 @@ def _check_shapefile_zip(report: Report) -> None:
     try:
         archive = zipfile.ZipFile(report.path)
     except zipfile.BadZipFile as error:
-        report.error(f"not a readable zip file ({error})")
+        report.error(Note(f"不是可读的 zip 文件（{error}）", f"not a readable zip file ({error})"))
         return
     with archive, tempfile.TemporaryDirectory() as scratch:
         entries = [entry for entry in archive.infolist() if not entry.is_dir()]
@@ -220,13 +236,13 @@ def _check_shapefile_zip(report: Report) -> None:
             return
         stems = sorted({entry.filename[:-4] for entry in entries if entry.filename.lower().endswith(".shp")})
         if not stems:
-            report.error("holds no .shp file")
+            report.error(Note("不含 .shp 文件", "holds no .shp file"))
             return
         by_name = {entry.filename.lower(): entry for entry in entries}
         for stem in stems:
             missing = [part for part in SHAPEFILE_PARTS if f"{stem.lower()}{part}" not in by_name]
             if missing:
-                report.error(missing_parts_note(missing).en, f"shapefile {stem!r}")
+                report.error(missing_parts_note(missing), shapefile_label(stem))
                 continue
             target = Path(scratch) / PurePosixPath(stem).name
             for part in SHAPEFILE_PARTS + (".cpg",):
@@ -243,7 +259,7 @@ def _safe_zip(report: Report, entries: list[zipfile.ZipInfo]) -> bool:
     refusal = zip_refusal(entries)
     if refusal is not None:
         note, entry = refusal
-        report.error(note.en, f"entry {entry!r}" if entry is not None else "")
+        report.error(note, entry_label(entry) if entry is not None else NO_RECORD)
     return refusal is None
 
 
@@ -264,15 +280,19 @@ def _dbf_encoding(report: Report, dbf: Path, cpg: Path, stem: str) -> str | None
     except UnicodeDecodeError:
         try:
             records.decode("gbk")
-            report.error("attribute text is not UTF-8 and there is no .cpg file; it reads as GBK (GB2312/GB18030, "
-                         "the Chinese Windows default): add a .cpg file containing GBK, or re-save as UTF-8",
-                         f"shapefile {stem!r}")
+            report.error(Note("属性文字不是 UTF-8，且没有 .cpg 文件；按 GBK（GB2312/GB18030，中文 Windows 的默认编码）可读："
+                              "请添加内容为 GBK 的 .cpg 文件，或另存为 UTF-8",
+                              "attribute text is not UTF-8 and there is no .cpg file; it reads as GBK (GB2312/"
+                              "GB18030, the Chinese Windows default): add a .cpg file containing GBK, or re-save as "
+                              "UTF-8"), shapefile_label(stem))
         except UnicodeDecodeError:
-            report.error("attribute text is in an unknown encoding and there is no .cpg file naming it",
-                         f"shapefile {stem!r}")
+            report.error(Note("属性文字的编码无法识别，且没有说明编码的 .cpg 文件",
+                              "attribute text is in an unknown encoding and there is no .cpg file naming it"),
+                         shapefile_label(stem))
         return None
-    report.warn("no .cpg file: attribute text read as UTF-8 (add a .cpg containing UTF-8 to say so)",
-                f"shapefile {stem!r}")
+    report.warn(Note("没有 .cpg 文件：属性文字按 UTF-8 读取（可添加内容为 UTF-8 的 .cpg 文件加以说明）",
+                     "no .cpg file: attribute text read as UTF-8 (add a .cpg containing UTF-8 to say so)"),
+                shapefile_label(stem))
     return "UTF-8"
 
 
@@ -294,7 +314,8 @@ def _check_csv_layer(report: Report) -> None:
             points.append(shapely.Point(float(record[pair[0]]), float(record[pair[1]])))
             kept.append(dict(zip(header, record)))
         except (ValueError, IndexError):
-            report.error(f"coordinates {header[pair[0]]}/{header[pair[1]]} are not numbers", f"row {number}")
+            report.error(Note(f"坐标 {header[pair[0]]}/{header[pair[1]]} 不是数字",
+                              f"coordinates {header[pair[0]]}/{header[pair[1]]} are not numbers"), row_label(number))
     _check_frame(report, gpd.GeoDataFrame(pd.DataFrame(kept), geometry=points, crs=4326))
 
 
@@ -303,27 +324,38 @@ def _check_frame(report: Report, frame: gpd.GeoDataFrame) -> None:
     ids = frame["id"].astype(str) if "id" in frame.columns else pd.Series(
         [f"#{number}" for number in range(1, len(frame) + 1)], index=frame.index)
 
-    def label(index: Any) -> str:
-        return f"feature {ids[index]!r}" if "id" in frame.columns else f"feature {ids[index]}"
+    def label(index: Any) -> Note:
+        if "id" in frame.columns:
+            return Note(f"要素 {ids[index]!r}", f"feature {ids[index]!r}")
+        return Note(f"第 {index + 1} 个要素", f"feature {ids[index]}")
 
     geometry = frame.geometry
     for index in frame.index[geometry.isna() | geometry.is_empty]:
-        report.error("empty geometry", label(index))
+        report.error(Note("几何为空", "empty geometry"), label(index))
     drawn = frame[~(geometry.isna() | geometry.is_empty)]
     for index in drawn.index[~drawn.geometry.is_valid]:
-        report.error(f"invalid geometry: {explain_validity(drawn.geometry[index])} (self-intersecting?)", label(index))
-    # Points, lines and polygons may share a layer (kind "mixed"); a collection cannot be styled or exported.
-    for index in drawn.index[drawn.geom_type == "GeometryCollection"]:
-        report.error("a GeometryCollection: split it into points, lines and polygons", label(index))
+        reason = explain_validity(drawn.geometry[index])
+        report.error(Note(f"几何无效：{reason}（自相交？）", f"invalid geometry: {reason} (self-intersecting?)"),
+                     label(index))
+    # Points, lines and polygons may share a layer (kind "mixed"); a collection cannot be styled or exported as
+    # one type, so it is opened into its parts, as the upload does (geo/repair.py) and with its words.
+    collections = drawn.index[drawn.geom_type == "GeometryCollection"]
+    for index in collections:
+        report.warn(collection_split_note(drawn.geometry[index]), label(index))
     if not drawn.empty:
         _check_coordinates(report, drawn)
     if "id" not in frame.columns:
-        report.error("features have no `id` property (Plan Map needs one per feature)")
+        report.error(Note("要素没有 `id` 属性（Plan Map 要求每个要素都有）",
+                          "features have no `id` property (Plan Map needs one per feature)"))
     else:
         for duplicate in sorted(set(ids[ids.duplicated()])):
-            report.error("duplicate id (each feature needs its own)", f"feature {duplicate!r}")
+            report.error(Note("编号重复（每个要素需要自己的编号）", "duplicate id (each feature needs its own)"),
+                         Note(f"要素 {duplicate!r}", f"feature {duplicate!r}"))
         for index in frame.index[frame["id"].isna() | (ids.str.strip() == "")]:
-            report.error("empty id", f"feature #{index + 1}")
+            report.error(Note("编号为空", "empty id"), Note(f"第 {index + 1} 个要素", f"feature #{index + 1}"))
+    if report.ok and len(collections):
+        parts = split_collections(frame.geometry)
+        frame = frame.loc[parts.index].set_geometry(parts.to_numpy()).reset_index(drop=True)
     if report.ok:
         report.frame = frame
 
@@ -335,20 +367,27 @@ def _check_coordinates(report: Report, frame: gpd.GeoDataFrame) -> None:
     swapped_fits = -90 <= minx and maxx <= 90 and -180 <= miny and maxy <= 180
     west, south, east, north = BEIJING_REGION
     if not in_degrees and swapped_fits or _inside(BEIJING_REGION, (miny, minx, maxy, maxx)):
-        report.error(f"latitude and longitude are swapped (x runs {minx:.4f}…{maxx:.4f}, y {miny:.4f}…{maxy:.4f}): "
-                     "GeoJSON and Plan Map put longitude first")
+        span = f"x {minx:.4f}…{maxx:.4f}, y {miny:.4f}…{maxy:.4f}"
+        report.error(Note(f"经纬度顺序颠倒（{span}）：GeoJSON 和 Plan Map 都是经度在前",
+                          f"latitude and longitude are swapped (x runs {minx:.4f}…{maxx:.4f}, y {miny:.4f}…"
+                          f"{maxy:.4f}): GeoJSON and Plan Map put longitude first"))
         return
     if not in_degrees:
-        report.error(f"coordinates are not longitude/latitude degrees (x {minx:.0f}…{maxx:.0f}, "
-                     f"y {miny:.0f}…{maxy:.0f}): projected data labelled WGS84; reproject to EPSG:4326")
+        span = f"x {minx:.0f}…{maxx:.0f}, y {miny:.0f}…{maxy:.0f}"
+        report.error(Note(f"坐标不是经纬度（{span}）：这是标为 WGS84 的投影坐标；请转换为 EPSG:4326",
+                          f"coordinates are not longitude/latitude degrees ({span}): projected data labelled "
+                          "WGS84; reproject to EPSG:4326"))
         return
     if maxx < west or minx > east or maxy < south or miny > north:
-        report.warn(f"lies outside the Beijing area (x {minx:.4f}…{maxx:.4f}, y {miny:.4f}…{maxy:.4f})")
+        span = f"x {minx:.4f}…{maxx:.4f}, y {miny:.4f}…{maxy:.4f}"
+        report.warn(Note(f"位于北京地区之外（{span}）", f"lies outside the Beijing area ({span})"))
         return
     offset = _gcj_offset(frame)
     if offset is not None:
-        report.warn(f"matched places sit ~{offset:.0f} m from their WGS84 positions and on their GCJ-02 ones: "
-                    "this looks like GCJ-02 (高德/腾讯 coordinates) labelled WGS84; convert to WGS84")
+        report.warn(Note(f"匹配到的地点距其 WGS84 位置约 {offset:.0f} 米，而与其 GCJ-02 位置重合：这像是标为 WGS84 的"
+                         "GCJ-02 坐标（高德/腾讯坐标）；请转换为 WGS84",
+                         f"matched places sit ~{offset:.0f} m from their WGS84 positions and on their GCJ-02 ones: "
+                         "this looks like GCJ-02 (高德/腾讯 coordinates) labelled WGS84; convert to WGS84"))
 
 
 def _inside(box: tuple[float, ...], bounds: tuple[float, ...]) -> bool:
@@ -413,16 +452,26 @@ def _unclosed_rings(geometry: dict[str, Any]) -> list[int]:
     return [number for number, ring in enumerate(rings, start=1) if len(ring) >= 2 and ring[0] != ring[-1]]
 
 
-def _feature_label(feature: Any, number: int) -> str:
-    return feature_label(feature, number).en
-
-
 def feature_label(feature: Any, number: int) -> Note:
     """A GeoJSON feature as a planner finds it again: by its id, else by its place in the file (1-based)."""
     identifier = ((feature.get("properties") or {}).get("id") if isinstance(feature, dict) else None)
     if identifier not in (None, ""):
         return Note(f"要素 {identifier!r}", f"feature {identifier!r}")
     return Note(f"第 {number} 个要素", f"feature #{number}")
+
+
+def row_label(number: int) -> Note:
+    """A table's record as a spreadsheet numbers it (the header is row 1)."""
+    return Note(f"第 {number} 行", f"row {number}")
+
+
+def shapefile_label(stem: str) -> Note:
+    return Note(f"Shapefile 文件 {stem!r}", f"shapefile {stem!r}")
+
+
+def entry_label(entry: str) -> Note:
+    """An archive's entry, by its name inside the archive."""
+    return Note(f"条目 {entry!r}", f"entry {entry!r}")
 
 
 # What is wrong, in both languages: the validator reports the English wording, the app's upload either.
@@ -472,20 +521,26 @@ def _decode(report: Report, data: bytes) -> str | None:
         try:
             text = data.decode("gbk")
         except UnicodeDecodeError:
-            report.error(f"not UTF-8 text (byte 0x{data[error.start]:02x}); save it as UTF-8", f"line {line}")
+            report.error(Note(f"不是 UTF-8 文本（字节 0x{data[error.start]:02x}）；请另存为 UTF-8",
+                              f"not UTF-8 text (byte 0x{data[error.start]:02x}); save it as UTF-8"), _line_label(line))
             return None
-        report.error("not UTF-8: the text reads as GBK (Excel's 'CSV' on Chinese Windows); save it as "
-                     "'CSV UTF-8 (逗号分隔)' instead", _row_of_line(text, line))
+        report.error(Note("不是 UTF-8：文字按 GBK 可读（中文 Windows 上 Excel 的“CSV”格式）；请改存为“CSV UTF-8（逗号分隔）”",
+                          "not UTF-8: the text reads as GBK (Excel's 'CSV' on Chinese Windows); save it as "
+                          "'CSV UTF-8 (逗号分隔)' instead"), _row_of_line(text, line))
         return None
 
 
-def _row_of_line(text: str, line: int) -> str:
+def _line_label(line: int) -> Note:
+    return Note(f"文本第 {line} 行", f"line {line}")
+
+
+def _row_of_line(text: str, line: int) -> Note:
     """'row N' (as a spreadsheet numbers it, header = row 1) of the record holding a text line."""
     reader = csv.reader(io.StringIO(text))
     for number, _record in enumerate(reader, start=1):
         if reader.line_num >= line:
-            return f"row {number}"
-    return f"line {line}"
+            return row_label(number)
+    return _line_label(line)
 
 
 def _read_csv(report: Report) -> tuple[list[str], list[list[str]]] | None:
@@ -495,12 +550,13 @@ def _read_csv(report: Report) -> tuple[list[str], list[list[str]]] | None:
         return None
     rows = list(csv.reader(io.StringIO(text, newline="")))
     if not rows:
-        report.error("empty file (no header row)")
+        report.error(Note("空文件（没有表头行）", "empty file (no header row)"))
         return None
     header, records = rows[0], rows[1:]
     for number, record in enumerate(records, start=2):
         if record and len(record) != len(header):
-            report.error(f"{len(record)} cells where the header has {len(header)}", f"row {number}")
+            report.error(Note(f"有 {len(record)} 个单元格，而表头有 {len(header)} 个",
+                              f"{len(record)} cells where the header has {len(header)}"), row_label(number))
     return header, [record for record in records if record]
 
 
@@ -511,7 +567,7 @@ def _check_generic_table(report: Report, header: list[str], records: list[list[s
         for number, record in enumerate(records, start=2):
             value = record[position] if position < len(record) else ""
             if value in seen:
-                report.error(f"duplicate id {value!r}", f"row {number}")
+                report.error(Note(f"编号 {value!r} 重复", f"duplicate id {value!r}"), row_label(number))
             seen.add(value)
 
 
@@ -524,36 +580,74 @@ def _check_plan_table(report: Report) -> None:
     required, id_column = PLAN_TABLES[plan_table_kind(report.path)]
     missing = [column for column in required if column not in header]
     if missing:
-        report.error(f"missing columns {', '.join(missing)} (see data/SCHEMA.md)")
+        report.error(Note(f"缺少字段 {'、'.join(missing)}（见 data/SCHEMA.md）",
+                          f"missing columns {', '.join(missing)} (see data/SCHEMA.md)"))
         return
     _check_generic_table(report, header, records)
     places, indicators = known_places(), known_indicators()
     for number, values in enumerate(records, start=2):
         row = dict(zip(header, values + [""] * (len(header) - len(values))))
-        where = f"row {number}" + (f" ({id_column} {row[id_column]})" if id_column else "")
+        where = row_label(number) + (Note(f"（{id_column} {row[id_column]}）", f" ({id_column} {row[id_column]})")
+                                     if id_column else NO_RECORD)
         if len(row.get("quote", "")) > MAX_QUOTE_CHARS:
-            report.error(f"quote longer than {MAX_QUOTE_CHARS} characters", where)
+            report.error(long_quote_note(), where)
         if "places" in row:
             if not row["quote"] or not row["doc_id"] or not row["section_path"]:
-                report.error("missing citation (doc_id, section_path and quote are required)", where)
+                report.error(missing_citation_note(), where)
             for place in filter(None, row["places"].split(";")):
                 if place not in places:
-                    report.error(f"unknown place id {place!r}", where)
+                    report.error(unknown_id_note("place", place), where)
             if row["status"] not in STATUSES:
-                report.error(f"unknown status {row['status']!r} (one of {', '.join(sorted(STATUSES))})", where)
+                report.error(unknown_status_note(row["status"]), where)
             elif row["status"] != "not_reported" and not (row["status_doc"] and row["status_quote"]):
-                report.error(f"status {row['status']!r} without evidence (status_doc, status_quote)", where)
+                report.error(status_without_evidence_note(row["status"]), where)
         if "indicator_id" in row:
             if row["indicator_id"] not in indicators:
-                report.error(f"unknown indicator id {row['indicator_id']!r}", where)
+                report.error(unknown_id_note("indicator", row["indicator_id"]), where)
             if row["place"] not in places:
-                report.error(f"unknown place id {row['place']!r}", where)
+                report.error(unknown_id_note("place", row["place"]), where)
             if row["kind"] not in VALUE_KINDS:
-                report.error(f"unknown kind {row['kind']!r} (one of {', '.join(sorted(VALUE_KINDS))})", where)
+                report.error(Note(f"未知的类型 {row['kind']!r}（应为 {'、'.join(sorted(VALUE_KINDS))} 之一）",
+                                  f"unknown kind {row['kind']!r} (one of {', '.join(sorted(VALUE_KINDS))})"), where)
         if "streets" in row:
             for street in filter(None, row["streets"].split(";")):
                 if street not in places:
-                    report.error(f"unknown street id {street!r}", where)
+                    report.error(unknown_id_note("street", street), where)
+
+
+# The plan tables' rules, in both languages: the validator and the app's check of the loaded plan
+# (geo/plan.integrity_errors) say them in the same words.
+
+ID_KINDS_ZH: Final = {"place": "地点", "indicator": "指标", "street": "街乡", "task": "任务", "structure": "空间结构"}
+
+
+def unknown_id_note(kind: str, value: str) -> Note:
+    """An id naming nothing known: kind is place, indicator or street."""
+    return Note(f"未知的{ID_KINDS_ZH[kind]}编号 {value!r}", f"unknown {kind} id {value!r}")
+
+
+def duplicate_id_note(kind: str, value: str) -> Note:
+    """Two records of one table (kind task, indicator or structure) with one id."""
+    return Note(f"{ID_KINDS_ZH[kind]}编号 {value!r} 重复", f"{kind} id {value!r} is duplicated")
+
+
+def long_quote_note() -> Note:
+    return Note(f"引文超过 {MAX_QUOTE_CHARS} 个字", f"quote longer than {MAX_QUOTE_CHARS} characters")
+
+
+def missing_citation_note() -> Note:
+    return Note("缺少出处（doc_id、section_path 和 quote 均为必填）",
+                "missing citation (doc_id, section_path and quote are required)")
+
+
+def unknown_status_note(status: str) -> Note:
+    return Note(f"未知的状态 {status!r}（应为 {'、'.join(sorted(STATUSES))} 之一）",
+                f"unknown status {status!r} (one of {', '.join(sorted(STATUSES))})")
+
+
+def status_without_evidence_note(status: str) -> Note:
+    return Note(f"状态 {status!r} 缺少依据（status_doc、status_quote）",
+                f"status {status!r} without evidence (status_doc, status_quote)")
 
 
 @lru_cache(maxsize=1)

@@ -242,9 +242,11 @@ def _check(args: argparse.Namespace) -> int:
     if args.output is not None:
         refuse_overwrite(args.output, args.force)
     places = load_places()
-    try:
-        user = load_user_layer(args.file.name, _read_capped(args.file), args.crs, args.layer, anchors=places)
-    except (ReadError, CrsError) as error:
+    try:  # read as the app's upload reads it, named as typed: every reading error names the file once
+        user = load_user_layer(str(args.file), _read_capped(args.file), args.crs, args.layer, anchors=places)
+    except ReadError as error:
+        return _fail(str(error))
+    except CrsError as error:
         return _fail(f"{args.file}: {error}")
     if user.needs_crs:
         options = "; ".join(label(code) for code in user.decision.candidates) or "none fits"
@@ -273,12 +275,12 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _read_capped(path: Path) -> bytes:
-    """The file's bytes, its size checked first."""
+    """The file's bytes, its size checked first (the refusal names the file)."""
     from geo.readers import check_size
 
     if not path.exists():
         raise OSError(f"{path}: file not found")
-    check_size(path.stat().st_size)
+    check_size(path.stat().st_size, str(path))
     return path.read_bytes()
 
 

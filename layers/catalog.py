@@ -18,6 +18,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.load import LayerError, read_layer
+from geo.notes import Note
 from geo.paths import DATA_DIR
 from geo.places import load_places
 from geo.plan import load_plan
@@ -150,22 +151,24 @@ def check_catalog_file(path: Path, builtin: dict[str, LayerSpec] | None = None,
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return {}, [Problem(str(path), "file not found")]
+        return {}, [Problem(str(path), Note("文件不存在", "file not found"))]
     except UnicodeDecodeError as error:
-        return {}, [Problem(str(path), f"not UTF-8 text ({error.reason} at byte {error.start})")]
+        return {}, [Problem(str(path), Note(f"不是 UTF-8 文本（第 {error.start} 个字节：{error.reason}）",
+                                            f"not UTF-8 text ({error.reason} at byte {error.start})"))]
     except tomllib.TOMLDecodeError as error:
-        return {}, [Problem(str(path), f"not valid TOML: {error}")]
+        return {}, [Problem(str(path), Note(f"不是有效的 TOML：{error}", f"not valid TOML: {error}"))]
     entries = raw.get("layers")
     if not isinstance(entries, dict) or not entries:
-        return {}, [Problem(str(path), "declares no [layers.<id>] tables")]
+        return {}, [Problem(str(path), Note("没有声明任何 [layers.<id>] 表", "declares no [layers.<id>] tables"))]
     if builtin is None:  # the shipped catalogue declares its groups; a planner's uses them
         groups = raw.get("groups", {})
     elif groups is None:
         groups = tomllib.loads(CATALOG_PATH.read_text(encoding="utf-8")).get("groups", {})
     known_fields = {spec_field.name for spec_field in fields(LayerSpec)} - {"id", "external"}
     accepted: dict[str, LayerSpec] = {}
+    left_out = Note("；该图层已略去", "; layer left out") if builtin is not None else Note("", "")
     for layer_id, entry in entries.items():
-        record = f"layer {layer_id!r}"
+        record = Note(f"图层 {layer_id!r}", f"layer {layer_id!r}")
         found = _entry_problems(layer_id, entry, known_fields, groups, builtin)
         if not found:
             entry = dict(entry)
@@ -173,53 +176,61 @@ def check_catalog_file(path: Path, builtin: dict[str, LayerSpec] | None = None,
                 source = Path(entry["source"]).expanduser()
                 entry["source"] = str(source if source.is_absolute() else path.parent / source)
                 report = validate_file(Path(entry["source"]))
-                found += [f"source {problem}" for problem in report.problems if problem.severity == "error"]
+                found += [Note(f"数据源 {problem.text('zh')}", f"source {problem}") for problem in report.problems
+                          if problem.severity == "error"]
                 if report.frame is not None:
                     _EXTERNAL_FRAMES[entry["source"]] = report.frame
             else:
-                found += [f"source {stem!r}: no data/{stem}.geojson" for stem in entry["source"].split("+")
+                found += [Note(f"数据源 {stem!r}：没有 data/{stem}.geojson", f"source {stem!r}: no data/{stem}.geojson")
+                          for stem in entry["source"].split("+")
                           if not entry.get("derive") == "structure" and not (DATA_DIR / f"{stem}.geojson").exists()]
         if found:
-            problems += [Problem(str(path), message + ("; layer left out" if builtin is not None else ""), record)
-                         for message in found]
+            problems += [Problem(str(path), message + left_out, record) for message in found]
             continue
         accepted.update(_specs({layer_id: entry}, external=builtin is not None))
     return accepted, problems
 
 
 def _entry_problems(layer_id: str, entry: Any, known_fields: set[str], groups: dict[str, dict[str, str]],
-                    builtin: dict[str, LayerSpec] | None) -> list[str]:
-    """What is wrong with one declaration, before its source is looked at."""
+                    builtin: dict[str, LayerSpec] | None) -> list[Note]:
+    """What is wrong with one declaration, before its source is looked at (in both languages)."""
     if not isinstance(entry, dict):
-        return ["not a table of fields"]
+        return [Note("不是字段表", "not a table of fields")]
     found = []
     if builtin is not None and layer_id in builtin:
-        found.append("has the id of a built-in layer; choose another id (a planner layer cannot replace it)")
+        found.append(Note("与内置图层同编号；请另选编号（规划师的图层不能替换内置图层）",
+                          "has the id of a built-in layer; choose another id (a planner layer cannot replace it)"))
     if not re.fullmatch(r"[A-Za-z0-9_]{1,64}", layer_id):
-        found.append("id must be 1–64 letters, digits or underscores (it goes into links)")
+        found.append(Note("编号须为 1–64 个字母、数字或下划线（编号会写进链接）",
+                          "id must be 1–64 letters, digits or underscores (it goes into links)"))
     unknown = sorted(set(entry) - known_fields)
     if unknown:
-        found.append(f"unknown fields {', '.join(unknown)} (known: {', '.join(sorted(known_fields))})")
+        found.append(Note(f"未知字段 {'、'.join(unknown)}（已知字段：{'、'.join(sorted(known_fields))}）",
+                          f"unknown fields {', '.join(unknown)} (known: {', '.join(sorted(known_fields))})"))
     missing = [name for name in REQUIRED_FIELDS if name not in entry]
     if missing:
-        found.append(f"missing fields {', '.join(missing)}")
+        found.append(Note(f"缺少字段 {'、'.join(missing)}", f"missing fields {', '.join(missing)}"))
     if "group" in entry and entry["group"] not in groups:
-        found.append(f"unknown group {entry['group']!r} (one of {', '.join(groups)})")
+        found.append(Note(f"未知的分组 {entry['group']!r}（应为 {'、'.join(groups)} 之一）",
+                          f"unknown group {entry['group']!r} (one of {', '.join(groups)})"))
     if "kind" in entry and entry["kind"] not in KINDS:
-        found.append(f"unknown kind {entry['kind']!r} (one of {', '.join(KINDS)})")
+        found.append(Note(f"未知的类型 {entry['kind']!r}（应为 {'、'.join(KINDS)} 之一）",
+                          f"unknown kind {entry['kind']!r} (one of {', '.join(KINDS)})"))
     for name in ("color", "fill_color", "casing"):
         if name in entry and not (isinstance(entry[name], str) and _COLOR.fullmatch(entry[name])):
-            found.append(f"{name} {entry[name]!r} is not a colour like \"#1f78b4\"")
+            found.append(Note(f"{name} {entry[name]!r} 不是颜色（应形如 \"#1f78b4\"）",
+                              f"{name} {entry[name]!r} is not a colour like \"#1f78b4\""))
     if "casing" in entry and entry.get("kind") not in ("line", "mixed"):
-        found.append(f"casing is drawn under lines: kind {entry.get('kind')!r} has none (line or mixed)")
+        found.append(Note(f"casing（衬线）画在线下：类型 {entry.get('kind')!r} 没有线（应为 line 或 mixed）",
+                          f"casing is drawn under lines: kind {entry.get('kind')!r} has none (line or mixed)"))
     for name in ("title_zh", "title_en", "source"):
         if name in entry and not (isinstance(entry[name], str) and entry[name].strip()):
-            found.append(f"{name} must be non-empty text")
+            found.append(Note(f"{name} 须为非空文字", f"{name} must be non-empty text"))
     try:
         if not found:
             _specs({layer_id: entry}, external=False)
     except (TypeError, ValueError) as error:
-        found.append(f"fields of the wrong type ({error})")
+        found.append(Note(f"字段类型不对（{error}）", f"fields of the wrong type ({error})"))
     return found
 
 

@@ -89,10 +89,23 @@ def test_integrity_errors_name_file_and_record(plan, places):
     broken.tasks = plan.tasks.copy()
     broken.tasks.loc[0, "places"] = "st_atlantis"
     broken.tasks.loc[1, "quote"] = ""
-    errors = integrity_errors(broken, known_place_ids(places))
+    problems = integrity_errors(broken, known_place_ids(places))
+    errors, chinese = [str(problem) for problem in problems], [problem.text("zh") for problem in problems]
     first, second = broken.tasks.iloc[0], broken.tasks.iloc[1]
     assert f"{first['file']}: task {first['id']}: unknown place id 'st_atlantis'" in errors
+    assert f"{first['file']}：任务 {first['id']}：未知的地点编号 'st_atlantis'" in chinese
     assert any(e.startswith(f"{second['file']}: task {second['id']}: missing citation") for e in errors)
+    assert any(e.startswith(f"{second['file']}：任务 {second['id']}：缺少出处") for e in chinese)
+
+
+def test_a_duplicate_id_names_its_file_in_both_languages(plan, places):
+    broken = load_plan()
+    broken.tasks = plan.tasks.copy()
+    broken.tasks.loc[1, "id"] = broken.tasks.loc[0, "id"]
+    [problem] = integrity_errors(broken, known_place_ids(places))
+    first = broken.tasks.iloc[0]
+    assert str(problem) == f"{first['file']}: task id {first['id']!r} is duplicated"
+    assert problem.text("zh") == f"{first['file']}：任务编号 {first['id']!r} 重复"
 
 
 def test_a_misquoted_clause_is_caught(plan, seeds):

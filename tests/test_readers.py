@@ -135,8 +135,8 @@ def test_parse_crs_accepts_codes_and_offsets():
 
 
 def test_size_is_checked_before_reading_and_unknown_formats_are_refused():
-    with pytest.raises(ReadError, match="limit"):
-        check_size(300 * 1024 * 1024)
+    with pytest.raises(ReadError, match="^site.geojson: file is 300.0 MB, over the .* limit"):
+        check_size(300 * 1024 * 1024, "site.geojson")
     with pytest.raises(ReadError, match="unknown format"):
         read_upload("site.dwg", b"AC1027")
 
@@ -158,11 +158,11 @@ def _refusal(name: str, data: bytes) -> ReadError:
 
 def test_size_limit_is_the_validators_and_in_one_unit(monkeypatch):
     monkeypatch.setenv(MAX_LAYER_MB_ENV, "2")
-    check_size(2 * 2**20)
+    check_size(2 * 2**20, "a.geojson")
     with pytest.raises(ReadError) as raised:
-        check_size(2 * 2**20 + 1)
-    assert raised.value.note.zh == "文件大小 2.0 MB，超过上限 2.0 MB（PLANMAP_MAX_LAYER_MB）；未读取"
-    assert str(raised.value) == "file is 2.0 MB, over the 2.0 MB limit (PLANMAP_MAX_LAYER_MB); not read"
+        check_size(2 * 2**20 + 1, "a.geojson")
+    assert raised.value.note.zh == "a.geojson：文件大小 2.0 MB，超过上限 2.0 MB（PLANMAP_MAX_LAYER_MB）；未读取"
+    assert str(raised.value) == "a.geojson: file is 2.0 MB, over the 2.0 MB limit (PLANMAP_MAX_LAYER_MB); not read"
 
 
 def test_a_zip_bomb_by_ratio_is_refused_before_anything_is_unpacked(monkeypatch):

@@ -271,6 +271,7 @@ def test_a_zip_bomb_and_an_oversized_file_are_refused_in_one_unit(monkeypatch):
     [message] = [e.value for e in at.sidebar.error]
     assert message.startswith("parcels.zip：由 0.02 MB 解压后为 20.0 MB（疑似压缩炸弹）；已拒绝"), message
     monkeypatch.setenv("PLANMAP_MAX_LAYER_MB", "0.01")
+    at.run()  # the uploader is made anew for its new limit (the browser's check), as on a server started so
     at = _upload_bytes(at, "big.zip", fx.zip_bomb())
     assert [e.value for e in at.sidebar.error] == ["big.zip：文件大小 0.0 MB，超过上限 0.0 MB（PLANMAP_MAX_LAYER_MB）；未读取"]
 
@@ -289,3 +290,43 @@ def test_a_geometry_collection_is_in_the_repair_report_and_drawn_as_its_parts():
     at.button(key="upload_add").click().run()
     assert not at.exception
     assert sorted(f["geometry"]["type"] for f in _user_features(at)) == ["Point", "Polygon"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_size_limit_is_said_in_the_chosen_language_before_a_file_is_chosen(lang):
+    """One number: the server's upload cap (.streamlit/config.toml), the browser's refusal and our own check."""
+    import tomllib
+
+    from geo.archives import MB, max_layer_bytes
+    from geo.paths import ROOT
+
+    configured = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    limit = configured["server"]["maxUploadSize"]
+    at = _app()
+    if lang == "en":
+        at.radio(key="lang").set_value("en").run()
+    assert max_layer_bytes() == limit * MB
+    assert at.file_uploader(key="upload_file").proto.max_upload_size_mb == limit
+    said = "单个文件不超过 {} MB" if lang == "zh" else "Files up to {} MB"
+    assert said.format(limit) in [c.value for c in at.sidebar.caption]
+
+
+def test_a_configured_limit_is_the_one_the_browser_and_the_caption_use(monkeypatch):
+    monkeypatch.setenv("PLANMAP_MAX_LAYER_MB", "20")
+    at = _app()
+    assert at.file_uploader(key="upload_file").proto.max_upload_size_mb == 20
+    assert "单个文件不超过 20 MB" in [c.value for c in at.sidebar.caption]
+
+
+def test_the_servers_upload_cap_follows_a_configured_layer_limit(monkeypatch):
+    from streamlit import config
+
+    from ui.asgi import follow_layer_limit
+
+    before = config.get_option("server.maxUploadSize")
+    monkeypatch.setenv("PLANMAP_MAX_LAYER_MB", "20")
+    try:
+        follow_layer_limit()
+        assert config.get_option("server.maxUploadSize") == 20
+    finally:
+        config.set_option("server.maxUploadSize", before)

@@ -6,11 +6,14 @@ layer or catalogue while every other layer keeps serving; every shipped file val
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pyogrio
@@ -22,9 +25,12 @@ from geo.archives import MAX_LAYER_MB_ENV
 from geo.gcj02 import shift_frame
 from geo.paths import DATA_DIR, PLAN_DIR, ROOT
 from geo.plan import PlanError, load_plan
+from geo.readers import ReadError, check_size
+from geo.userlayer import load_user_layer
 from geo.validate import validate_file, validate_paths
 from layers import catalog
 from layers.safe_text import label_inert
+from tests import upload_fixtures as fx
 
 CORE = [[116.45, 39.90], [116.47, 39.90], [116.47, 39.92], [116.45, 39.92], [116.45, 39.90]]
 TASK_HEADER = "id,doc_id,section_path,title_zh,title_en,theme,places,targets,deadline,responsible,quote,status," \
@@ -63,15 +69,34 @@ def test_null_and_empty_geometries_name_their_features(tmp_path):
                               f"{path}: feature 'empty': empty geometry (Polygon with no coordinates)"]
 
 
-def test_mixed_geometry_types_are_accepted_but_a_collection_is_not(tmp_path):
+def test_mixed_geometry_types_are_accepted(tmp_path):
     mixed = write_geojson(tmp_path / "mixed.geojson", [
         feature(polygon(CORE), "area"), feature({"type": "Point", "coordinates": [116.46, 39.91]}, "spot"),
         feature({"type": "LineString", "coordinates": CORE[:3]}, "road")])
     assert validate_file(mixed).problems == []
-    collection = write_geojson(tmp_path / "collection.geojson", [feature(
-        {"type": "GeometryCollection", "geometries": [{"type": "Point", "coordinates": [116.46, 39.91]}]}, "bag")])
-    assert messages(collection) == [f"{collection}: feature 'bag': a GeometryCollection: split it into points, "
-                                    "lines and polygons"]
+
+
+def test_a_geometry_collection_gets_the_uploads_answer_from_the_validator_and_both_command_lines(tmp_path):
+    """One answer: the upload splits a collection into its parts and says so; the validator and `check` too."""
+    path = tmp_path / "bag.geojson"
+    path.write_bytes(fx.geojson_text([fx.collection_feature(), fx.twin_feature()]))
+    report = validate_file(path)
+    assert report.ok
+    [warning] = report.problems
+    uploaded = load_user_layer(path.name, path.read_bytes())
+    row = uploaded.report.iloc[0]
+    assert (row.problem, row.feature_id) == ("geometry collection", "bag")
+    assert str(warning) == f"{path}: feature 'bag': warning: {row.problem}: {row.action} ({row.detail})"
+    assert warning.text("zh") == f"{path}：要素 'bag'：警告：几何集合：拆分为各部分，属性相同（2 个部分：点 1、面 1）"
+    assert list(report.frame.geom_type) == list(uploaded.frame.geom_type) == ["Point", "Polygon", "Polygon"]
+    assert list(report.frame["id"]) == ["bag", "bag", "A-01"]
+    for verb in ("validate", "check"):
+        result = subprocess.run([sys.executable, "-m", "layers", verb, str(path)], cwd=ROOT, capture_output=True,
+                                text=True, timeout=300)
+        assert result.returncode == 0, (verb, result.stdout, result.stderr)
+    assert f"{path}: feature 'bag': warning: geometry collection: split into its parts" in \
+        subprocess.run([sys.executable, "-m", "layers", "validate", str(path)], cwd=ROOT, capture_output=True,
+                       text=True, timeout=300).stdout
 
 
 def test_self_intersecting_and_unclosed_polygons(tmp_path):
@@ -293,7 +318,7 @@ def test_the_app_serves_every_other_layer_beside_a_broken_planner_layer(planner_
     at.run()
     assert not at.exception
     assert {box.key for box in at.checkbox if box.value} == {"layer_cbd_core", "layer_good"}
-    assert any("broken" in caption.value and "no geometry" in caption.value for caption in at.caption)
+    assert any("broken" in caption.value and "没有几何" in caption.value for caption in at.caption)  # zh first
     [label] = [box.label for box in at.checkbox if box.key == "layer_good"]
     assert label == label_inert(title)  # the planner's title is text, not a link and an image
 
@@ -322,8 +347,9 @@ def test_shapely_reads_what_the_validator_accepts(tmp_path):
     assert shapely.equals(validate_file(path).frame.geometry[0], Polygon(CORE))
 
 
-def app_reading_plan(folder: Path, monkeypatch):
-    """The app run once with its plan tables read from `folder` (and no cached tables from another test)."""
+def app_reading_plan(folder: Path, monkeypatch, then: Callable[[Any], object] = lambda at: None):
+    """The app run once with its plan tables read from `folder` (and no cached tables from another test), then
+    `then` done to it (e.g. the language switched)."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
@@ -335,6 +361,7 @@ def app_reading_plan(folder: Path, monkeypatch):
     try:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
         at.run()
+        then(at)
     finally:
         st.cache_resource.clear()
     return at
@@ -346,7 +373,7 @@ def test_the_app_names_file_and_row_of_a_plan_table_saved_as_gbk(tmp_path, monke
     at = app_reading_plan(folder, monkeypatch)
     assert not at.exception  # no traceback for the user: a message naming the file and row
     [error] = [re.sub(r"\\(.)", r"\1", e.value) for e in at.error]  # shown as Markdown-escaped text
-    assert f"{folder / 'tasks_999.csv'}: row 2: not UTF-8: the text reads as GBK" in error
+    assert f"{folder / 'tasks_999.csv'}：第 2 行：不是 UTF-8：文字按 GBK 可读" in error  # Chinese first
 
 
 def test_the_command_line_checks_a_planner_catalogue_against_the_built_in_one(tmp_path):
@@ -386,5 +413,154 @@ def test_the_app_lists_plan_records_with_an_unknown_place_or_a_duplicate_id(tmp_
     assert not at.exception and not at.error
     [listed] = [e for e in at.sidebar.expander if "规划表中有问题的记录" in e.label]
     shown = " ".join(re.sub(r"\\(.)", r"\1", caption.value) for caption in listed.caption)
-    assert "tasks_999.csv: task t999_1: unknown place id 'nowhere'" in shown
-    assert "task id 't999_1' is duplicated" in shown
+    assert "tasks_999.csv：任务 t999_1：未知的地点编号 'nowhere'" in shown  # Chinese first
+    assert "tasks_999.csv：任务编号 't999_1' 重复" in shown
+
+
+# Every answer in the reader's language ---------------------------------------------------------------------
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def bad_inputs(tmp_path: Path) -> list[Path]:
+    """One file for each kind of problem the validator finds, each in a folder of its own."""
+    def folder(name: str) -> Path:
+        made = tmp_path / name
+        made.mkdir()
+        return made
+
+    bowtie = [[116.45, 39.90], [116.47, 39.92], [116.47, 39.90], [116.45, 39.92], [116.45, 39.90]]
+    broken = folder("json") / "broken.geojson"
+    broken.write_text('{"type": "FeatureCollection",\n "features": [}', encoding="utf-8")
+    points = folder("csv") / "points.csv"
+    points.write_text("id,lon,lat\np1,east,39.9\n", encoding="utf-8")
+    traversal = folder("zip") / "traversal.zip"
+    with zipfile.ZipFile(traversal, "w") as zipped:
+        zipped.writestr("../../etc/cron.d/evil.shp", b"x")
+    gbk_plan = write_tasks(folder("gbk"), [ROW.format(n=1, title="推动", place="cbd_core")], encoding="gbk")
+    return [
+        broken,
+        write_geojson(folder("holes") / "holes.geojson", [feature(None, "nothing"), feature(polygon(CORE[:-1]), "open"),
+                                                          feature({"type": "Polygon", "coordinates": []}, "empty")]),
+        write_geojson(folder("bowtie") / "bowtie.geojson", [feature(polygon(bowtie), "bowtie"),
+                                                            feature(polygon(CORE), "x"), feature(polygon(CORE), "x")]),
+        write_geojson(folder("swapped") / "swapped.geojson", [feature(polygon([[y, x] for x, y in CORE]))]),
+        write_geojson(folder("utm") / "utm.geojson", [feature(polygon([[x * 1e5, y * 1e5] for x, y in CORE]))]),
+        shapefile_zip(folder("no_prj"), leave_out=(".prj",)),
+        shapefile_zip(folder("gbk_dbf"), leave_out=(".cpg",), encoding="GBK"),
+        points, traversal, gbk_plan,
+        write_tasks(folder("plan"), [ROW.format(n=1, title="甲", place="cbd_core;nowhere"),
+                                     ROW.format(n=1, title="乙", place="cbd_zone")]),
+    ]
+
+
+def test_every_problem_names_file_and_record_in_chinese_and_in_english(tmp_path):
+    problems = [problem for path in bad_inputs(tmp_path) for problem in validate_file(path).problems]
+    assert len(problems) >= 14
+    for problem in problems:
+        zh, en = problem.text("zh"), problem.text("en")
+        assert str(problem) == en and zh.startswith(f"{problem.path}：") and en.startswith(f"{problem.path}: ")
+        assert CJK.search(problem.message.zh) and problem.message.zh != problem.message.en, en
+        assert not problem.record.en or CJK.search(problem.record.zh), en
+
+
+def test_a_problem_in_chinese_reads_as_a_planner_would_say_it(tmp_path):
+    path = write_geojson(tmp_path / "holes.geojson", [feature(None, "nothing")])
+    [problem] = validate_file(path).problems
+    assert problem.text("zh") == f"{path}：要素 'nothing'：没有几何（null）"
+    assert problem.text("en") == f"{path}: feature 'nothing': no geometry (null)"
+    plan = write_tasks(tmp_path / "plan", [ROW.format(n=1, title="甲", place="nowhere")])
+    [problem] = validate_file(plan).problems
+    assert problem.text("zh") == f"{plan}：第 2 行（id t999_1）：未知的地点编号 'nowhere'"
+
+
+def test_a_planner_catalogues_problems_read_in_both_languages(planner_catalog):
+    path = planner_catalog("[layers.broken]\n" + LAYER.format(title="坏", source="broken.geojson")
+                           + "[layers.cbd_core]\n" + LAYER.format(title="冒名", source="good.geojson"))
+    broken, built_in = catalog.load_catalog().problems
+    assert broken.text("zh") == (f"{path}：图层 'broken'：数据源 {path.parent / 'broken.geojson'}：要素 'b1'："
+                                 "没有几何（null）；该图层已略去")
+    assert built_in.text("zh") == (f"{path}：图层 'cbd_core'：与内置图层同编号；请另选编号（规划师的图层不能替换内置图层）；"
+                                   "该图层已略去")
+    assert str(built_in).endswith("has the id of a built-in layer; choose another id (a planner layer cannot "
+                                  "replace it); layer left out")
+    planner_catalog("[layers.good]\ngroup = \"planning\"\ntitle_zh = 好\n")
+    [problem] = catalog.load_catalog().problems
+    assert problem.text("zh").startswith(f"{path}：不是有效的 TOML：")
+
+
+def test_a_plan_table_saved_as_gbk_is_refused_in_both_languages(tmp_path):
+    folder = tmp_path / "plan"
+    path = write_tasks(folder, [ROW.format(n=1, title="推动", place="cbd_core")], encoding="gbk")
+    with pytest.raises(PlanError) as raised:
+        load_plan(folder)
+    assert raised.value.text("zh").startswith(f"{path}：第 2 行：不是 UTF-8：文字按 GBK 可读")
+    assert str(raised.value).startswith(f"{path}: row 2: not UTF-8: the text reads as GBK")
+
+
+def test_the_size_check_names_the_file_for_the_command_line_too(tmp_path, monkeypatch):
+    path = write_geojson(tmp_path / "big.geojson", [feature(polygon(CORE), f"f{i}") for i in range(2000)])
+    monkeypatch.setenv(MAX_LAYER_MB_ENV, "0.1")
+    with pytest.raises(ReadError) as raised:
+        check_size(path.stat().st_size, str(path))
+    assert str(raised.value).startswith(f"{path}: file is ") and raised.value.text("zh").startswith(f"{path}：文件大小")
+    for verb in ("check", "validate"):
+        result = subprocess.run([sys.executable, "-m", "layers", verb, str(path)], cwd=ROOT, capture_output=True,
+                                text=True, timeout=300, env={**os.environ, MAX_LAYER_MB_ENV: "0.1"})
+        said = result.stdout + result.stderr
+        assert f"{path}: file is " in said and said.count(path.name) == 1, (verb, said)
+
+
+def test_a_reading_error_of_the_check_command_names_the_file_once(tmp_path):
+    path = tmp_path / "broken.geojson"
+    path.write_text('{"type": "FeatureCollection",\n "features": [}', encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "layers", "check", str(path)], cwd=ROOT, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"error: {path}: malformed JSON at line 2 column 15: Expecting value"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_app_lists_a_broken_planner_layer_in_the_chosen_language(planner_catalog, lang):
+    from streamlit.testing.v1 import AppTest
+
+    path = planner_catalog("[layers.broken]\n" + LAYER.format(title="坏", source="broken.geojson"))
+    [problem] = catalog.load_catalog().problems
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    if lang == "en":
+        at.radio(key="lang").set_value("en").run()
+    assert not at.exception
+    [listed] = [e for e in at.sidebar.expander if e.label.startswith("有问题的图层已略去" if lang == "zh" else "Layers left out")]
+    [shown] = [re.sub(r"\\(.)", r"\1", caption.value) for caption in listed.caption]
+    assert shown == problem.text(lang) and str(path) in shown
+    assert ("没有几何" in shown) == (lang == "zh") and ("no geometry" in shown) == (lang == "en")
+
+
+def test_the_app_lists_broken_plan_records_in_the_chosen_language(tmp_path, monkeypatch):
+    import shutil
+
+    folder = tmp_path / "plan"
+    shutil.copytree(PLAN_DIR, folder)
+    write_tasks(folder, [ROW.format(n=1, title="甲", place="cbd_core;nowhere")])
+    at = app_reading_plan(folder, monkeypatch, then=lambda at: None)
+    [listed] = [e for e in at.sidebar.expander if "规划表中有问题的记录" in e.label]
+    assert "tasks_999.csv：任务 t999_1：未知的地点编号 'nowhere'" in [re.sub(r"\\(.)", r"\1", c.value)
+                                                                 for c in listed.caption]
+    at = app_reading_plan(folder, monkeypatch, then=lambda at: at.radio(key="lang").set_value("en").run())
+    [listed] = [e for e in at.sidebar.expander if "Plan table records with problems" in e.label]
+    assert "tasks_999.csv: task t999_1: unknown place id 'nowhere'" in [re.sub(r"\\(.)", r"\1", c.value)
+                                                                       for c in listed.caption]
+
+
+def test_the_app_says_which_plan_table_is_gbk_in_the_chosen_language(tmp_path, monkeypatch):
+    folder = tmp_path / "plan"
+    write_tasks(folder, [ROW.format(n=1, title="推动", place="cbd_core")], encoding="gbk")
+    at = app_reading_plan(folder, monkeypatch, then=lambda at: None)
+    assert not at.exception
+    [error] = [re.sub(r"\\(.)", r"\1", e.value) for e in at.error]
+    assert error.startswith("出错了") and f"{folder / 'tasks_999.csv'}：第 2 行：不是 UTF-8：文字按 GBK 可读" in error
+    at = app_reading_plan(folder, monkeypatch, then=lambda at: at.radio(key="lang").set_value("en").run())
+    assert not at.exception
+    [error] = [re.sub(r"\\(.)", r"\1", e.value) for e in at.error]
+    assert error.startswith("Something failed") and f"{folder / 'tasks_999.csv'}: row 2: not UTF-8" in error

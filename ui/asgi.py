@@ -15,14 +15,18 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
+import os
 from collections import OrderedDict
 from typing import Any, Final
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
+from streamlit import config
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from geo.archives import MAX_LAYER_MB_ENV, MB, max_layer_bytes
 from layers import serving, tiles
 from layers.basemaps import CATALOG as BASEMAPS
 
@@ -158,8 +162,16 @@ class CompressedFrontend:
         return any(kind in content_type for kind in COMPRESSIBLE)
 
 
+def follow_layer_limit() -> None:
+    """Streamlit's upload cap follows PLANMAP_MAX_LAYER_MB when that is set (config.toml's maxUploadSize is
+    both's default), so a planner's file is refused at one size whichever check meets it first."""
+    if MAX_LAYER_MB_ENV in os.environ:
+        config.set_option("server.maxUploadSize", math.ceil(max_layer_bytes() / MB), MAX_LAYER_MB_ENV)
+
+
 def app_options() -> dict[str, Any]:
     """Keyword arguments for `st.App`: Plan Map's routes and middleware (server.py, and the benchmark's copy)."""
+    follow_layer_limit()
     return {"routes": serving.routes() + tiles.routes(),
             "middleware": [Middleware(SecurityHeaders),
                            Middleware(CompressedFrontend, base_path=serving.base_path())]}

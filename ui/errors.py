@@ -6,10 +6,12 @@ The traceback goes to the server log for the operator (Streamlit's own error det
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import streamlit as st
 
-from layers.i18n import t
+from geo.validate import Problem
+from layers.i18n import LANGUAGES, t
 from layers.safe_text import markdown_inert
 
 log = logging.getLogger("planmap")
@@ -24,10 +26,17 @@ def show_failure(error: BaseException, lang: str, detail: str | None = None) -> 
     st.error(message)
 
 
-def show_problems(problems: list[str], lang: str, title_key: str = "left_out") -> None:
-    """Problems with the planner's layers, catalogue or plan tables, each shown as text; the rest of the page
-    still works."""
+def show_problems(problems: Sequence[Problem], lang: str, title_key: str = "left_out") -> None:
+    """Problems with the planner's layers, catalogue or plan tables, each shown as text in the reader's language;
+    the rest of the page still works."""
     if problems:
         with st.sidebar.expander(t(title_key, lang) + f" ({len(problems)})", icon="⚠️"):
             for problem in problems:
-                st.caption(markdown_inert(problem, limit=600))
+                st.caption(markdown_inert(problem.text(lang), limit=600))
+
+
+def failure_language(linked: str | None) -> str:
+    """The language switch alone, for a page that stops on a failure before the sidebar is drawn: the message
+    is then still one click away from the other language. `linked`: the link's language, the first choice."""
+    return st.sidebar.radio("语言 / Language", list(LANGUAGES), key="lang", format_func=LANGUAGES.get,
+                            horizontal=True, index=list(LANGUAGES).index(linked) if linked in LANGUAGES else 0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import math
 import secrets
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ import shapely.errors
 import shapely.geometry
 import streamlit as st
 
+from geo.archives import MB, max_layer_bytes
 from geo.crs import BD09, GCJ02, WEB_MERCATOR, WGS84, CrsError, label, parse_crs, to_wgs84
 from geo.gcj02 import shift_frame
 from geo.geojson import feature_collection
@@ -59,7 +61,8 @@ SCHEMES = ("Quantiles", "NaturalBreaks", "EqualInterval")
 COMMON_SYSTEMS = (WGS84, GCJ02, BD09, "EPSG:4490", WEB_MERCATOR, "EPSG:4527", "EPSG:4548", "EPSG:4498",
                   "EPSG:4509", "EPSG:2415", "EPSG:2436", "EPSG:2363", "EPSG:2384")
 TEXT = {
-    "add_layer": ("添加图层", "Add layer"), "file": ("文件（GeoJSON、GPKG、SHP压缩包、KML、DXF、CSV、XLSX）",
+    "add_layer": ("添加图层", "Add layer"),
+    "size_limit": ("单个文件不超过 {mb} MB", "Files up to {mb} MB"), "file": ("文件（GeoJSON、GPKG、SHP压缩包、KML、DXF、CSV、XLSX）",
                                                  "File (GeoJSON, GPKG, zipped SHP, KML, DXF, CSV, XLSX)"),
     "layer": ("图层 / 工作表", "Layer / sheet"), "crs": ("坐标系", "Coordinate system"),
     "crs_ask": ("无法确定坐标系，请选择：", "The coordinate system cannot be told for sure; choose it:"),
@@ -98,7 +101,11 @@ def user_layers() -> dict[str, dict]:
 def add_layer_section(lang: str, places: gpd.GeoDataFrame) -> None:
     """The sidebar's 添加图层: upload, pick a layer and a coordinate system, see the repair report, style, add."""
     with st.expander(text("add_layer", lang), expanded=bool(st.session_state.get("upload_file"))):
-        uploaded = st.file_uploader(text("file", lang), type=[s.lstrip(".") for s in SUFFIXES], key="upload_file")
+        # The browser refuses a bigger file itself, in English only (Streamlit's words): the limit is said first.
+        limit_mb = max_layer_bytes() / MB
+        uploaded = st.file_uploader(text("file", lang), type=[s.lstrip(".") for s in SUFFIXES], key="upload_file",
+                                    max_upload_size=math.ceil(limit_mb))
+        st.caption(text("size_limit", lang).format(mb=f"{limit_mb:g}"))
         if uploaded is None:
             return
         try:

@@ -111,3 +111,29 @@ def test_a_big_layer_is_tiled_and_a_parcel_click_reads_its_attributes(streamlit_
     assert set(tile_requests) == {200}
     assert external_requests == []
     assert page_errors == []
+
+
+@ON_APP
+def test_the_size_limit_is_said_beside_the_uploader_in_the_chosen_language(streamlit_server, page, external_requests,
+                                                                           page_errors, capsys):
+    """Streamlit refuses a file over its cap in the browser, in English only: the limit is said before a file is
+    chosen, in the planner's language, and it is the number Streamlit's own drop zone and our check use."""
+    from geo.archives import configured_upload_mb
+
+    limit = f"{configured_upload_mb():g}"
+    open_app(page, streamlit_server)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("添加图层").click()
+    said = sidebar.get_by_text(f"单个文件不超过 {limit} MB")
+    said.wait_for(timeout=30_000)
+    said.scroll_into_view_if_needed()
+    dropzone = sidebar.locator('[data-testid="stFileUploaderDropzone"]').inner_text()
+    assert f"{limit}MB per file" in dropzone  # Streamlit's own words, English only: the same number
+    screenshot(page, "upload_limit_zh", capsys)
+    sidebar.locator('[data-testid="stRadio"] label').filter(has_text="English").click()
+    sidebar.get_by_text("Add layer").click()  # the section, relabelled, opens as a planner opens it
+    said = sidebar.get_by_text(f"Files up to {limit} MB")
+    said.wait_for(timeout=30_000)
+    said.scroll_into_view_if_needed()
+    screenshot(page, "upload_limit_en", capsys)
+    assert external_requests == [] and page_errors == []
