@@ -108,6 +108,13 @@ def check_and_repair(frame: gpd.GeoDataFrame, id_field: str | None = None) -> tu
                                                                                       ignore_index=True)
 
 
+def invalidity(shape: shapely.Geometry) -> Note:
+    """Why GEOS finds a shape invalid, and where ('Self-intersection[116.46 39.91]'), in both languages."""
+    reason = explain_validity(shape)
+    cause, bracket, where = reason.partition("[")
+    return Note(REASONS_ZH.get(cause.strip(), cause) + bracket + where, reason)
+
+
 def collection_parts(shape: shapely.Geometry) -> Note:
     """What a GeometryCollection holds, as the report's detail: '2 parts: point 1, polygon 1'."""
     parts = pd.Series(_parts(shape)).map(lambda part: FAMILIES.get(part.geom_type, "other"))
@@ -133,9 +140,8 @@ def split_collections(geometry: gpd.GeoSeries) -> gpd.GeoSeries:
 
 def _repair(shape: shapely.Geometry, report) -> shapely.Geometry:
     """make_valid, keeping only the parts of the feature's own dimension; report the reason and the area change."""
-    reason = explain_validity(shape)
-    cause, bracket, where = reason.partition("[")
-    reason_zh = REASONS_ZH.get(cause.strip(), cause) + bracket + where
+    reason_note = invalidity(shape)
+    reason, reason_zh = reason_note.en, reason_note.zh
     fixed = shapely.make_valid(shape)
     family = FAMILIES.get(shape.geom_type, "other")
     if fixed.geom_type == "GeometryCollection" and family in DIMENSION:

@@ -29,12 +29,11 @@ import pyogrio
 import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
-from shapely.validation import explain_validity
 
 from geo.archives import max_layer_bytes, size_refusal, zip_refusal
 from geo.gcj02 import wgs84_to_gcj02
 from geo.notes import NO_RECORD, Note
-from geo.repair import collection_split_note, split_collections
+from geo.repair import collection_split_note, invalidity, split_collections
 from geo.paths import DATA_DIR, PLAN_DIR
 
 LAYER_SUFFIXES: Final = (".geojson", ".json", ".gpkg", ".zip", ".kml", ".csv")
@@ -334,8 +333,8 @@ def _check_frame(report: Report, frame: gpd.GeoDataFrame) -> None:
         report.error(Note("几何为空", "empty geometry"), label(index))
     drawn = frame[~(geometry.isna() | geometry.is_empty)]
     for index in drawn.index[~drawn.geometry.is_valid]:
-        reason = explain_validity(drawn.geometry[index])
-        report.error(Note(f"几何无效：{reason}（自相交？）", f"invalid geometry: {reason} (self-intersecting?)"),
+        reason = invalidity(drawn.geometry[index])
+        report.error(Note(f"几何无效：{reason.zh}", f"invalid geometry: {reason.en} (self-intersecting?)"),
                      label(index))
     # Points, lines and polygons may share a layer (kind "mixed"); a collection cannot be styled or exported as
     # one type, so it is opened into its parts, as the upload does (geo/repair.py) and with its words.

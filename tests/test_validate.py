@@ -472,6 +472,10 @@ def test_a_problem_in_chinese_reads_as_a_planner_would_say_it(tmp_path):
     plan = write_tasks(tmp_path / "plan", [ROW.format(n=1, title="甲", place="nowhere")])
     [problem] = validate_file(plan).problems
     assert problem.text("zh") == f"{plan}：第 2 行（id t999_1）：未知的地点编号 'nowhere'"
+    bowtie = [[116.45, 39.90], [116.47, 39.92], [116.47, 39.90], [116.45, 39.92], [116.45, 39.90]]
+    path = write_geojson(tmp_path / "bowtie.geojson", [feature(polygon(bowtie), "bowtie")])
+    [problem] = validate_file(path).problems
+    assert problem.text("zh") == f"{path}：要素 'bowtie'：几何无效：自相交[116.46 39.91]"  # GEOS's reason too
 
 
 def test_a_planner_catalogues_problems_read_in_both_languages(planner_catalog):
