@@ -23,7 +23,7 @@ from pyproj import CRS
 
 from geo.archives import size_refusal, zip_refusal
 from geo.notes import Note, NoteError
-from geo.validate import geojson_problem, missing_parts_note
+from geo.diagnosis import geojson_problem, missing_parts_note
 
 VECTOR_SUFFIXES = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GeoPackage", ".kml": "KML",
                    ".kmz": "KML", ".dxf": "DXF", ".shp": "Shapefile"}
@@ -45,6 +45,13 @@ class ReadError(NoteError):
     """A file that cannot be read as a layer; the message says why in a planner's words (both languages)."""
 
 
+class NoCoordinateColumns(ReadError):
+    """A table with neither coordinate nor WKT columns: not a layer (the validator checks it as a plain table).
+    `layers`: a workbook's sheets, since another sheet may hold the places."""
+
+    layers: list[str] = []
+
+
 @dataclass
 class SourceLayer:
     """A layer as read, in its own coordinates, with what the reader learnt along the way."""
@@ -56,6 +63,7 @@ class SourceLayer:
     declared_by: str | None = None  # "file" (.prj, GeoPackage, GeoJSON crs), "format" (RFC 7946, KML) or None
     encoding: str | None = None
     notes: list[Note] = field(default_factory=list)
+    sidecars: tuple[str, ...] = ()  # a shapefile's parts found beside its .shp (".dbf", ".prj"…, lower case)
 
 
 def check_size(size: int, name: str, limit: int | None = None) -> None:
@@ -185,7 +193,9 @@ def _read_vector(path: Path, layer: str | None) -> SourceLayer:
     if shapely.has_z(frame.geometry.values).any():
         frame.geometry = gpd.GeoSeries(shapely.force_2d(frame.geometry.values), index=frame.index, crs=frame.crs)
         notes.append(Note("已去掉高程（Z）：地图为二维", "heights (Z) dropped: the map is 2D"))
-    return SourceLayer(frame, fmt, chosen, layers, _declared_by(fmt, path, frame), encoding, notes)
+    sidecars = tuple(sorted({part.suffix.lower() for part in path.parent.glob(path.stem + ".*")})) \
+        if fmt == "Shapefile" else ()
+    return SourceLayer(frame, fmt, chosen, layers, _declared_by(fmt, path, frame), encoding, notes, sidecars)
 
 
 def _declared_by(fmt: str, path: Path, frame: gpd.GeoDataFrame) -> str | None:
@@ -280,7 +290,11 @@ def _read_table(name: str, data: bytes, suffix: str, sheet: str | None) -> Sourc
         notes.append(Note(f"文字编码 {shown}", f"text encoding {encoding}"))
         fmt = "CSV"
     table.columns = [str(c).strip() for c in table.columns]
-    geometry, how = table_geometry(table)
+    try:
+        geometry, how = table_geometry(table)
+    except NoCoordinateColumns as error:
+        error.layers = layers
+        raise
     notes.append(how)
     frame = gpd.GeoDataFrame(table, geometry=geometry, crs=None)
     return SourceLayer(frame, fmt, sheet, layers, None, encoding, notes)
@@ -313,10 +327,10 @@ def table_geometry(table: pd.DataFrame) -> tuple[gpd.GeoSeries, Note]:
     x_column = next((c for name in X_NAMES for c in table.columns if lowered[c] == name), None)
     y_column = next((c for name in Y_NAMES for c in table.columns if lowered[c] == name), None)
     if x_column is None or y_column is None:
-        raise ReadError("没有坐标字段：请将其命名为 经度/纬度（lon/lat）或 x/y，或提供 WKT 字段；"
-                        f"表中字段为 {'、'.join(table.columns)}",
-                        "no coordinate columns: name them lon/lat (经度/纬度) or x/y, or give a WKT column; "
-                        f"the table has {', '.join(table.columns)}")
+        raise NoCoordinateColumns("没有坐标字段：请将其命名为 经度/纬度（lon/lat）或 x/y，或提供 WKT 字段；"
+                                  f"表中字段为 {'、'.join(table.columns)}",
+                                  "no coordinate columns: name them lon/lat (经度/纬度) or x/y, or give a WKT "
+                                  f"column; the table has {', '.join(table.columns)}")
     x = pd.to_numeric(table[x_column], errors="coerce")
     y = pd.to_numeric(table[y_column], errors="coerce")
     points = gpd.points_from_xy(x, y)

@@ -1,8 +1,15 @@
-"""One validator for every file Plan Map reads: layers (GeoJSON, GeoPackage, zipped Shapefile, KML, CSV with
-coordinates) and plan tables. Each problem names the file, the record and what is wrong, in words a
-planner can act on, in Chinese and in English (geo/notes.py: the app shows the reader's language, the command
-line and str() the English); nothing here raises on a bad file, and nothing reads a file whole before its
-size and, for archives, its entries have been checked.
+"""One validator for every file Plan Map reads: layers in every format the upload accepts (GeoJSON, GeoPackage
+with all its layers, Shapefile zipped or bare beside its sidecars, KML/KMZ, DXF, CSV/TSV/XLSX with coordinate
+or WKT columns) and plan tables. Layers are read by the upload's own reader (geo/readers.py), so a file means
+the same here as in the app; the checks then run on what was read. Each problem names the file, the record (and
+the layer, when the file has several) and what is wrong, in words a planner can act on, in Chinese and in
+English (geo/notes.py: the app shows the reader's language, the command line and str() the English); nothing
+here raises on a bad file, and nothing reads a file whole before its size and, for archives, its entries have
+been checked.
+
+Policy: missing or invalid geometry and duplicate ids are errors here — shipped and catalogue data must be
+clean — while the app's upload repairs them: the upload shows the same findings (missing or invalid geometry,
+duplicate ids, geometry collections) in its repair report (geo/repair.py), with what it did about each.
 
 The catalogue files (TOML) are checked in layers/catalog.py, which knows the declaration fields; the
 command line `python -m layers validate` runs both.
@@ -14,37 +21,38 @@ import io
 import json
 import math
 import re
-import tempfile
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Final, Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
-import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from geo.archives import max_layer_bytes, size_refusal, zip_refusal
+from geo.archives import max_layer_bytes, size_refusal
+from geo.crs import LON_LAT_SYSTEMS, detect, to_wgs84
+from geo.crs import label as crs_label
+from geo.diagnosis import feature_label, json_syntax_note, missing_parts_note, unclosed_ring_note, unclosed_rings
 from geo.gcj02 import wgs84_to_gcj02
 from geo.notes import NO_RECORD, Note
+from geo.readers import SUFFIXES as READER_SUFFIXES
+from geo.readers import NoCoordinateColumns, ReadError, SourceLayer, read_path
 from geo.repair import collection_split_note, invalidity, split_collections
 from geo.paths import DATA_DIR, PLAN_DIR
 
-LAYER_SUFFIXES: Final = (".geojson", ".json", ".gpkg", ".zip", ".kml", ".csv")
+# What a folder stands for: every file the upload reads but .txt (in a folder, notes rather than a table).
+LAYER_SUFFIXES: Final = tuple(suffix for suffix in READER_SUFFIXES if suffix != ".txt")
 SHAPEFILE_PARTS: Final = (".shp", ".shx", ".dbf", ".prj")
 # Beijing and its surroundings (lon/lat): data outside is misplaced, projected or swapped.
 BEIJING_REGION: Final = (115.0, 39.0, 118.5, 41.5)
 # GCJ-02 moves Beijing about 500–600 m; matched features this much nearer their shifted position are GCJ-02.
 GCJ_MIN_OFFSET_M: Final = 200.0
 GCJ_MIN_MATCHES: Final = 3  # one place matched by name proves nothing: names repeat, and areas are not points
-COORDINATE_COLUMNS: Final = (("lon", "lat"), ("lng", "lat"), ("longitude", "latitude"), ("x", "y"),
-                              ("经度", "纬度"))
 PLAN_TABLES: Final = {  # file-name pattern → required columns, id column (None: no id of its own)
     r"tasks_.*\.csv": (("id", "doc_id", "section_path", "title_zh", "title_en", "theme", "places", "quote",
                         "status", "status_doc", "status_quote"), "id"),
@@ -121,17 +129,13 @@ def validate_file(path: Path, limit: int | None = None) -> Report:
     try:
         if suffix == ".csv" and plan_table_kind(report.path):
             _check_plan_table(report)
-        elif suffix == ".csv":
-            _check_csv_layer(report)
         elif suffix in (".geojson", ".json"):
             _check_geojson(report)
-        elif suffix == ".zip":
-            _check_shapefile_zip(report)
-        elif suffix in (".gpkg", ".kml"):
-            _check_vector(report, report.path)
+        elif suffix in READER_SUFFIXES:
+            _check_layers(report)
         else:
-            report.error(Note(f"未知的文件类型 {suffix or '（无）'}：应为 {'、'.join(LAYER_SUFFIXES)} 之一",
-                              f"unknown file type {suffix or '(none)'}: expected one of {', '.join(LAYER_SUFFIXES)}"))
+            report.error(Note(f"未知的文件类型 {suffix or '（无）'}：应为 {'、'.join(READER_SUFFIXES)} 之一",
+                              f"unknown file type {suffix or '(none)'}: expected one of {', '.join(READER_SUFFIXES)}"))
     except Exception as error:  # a reader failing in a way not foreseen is still a problem of this file
         report.error(Note(f"无法读取（{type(error).__name__}: {error}）",
                           f"could not be read ({type(error).__name__}: {error})"))
@@ -182,140 +186,141 @@ def _check_geojson(report: Report) -> None:
             report.error(Note(f"几何为空（{geometry.get('type')} 没有坐标）",
                               f"empty geometry ({geometry.get('type')} with no coordinates)"), where)
         else:
-            for ring in _unclosed_rings(geometry):
+            for ring in unclosed_rings(geometry):
                 report.error(unclosed_ring_note(ring), where)
-    if report.ok:  # the features themselves are read by GDAL, vectorised (a 100 000-feature layer in ~2 s)
-        _check_vector(report, report.path, single=True)
+    if report.ok:  # the features themselves are read as the upload reads them (GDAL, vectorised)
+        _check_layers(report)
 
 
-def _check_vector(report: Report, path: Path, encoding: str | None = None, single: bool = False) -> None:
-    """GeoPackage, KML or an unpacked shapefile: every layer inside, through GDAL. `single`: a one-layer format
-    (GeoJSON), read without listing its layers first (listing scans a GeoJSON file whole)."""
+def _check_layers(report: Report) -> None:
+    """Every layer of the file (a GeoPackage's or KML's layers, a workbook's sheets) read by the upload's reader,
+    then checked; with several layers each problem names its layer."""
     try:
-        names = [None] if single else [row[0] for row in pyogrio.list_layers(path)]
-    except Exception as error:  # GDAL's error types vary by driver
-        report.error(Note(f"不是可读的矢量文件（{error}）", f"not a readable vector file ({error})"))
+        first: SourceLayer | None = read_path(report.path)
+        names = first.layers if len(first.layers) > 1 else [first.layer]
+    except NoCoordinateColumns as error:
+        if report.path.suffix.lower() == ".csv":  # a table of records (data/places_declared.csv), not a layer
+            _check_table_without_coordinates(report)
+            return
+        if len(error.layers) < 2:
+            report.error(_unnamed(error.note, report.path))
+            return
+        first, names = None, error.layers  # a workbook opening on a sheet of notes: the others may hold places
+    except ReadError as error:
+        report.error(_unnamed(error.note, report.path))
         return
     frames = []
     for name in names:
-        where = Note(f"图层 {name!r}", f"layer {name!r}") if name else NO_RECORD
+        part = Report(report.path)
         try:
-            frame = pyogrio.read_dataframe(path, layer=name, encoding=encoding)
-        except Exception as error:  # as above
-            report.error(Note(f"无法读取（{error}）", f"could not be read ({error})"), where)
-            continue
-        if frame.crs is None:
-            report.error(Note("没有坐标系（Shapefile 需要 .prj 文件）", "no coordinate system (a shapefile needs its .prj)"),
-                         where)
-            continue
-        if not CRS.from_user_input(frame.crs).equals(WGS84, ignore_axis_order=True):
-            try:
-                frame = frame.to_crs(4326)
-            except Exception as error:  # pyproj cannot transform every CRS GDAL can name
-                report.error(Note(f"坐标系 {frame.crs} 无法转换为 WGS84（{error}）",
-                                  f"CRS {frame.crs} cannot be reprojected to WGS84 ({error})"), where)
-                continue
-        frames.append(frame)
-    if not frames and not names:
-        report.error(Note("不含任何图层", "holds no layers"))
-    if frames:
-        _check_frame(report, gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=4326))
+            _check_source(part, first if first is not None and name == first.layer else read_path(report.path, name))
+        except NoCoordinateColumns as error:  # a workbook's sheet of notes: not a layer
+            part.warn(_unnamed(error.note, report.path) + Note("；已略去", "; left out"))
+        except ReadError as error:
+            part.error(_unnamed(error.note, report.path))
+        where = layer_label(name, report.path.suffix.lower() == ".xlsx") if len(names) > 1 else NO_RECORD
+        report.problems += [_within(problem, where) for problem in part.problems]
+        frames += [part.frame] if part.frame is not None else []
+    if report.ok and not frames:
+        report.error(Note("没有含坐标的图层或工作表", "holds no layer or sheet with places"))
+    if report.ok:
+        report.frame = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=4326)
 
 
-def _check_shapefile_zip(report: Report) -> None:
-    """A zipped shapefile: entries checked before anything is unpacked, then read with its stated encoding."""
-    try:
-        archive = zipfile.ZipFile(report.path)
-    except zipfile.BadZipFile as error:
-        report.error(Note(f"不是可读的 zip 文件（{error}）", f"not a readable zip file ({error})"))
+def _check_source(report: Report, source: SourceLayer) -> None:
+    """The validator's checks on one layer as read: a shapefile's parts and encoding, a table's text encoding
+    and rows without coordinates, the coordinate system, then geometry, coordinates and ids."""
+    if source.format == "Shapefile" and not _shapefile_complete(report, source):
         return
-    with archive, tempfile.TemporaryDirectory() as scratch:
-        entries = [entry for entry in archive.infolist() if not entry.is_dir()]
-        if not _safe_zip(report, entries):
+    frame = source.frame
+    if source.format == "CSV" and source.encoding == "GB18030":
+        _decode(report, report.path.read_bytes())  # names the row of the first character that is not UTF-8
+        return
+    if source.format in ("CSV", "XLSX"):
+        placeless = frame.geometry.isna()
+        for index in frame.index[placeless]:
+            report.error(Note("没有坐标（坐标单元格为空或不是数字，或 WKT 无法读取）",
+                              "no coordinates (the coordinate cells are empty or not numbers, or the WKT is "
+                              "unreadable)"), row_label(index + 2))
+        frame = frame[~placeless]
+        if frame.empty:
             return
-        stems = sorted({entry.filename[:-4] for entry in entries if entry.filename.lower().endswith(".shp")})
-        if not stems:
-            report.error(Note("不含 .shp 文件", "holds no .shp file"))
-            return
-        by_name = {entry.filename.lower(): entry for entry in entries}
-        for stem in stems:
-            missing = [part for part in SHAPEFILE_PARTS if f"{stem.lower()}{part}" not in by_name]
-            if missing:
-                report.error(missing_parts_note(missing), shapefile_label(stem))
-                continue
-            target = Path(scratch) / PurePosixPath(stem).name
-            for part in SHAPEFILE_PARTS + (".cpg",):
-                entry = by_name.get(f"{stem.lower()}{part}")
-                if entry is not None:
-                    Path(f"{target}{part}").write_bytes(archive.read(entry))
-            encoding = _dbf_encoding(report, Path(f"{target}.dbf"), Path(f"{target}.cpg"), stem)
-            if encoding is not None:
-                _check_vector(report, Path(f"{target}.shp"), encoding=encoding or None)
+    frame = _in_wgs84(report, frame, source.declared_by)
+    if frame is not None:
+        _check_frame(report, frame)
 
 
-def _safe_zip(report: Report, entries: list[zipfile.ZipInfo]) -> bool:
-    """Refuse entries that leave the folder and archives that expand past the unpacked limit or ratio."""
-    refusal = zip_refusal(entries)
-    if refusal is not None:
-        note, entry = refusal
-        report.error(note, entry_label(entry) if entry is not None else NO_RECORD)
-    return refusal is None
+def _shapefile_complete(report: Report, source: SourceLayer) -> bool:
+    """Every part a shapefile needs, and attribute text whose encoding a .cpg states (or that is ASCII)."""
+    where = shapefile_label(source.layer or report.path.stem)
+    missing = [part for part in SHAPEFILE_PARTS if part not in source.sidecars]
+    if missing:
+        report.error(missing_parts_note(missing), where)
+        return False
+    if ".cpg" in source.sidecars:
+        return True
+    texts = [value for column in source.frame.columns if source.frame[column].dtype == object
+             for value in source.frame[column] if isinstance(value, str) and not value.isascii()]
+    if source.encoding == "GB18030":
+        report.error(Note("属性文字不是 UTF-8，且没有 .cpg 文件；按 GBK（GB2312/GB18030，中文 Windows 的默认编码）可读："
+                          "请添加内容为 GBK 的 .cpg 文件，或另存为 UTF-8",
+                          "attribute text is not UTF-8 and there is no .cpg file; it reads as GBK (GB2312/"
+                          "GB18030, the Chinese Windows default): add a .cpg file containing GBK, or re-save as "
+                          "UTF-8"), where)
+        return False
+    if any("\ufffd" in text for text in texts):
+        report.error(Note("属性文字的编码无法识别，且没有说明编码的 .cpg 文件",
+                          "attribute text is in an unknown encoding and there is no .cpg file naming it"), where)
+        return False
+    if texts:
+        report.warn(Note("没有 .cpg 文件：属性文字按 UTF-8 读取（可添加内容为 UTF-8 的 .cpg 文件加以说明）",
+                         "no .cpg file: attribute text read as UTF-8 (add a .cpg containing UTF-8 to say so)"), where)
+    return True
 
 
-def _dbf_encoding(report: Report, dbf: Path, cpg: Path, stem: str) -> str | None:
-    """The encoding to read attributes with: the .cpg's, else UTF-8 when the text is UTF-8; None when unsure."""
-    if cpg.exists():
-        return cpg.read_text(encoding="ascii", errors="replace").strip() or "UTF-8"
-    data = dbf.read_bytes()
-    header = int.from_bytes(data[8:10], "little") if len(data) >= 10 else 0
-    records = data[header:]
-    try:
-        records.decode("ascii")
-        return ""
-    except UnicodeDecodeError:
-        pass
-    try:
-        records.decode("utf-8")
-    except UnicodeDecodeError:
+def _in_wgs84(report: Report, frame: gpd.GeoDataFrame, declared_by: str | None) -> gpd.GeoDataFrame | None:
+    """The layer in WGS84. A file without a coordinate system (a table, a DXF) gets the upload's decision
+    (geo/crs.detect): lon/lat is taken as it stands (swapped axes and GCJ-02 are the coordinate checks' to
+    find), one projected system that fits is converted with a warning, several are an error naming them."""
+    if frame.crs is not None:
+        if CRS.from_user_input(frame.crs).equals(WGS84, ignore_axis_order=True):
+            return frame
         try:
-            records.decode("gbk")
-            report.error(Note("属性文字不是 UTF-8，且没有 .cpg 文件；按 GBK（GB2312/GB18030，中文 Windows 的默认编码）可读："
-                              "请添加内容为 GBK 的 .cpg 文件，或另存为 UTF-8",
-                              "attribute text is not UTF-8 and there is no .cpg file; it reads as GBK (GB2312/"
-                              "GB18030, the Chinese Windows default): add a .cpg file containing GBK, or re-save as "
-                              "UTF-8"), shapefile_label(stem))
-        except UnicodeDecodeError:
-            report.error(Note("属性文字的编码无法识别，且没有说明编码的 .cpg 文件",
-                              "attribute text is in an unknown encoding and there is no .cpg file naming it"),
-                         shapefile_label(stem))
-        return None
-    report.warn(Note("没有 .cpg 文件：属性文字按 UTF-8 读取（可添加内容为 UTF-8 的 .cpg 文件加以说明）",
-                     "no .cpg file: attribute text read as UTF-8 (add a .cpg containing UTF-8 to say so)"),
-                shapefile_label(stem))
-    return "UTF-8"
+            return frame.to_crs(4326)
+        except Exception as error:  # pyproj cannot transform every CRS GDAL can name
+            report.error(Note(f"坐标系 {frame.crs} 无法转换为 WGS84（{error}）",
+                              f"CRS {frame.crs} cannot be reprojected to WGS84 ({error})"))
+            return None
+    decision = detect(frame, declared_by)
+    if decision.crs in LON_LAT_SYSTEMS:
+        return frame.set_crs(4326)
+    if decision.certain and decision.crs is not None:
+        report.warn(Note(f"文件未声明坐标系：按坐标范围判定为 {crs_label(decision.crs, 'zh')}，已转换为 WGS84",
+                         f"the file states no coordinate system: its range says {crs_label(decision.crs)}; "
+                         "converted to WGS84"))
+        return to_wgs84(frame, decision.crs, decision.swapped_axes)
+    candidates = Note("、".join(crs_label(code, "zh") for code in decision.candidates) or "无",
+                      ", ".join(crs_label(code) for code in decision.candidates) or "none")
+    report.error(Note(f"文件未声明坐标系，且无法判定（可能为：{candidates.zh}）：请转换为 WGS84 经纬度（EPSG:4326）",
+                      f"the file states no coordinate system and it cannot be decided (it may be: "
+                      f"{candidates.en}): reproject to WGS84 lon/lat (EPSG:4326)"))
+    return None
 
 
-def _check_csv_layer(report: Report) -> None:
-    """A table of points with lon/lat (or x/y, 经度/纬度) columns."""
-    rows = _read_csv(report)
-    if rows is None:
-        return
-    header, records = rows
-    lowered = [column.strip().lower() for column in header]
-    pair = next(((lowered.index(x), lowered.index(y)) for x, y in COORDINATE_COLUMNS
-                 if x in lowered and y in lowered), None)
-    if pair is None:
-        _check_generic_table(report, header, records)
-        return
-    points, kept = [], []
-    for number, record in enumerate(records, start=2):
-        try:
-            points.append(shapely.Point(float(record[pair[0]]), float(record[pair[1]])))
-            kept.append(dict(zip(header, record)))
-        except (ValueError, IndexError):
-            report.error(Note(f"坐标 {header[pair[0]]}/{header[pair[1]]} 不是数字",
-                              f"coordinates {header[pair[0]]}/{header[pair[1]]} are not numbers"), row_label(number))
-    _check_frame(report, gpd.GeoDataFrame(pd.DataFrame(kept), geometry=points, crs=4326))
+def _unnamed(note: Note, path: Path) -> Note:
+    """A reader's message without the file name it starts with: the problem names the file already."""
+    names = (path.name, f"{path.stem}.zip")  # a bare .shp is read as the zip of it and its sidecars
+    zh = next((note.zh[len(name) + 1:] for name in names if note.zh.startswith(f"{name}：")), note.zh)
+    en = next((note.en[len(name) + 2:] for name in names if note.en.startswith(f"{name}: ")), note.en)
+    return Note(zh, en)
+
+
+def _within(problem: Problem, layer: Note) -> Problem:
+    """A problem of one layer of a several-layer file: its record names the layer first."""
+    if not layer.en:
+        return problem
+    record = layer + Note(f"：{problem.record.zh}", f": {problem.record.en}") if problem.record.en else layer
+    return Problem(problem.path, problem.message, record, problem.severity)
 
 
 def _check_frame(report: Report, frame: gpd.GeoDataFrame) -> None:
@@ -443,70 +448,18 @@ def _declared_crs(document: dict[str, Any]) -> CRS | None:
         return None
 
 
-def _unclosed_rings(geometry: dict[str, Any]) -> list[int]:
-    """Numbers (1-based, across parts) of polygon rings whose first and last points differ."""
-    kind, coordinates = geometry.get("type"), geometry.get("coordinates") or []
-    polygons = [coordinates] if kind == "Polygon" else coordinates if kind == "MultiPolygon" else []
-    rings = [ring for polygon in polygons for ring in polygon]
-    return [number for number, ring in enumerate(rings, start=1) if len(ring) >= 2 and ring[0] != ring[-1]]
-
-
-def feature_label(feature: Any, number: int) -> Note:
-    """A GeoJSON feature as a planner finds it again: by its id, else by its place in the file (1-based)."""
-    identifier = ((feature.get("properties") or {}).get("id") if isinstance(feature, dict) else None)
-    if identifier not in (None, ""):
-        return Note(f"要素 {identifier!r}", f"feature {identifier!r}")
-    return Note(f"第 {number} 个要素", f"feature #{number}")
-
-
 def row_label(number: int) -> Note:
     """A table's record as a spreadsheet numbers it (the header is row 1)."""
     return Note(f"第 {number} 行", f"row {number}")
 
 
+def layer_label(name: str, sheet: bool = False) -> Note:
+    """A layer of a GeoPackage or KML, or a sheet of a workbook: by its name in the file."""
+    return Note(f"工作表 {name!r}", f"sheet {name!r}") if sheet else Note(f"图层 {name!r}", f"layer {name!r}")
+
+
 def shapefile_label(stem: str) -> Note:
     return Note(f"Shapefile 文件 {stem!r}", f"shapefile {stem!r}")
-
-
-def entry_label(entry: str) -> Note:
-    """An archive's entry, by its name inside the archive."""
-    return Note(f"条目 {entry!r}", f"entry {entry!r}")
-
-
-# What is wrong, in both languages: the validator reports the English wording, the app's upload either.
-
-def json_syntax_note(error: json.JSONDecodeError) -> Note:
-    return Note(f"JSON 格式错误，第 {error.lineno} 行第 {error.colno} 列（{error.msg}）",
-                f"malformed JSON at line {error.lineno} column {error.colno}: {error.msg}")
-
-
-def unclosed_ring_note(ring: int) -> Note:
-    return Note(f"面的第 {ring} 个环未闭合（末点与起点不同）",
-                f"polygon ring {ring} is not closed (its last point differs from its first)")
-
-
-def missing_parts_note(missing: list[str]) -> Note:
-    return Note(f"缺少 {'、'.join(missing)}（Shapefile 需要 .shp、.shx、.dbf 和 .prj 一起：请全部打包）",
-                f"missing {', '.join(missing)} (a shapefile needs .shp, .shx, .dbf and .prj together; "
-                "zip all of them)")
-
-
-def geojson_problem(data: bytes) -> tuple[Note, Note | None] | None:
-    """The first thing that keeps a GeoJSON from being read, as the validator finds it, and where (the feature,
-    when it is one): for a reader whose own error (GDAL's) names neither line nor feature."""
-    try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        return None
-    except json.JSONDecodeError as error:
-        return json_syntax_note(error), None
-    features = document.get("features") if isinstance(document, dict) else None
-    for number, feature in enumerate(features if isinstance(features, list) else [], start=1):
-        geometry = feature.get("geometry") if isinstance(feature, dict) else None
-        rings = _unclosed_rings(geometry) if isinstance(geometry, dict) else []
-        if rings:
-            return unclosed_ring_note(rings[0]), feature_label(feature, number)
-    return None
 
 
 # Tables --------------------------------------------------------------------------------------------------
@@ -557,6 +510,13 @@ def _read_csv(report: Report) -> tuple[list[str], list[list[str]]] | None:
             report.error(Note(f"有 {len(record)} 个单元格，而表头有 {len(header)} 个",
                               f"{len(record)} cells where the header has {len(header)}"), row_label(number))
     return header, [record for record in records if record]
+
+
+def _check_table_without_coordinates(report: Report) -> None:
+    """A CSV of records without places (data/places_declared.csv): its rows and unique ids."""
+    rows = _read_csv(report)
+    if rows is not None:
+        _check_generic_table(report, *rows)
 
 
 def _check_generic_table(report: Report, header: list[str], records: list[list[str]]) -> None:

@@ -18,9 +18,10 @@ FOUND_ERRORS = 1
 def add_validate_parser(commands: argparse._SubParsersAction) -> None:
     checking = commands.add_parser(
         "validate", help="check layers, plan tables and catalogue files; exit 1 on any error",
-        description="Check layers (GeoJSON, GeoPackage, zipped Shapefile, KML, CSV with lon/lat), plan tables "
-                    "(data/plan/*.csv) and catalogue files (*.toml) as the app does, naming file, record and "
-                    "problem. A folder stands for the files directly in it.")
+        description="Check layers in every format the upload reads (GeoJSON, GeoPackage, Shapefile zipped or "
+                    "bare, KML/KMZ, DXF, CSV/TSV/XLSX with coordinates), plan tables (data/plan/*.csv) and "
+                    "catalogue files (*.toml) as the app does, naming file, layer, record and problem. A folder "
+                    "stands for the files directly in it.")
     checking.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     checking.set_defaults(run=lambda args: validate_command(args.paths))
 
