@@ -1,9 +1,10 @@
 """Read a planner's own layer from the bytes of an uploaded file, in whatever format planners receive.
 
-GeoJSON, GeoPackage (one of its layers), zipped Shapefile (DBF in UTF-8 or GBK/GB18030: from the .cpg, the
-DBF's language byte, or the bytes themselves), KML/KMZ, DXF (closed polylines become polygons), and CSV/XLSX
-with coordinate columns (lon/lat or x/y, or a WKT column). The result keeps the source coordinates and says
-how its coordinate system is known ('file', 'format' or not at all): geo/crs.py decides the rest.
+GeoJSON, GeoPackage (one of its layers), zipped Shapefile (one of the zip's shapefiles; DBF in UTF-8 or
+GBK/GB18030: from the .cpg, the DBF's language byte, or the bytes themselves), KML/KMZ, DXF (closed polylines
+become polygons), and CSV/XLSX with coordinate columns (lon/lat or x/y, or a WKT column). The result keeps the
+source coordinates and says how its coordinate system is known ('file', 'format' or not at all): geo/crs.py
+decides the rest.
 Files are unpacked into a private temporary directory that is removed at once; nothing lands in data/.
 """
 from __future__ import annotations
@@ -84,7 +85,7 @@ def read_upload(name: str, data: bytes, layer: str | None = None) -> SourceLayer
     if suffix in TABLE_SUFFIXES:
         return _read_table(name, data, suffix, layer)
     with tempfile.TemporaryDirectory(prefix="planmap-upload-") as folder:
-        path = _unpack(name, data, Path(folder)) if suffix == ".zip" else Path(folder) / f"upload{suffix}"
+        path = _unpack(name, data, Path(folder), layer) if suffix == ".zip" else Path(folder) / f"upload{suffix}"
         if suffix != ".zip":
             path.write_bytes(data)
         try:
@@ -108,8 +109,9 @@ def read_path(path: Path, layer: str | None = None) -> SourceLayer:
     return read_upload(path.name, path.read_bytes(), layer)
 
 
-def _unpack(name: str, data: bytes, folder: Path) -> Path:
-    """Extract a zip (size-checked first) and return the layer file inside it: a .shp, else any vector file."""
+def _unpack(name: str, data: bytes, folder: Path, layer: str | None = None) -> Path:
+    """Extract a zip (size-checked first) and return the layer file inside it: a .shp (the one named `layer`,
+    else the first), else any vector file."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as error:
@@ -126,10 +128,12 @@ def _unpack(name: str, data: bytes, folder: Path) -> Path:
     files = sorted(folder.iterdir())
     for suffixes in ((".shp",), tuple(s for s in VECTOR_SUFFIXES if s != ".shp")):
         found = [f for f in files if f.suffix.lower() in suffixes]
-        if found and suffixes == (".shp",) and not any(folder.glob(found[0].stem + ".[sS][hH][xX]")):
-            missing = missing_parts_note([".shx"])
-            raise ReadError(f"{name}：Shapefile {found[0].stem!r} {missing.zh}",
-                            f"{name}: shapefile {found[0].stem!r}: {missing.en}")
+        if found and suffixes == (".shp",):
+            found = sorted(found, key=lambda shp: (shp.stem != layer, shp.stem))
+            if not any(folder.glob(found[0].stem + ".[sS][hH][xX]")):
+                missing = missing_parts_note([".shx"])
+                raise ReadError(f"{name}：Shapefile {found[0].stem!r} {missing.zh}",
+                                f"{name}: shapefile {found[0].stem!r}: {missing.en}")
         if found:
             return found[0]
     raise ReadError(f"{name}：压缩包内没有 .shp 或其他图层文件",
@@ -177,10 +181,13 @@ def _read_vector(path: Path, layer: str | None) -> SourceLayer:
     if layer is not None and layer not in layers:
         raise ReadError(f"没有图层 {layer!r}；文件中的图层为 {'、'.join(layers)}",
                         f"no layer {layer!r}; the file has {', '.join(layers)}")
-    chosen = layer or layers[0]
-    if len(layers) > 1 and layer is None:
-        notes.append(Note(f"共 {len(layers)} 个图层：已读取 {chosen!r}，其余为 {'、'.join(layers[1:])}",
-                          f"{len(layers)} layers: read {chosen!r}; the others are {', '.join(layers[1:])}"))
+    if fmt == "Shapefile":  # a zip may hold several shapefiles: each is a layer, and the one at `path` is read
+        layers = sorted(part.stem for part in path.parent.iterdir() if part.suffix.lower() == ".shp")
+    chosen = path.stem if fmt == "Shapefile" else layer or layers[0]
+    others = [name for name in layers if name != chosen]
+    if others and layer is None:
+        notes.append(Note(f"共 {len(layers)} 个图层：已读取 {chosen!r}，其余为 {'、'.join(others)}",
+                          f"{len(layers)} layers: read {chosen!r}; the others are {', '.join(others)}"))
     try:
         frame = pyogrio.read_dataframe(path, layer=chosen, **options)
     except Exception as error:  # as above; a one-layer file's layer is named for the temporary copy: not shown

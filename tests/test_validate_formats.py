@@ -18,10 +18,9 @@ import pyogrio
 import pytest
 from shapely.geometry import Point, Polygon
 
-from geo.paths import DATA_DIR, ROOT
-from geo.readers import SUFFIXES
+from geo.paths import DATA_DIR, PLAN_DIR, ROOT
 from geo.userlayer import load_user_layer
-from geo.validate import Problem, validate_file
+from geo.validate import LAYER_SUFFIXES, Problem, validate_file
 from tests import upload_fixtures as fx
 
 CORE = [(116.45, 39.90), (116.47, 39.90), (116.47, 39.92), (116.45, 39.92), (116.45, 39.90)]
@@ -172,9 +171,10 @@ def test_a_geopackage_in_gauss_kruger_is_converted_and_its_layer_without_ids_nam
     assert problems == [f"{path}: layer 'parcels': features have no `id` property (Plan Map needs one per feature)"]
 
 
-@pytest.mark.parametrize("path", sorted(p for p in DATA_DIR.iterdir() if p.suffix.lower() in SUFFIXES),
-                         ids=lambda path: path.name)
+@pytest.mark.parametrize("path", sorted(p for folder in (DATA_DIR, PLAN_DIR) for p in folder.iterdir()
+                                        if p.suffix.lower() in LAYER_SUFFIXES), ids=lambda path: path.name)
 def test_every_shipped_file_still_validates(path):
+    """data/ and data/plan/ as `validate data data/plan` sees them (data/curation/ holds sources, not shipped)."""
     report = validate_file(path)
     assert report.ok, [str(problem) for problem in report.problems]
 
@@ -208,3 +208,22 @@ def test_the_uploads_repair_report_shows_the_validators_findings(tmp_path):
     uploaded = load_user_layer(path.name, path.read_bytes(), layer="bad")
     repaired = set(zip(uploaded.report["problem"], uploaded.report["feature_id"]))
     assert found == {("invalid geometry", "y"), ("duplicate id", "x")} <= repaired
+
+
+def test_every_shapefile_in_a_zip_is_a_layer_checked_and_offered(tmp_path):
+    """A zip of several shapefiles: `validate` checks each, the upload offers each (as a GeoPackage's layers)."""
+    folder = tmp_path / "shp"
+    folder.mkdir()
+    pyogrio.write_dataframe(parcels(["a"], [Polygon(CORE)]), folder / "roads.shp", encoding="UTF-8")
+    pyogrio.write_dataframe(parcels(["b"], [Polygon(CORE)]), folder / "blocks.shp", encoding="UTF-8")
+    (folder / "roads.prj").unlink()
+    path = tmp_path / "site.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for part in sorted(folder.iterdir()):
+            archive.write(part, part.name)
+    [message] = errors(path)
+    assert message.startswith(f"{path}: layer 'roads': shapefile 'roads': missing .prj")
+    uploaded = load_user_layer(path.name, path.read_bytes())
+    assert uploaded.source.layers == ["blocks", "roads"] and uploaded.source.layer == "blocks"
+    chosen = load_user_layer(path.name, path.read_bytes(), crs="EPSG:4326", layer="roads")
+    assert chosen.source.layer == "roads" and list(chosen.frame["id"]) == ["a"]
