@@ -227,3 +227,11 @@ def test_every_shapefile_in_a_zip_is_a_layer_checked_and_offered(tmp_path):
     assert uploaded.source.layers == ["blocks", "roads"] and uploaded.source.layer == "blocks"
     chosen = load_user_layer(path.name, path.read_bytes(), crs="EPSG:4326", layer="roads")
     assert chosen.source.layer == "roads" and list(chosen.frame["id"]) == ["a"]
+
+
+def test_a_table_with_latitude_first_is_an_error_as_before(tmp_path):
+    """The upload swaps the axes back; `validate` keeps its policy: shipped data put longitude first."""
+    path = tmp_path / "points.tsv"
+    path.write_text("id\tlon\tlat\np1\t39.9070\t116.4556\np2\t39.9221\t116.4555\n", encoding="utf-8")
+    [message] = errors(path)
+    assert message.startswith(f"{path}: latitude and longitude are swapped")
