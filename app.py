@@ -8,7 +8,7 @@ import streamlit as st
 from geo.places import UnknownPlace, known_place_ids, load_places
 from geo.plan import PlanError, integrity_errors, load_manifest, load_plan
 from geo.validate import Problem
-from ui import link_state, map_frame, panels, upload
+from ui import first_page, link_state, map_frame, panels, upload
 from ui.accessible import layer_label
 from ui.compare import compare_panel
 from ui.errors import failure_language, show_failure, show_problems
@@ -207,7 +207,7 @@ def main() -> None:
         search_slot = st.container()
         selected = [st.session_state["place"]] if st.session_state.get("place") else []
         # The session's first map carries its layers' data (no request per layer before the first shape).
-        first = not st.session_state.get("_map_sent")
+        first = first_page.inline_map()
         # Zoom to a task's places when it is picked; a link without a view frames its task, else its place.
         linked = first and not st.session_state.get("view")
         if st.session_state.pop(FRAME_FLAG, False):  # a place picked in the search box
@@ -217,6 +217,9 @@ def main() -> None:
         map_frame.drawing_page()
         map_frame.map_frame(chosen, lang, basemap, tuple(task_places + selected), first, center, zoom,
                             lambda: write_link(basemap.id, chosen))
+        if first_page.map_only():
+            first_page.hold_places(search_slot)
+            first_page.rest_later()
         with search_slot:
             search_box(places, plan, lang)
     with detail_col.container(key="details"):
@@ -249,6 +252,7 @@ def main() -> None:
     sidebar(basemaps, lang)
 
     write_link(basemap.id, chosen)
+    first_page.drawn()
 
 
 main()

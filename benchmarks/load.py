@@ -79,6 +79,9 @@ class Session:
         started = time.perf_counter()
         await self._rerun([])
         await self._until_finished(started)
+        if not self.boxes:  # the first run draws the map alone; a browser's map report asks for the rest
+            await self._rerun([])  # (ui/first_page.py): a plain rerun asks for it here
+            await self._until_finished(started)
         return time.perf_counter() - started
 
     async def toggle(self, key: str) -> tuple[float | None, float]:

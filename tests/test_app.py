@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import json
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -27,14 +26,14 @@ from layers.i18n import FLAGS, STATUS, pick, t
 from layers.safe_text import markdown_inert
 from tests.html_tables import read_tables, shown_tables
 from ui.panels import GROUP_KEY, _listed_task_rows, _plain, task_rows
+from tests.app_page import whole_page
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
 MAP_COMPONENT = "streamlit_folium.st_folium"
 EVIL = "<img src=x onerror=alert(1)>"
 
 
 def run_app(**params: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
+    at = whole_page(60)
     for key, value in params.items():
         at.query_params[key] = value
     at.run()

@@ -7,12 +7,10 @@ import re
 import string
 import time
 from html.parser import HTMLParser
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from layers import export
 from layers.i18n import t
@@ -21,8 +19,8 @@ from layers.static_map import render_map
 from layers.view_state import ID_CHARS, parse_params
 from tests.html_tables import read_tables
 from ui.accessible import html_table
+from tests.app_page import whole_page
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
 PHISH = "[点此登录 log in](http://evil.example/login) ![t](http://evil.example/t.png)"
 HOSTILE = [PHISH, "<img src=x onerror=alert(1)>", "javascript:alert(1)", "{{ 7*7 }} {% if %}",
            "http://evil.example/x www.evil.example a@evil.example", "$x^2$ :red[alarm] &amp; **bold**",
@@ -88,7 +86,7 @@ def test_markdown_inert_cuts_a_runaway_value():
 
 
 def test_unknown_place_from_a_link_is_shown_as_text_not_as_a_link_or_image():
-    at = AppTest.from_file(str(APP), default_timeout=60)
+    at = whole_page(60)
     at.query_params["place"] = PHISH
     at.query_params["layers"] = "cbd_core,](http://evil.example)"
     at.run()
@@ -106,7 +104,7 @@ def test_link_values_are_cut_before_the_page_reads_them():
     assert len(state.place) == ID_CHARS and len(state.task) == ID_CHARS
     assert len(state.ignored_layers) <= 20
 
-    at = AppTest.from_file(str(APP), default_timeout=60)
+    at = whole_page(60)
     at.query_params["place"] = "p" * 100_000
     started = time.perf_counter()
     at.run()

@@ -13,7 +13,7 @@ from layers.draw import add_draw_tools
 from layers.interactive import base_map
 from layers.view_state import ViewState, parse_params
 from tests import upload_fixtures as fx
-from tests.test_app import APP
+from tests.app_page import whole_page
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 LAYER = "amap_site.geojson"
@@ -30,7 +30,7 @@ def _run(at: AppTest) -> AppTest:
 
 
 def _with_own_layer(tmp_path, **params: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=120)
+    at = whole_page(120)
     for key, value in params.items():
         at.query_params[key] = value
     _run(at)
@@ -81,7 +81,7 @@ def test_the_same_session_restores_the_own_layer_from_its_link(tmp_path):
 
 
 def test_another_session_ignores_the_reference_with_a_short_notice():
-    at = AppTest.from_file(str(APP), default_timeout=120)
+    at = whole_page(120)
     at.query_params["mine"], at.query_params["mine_pick"] = "Zz9_abcd", "Zz9_abcd.1"
     _run(at)
     assert [info for info in at.info if NOTICE_ZH in info.value]
@@ -90,7 +90,7 @@ def test_another_session_ignores_the_reference_with_a_short_notice():
 
 
 def test_the_notice_in_english():
-    at = AppTest.from_file(str(APP), default_timeout=120)
+    at = whole_page(120)
     at.query_params["lang"], at.query_params["mine"] = "en", "Zz9_abcd"
     _run(at)
     assert [info for info in at.info if "available only in the session that added them" in info.value]
@@ -114,7 +114,7 @@ def test_the_export_panel_offers_the_own_layer_beside_the_shipped_ones(tmp_path)
 
 
 def test_a_shape_drawn_on_the_map_gets_the_site_check():
-    at = AppTest.from_file(str(APP), default_timeout=120)
+    at = whole_page(120)
     _run(at)
     at.session_state["planmap"] = {"all_drawings": [DRAWN_SITE]}
     _run(at)
@@ -162,7 +162,7 @@ def test_a_shape_drawn_on_the_amap_basemap_is_moved_back_from_gcj02():
     site = shapely.geometry.shape(DRAWN_SITE["geometry"])
     on_amap = from_wgs84(gpd.GeoDataFrame(geometry=[site], crs=4326), "gcj02").geometry.iloc[0]
     assert site.hausdorff_distance(on_amap) > 4e-3  # AMap's offset here: some 500 m
-    at = AppTest.from_file(str(APP), default_timeout=120)
+    at = whole_page(120)
     at.query_params["basemap"] = "amap"
     _run(at)
     at.session_state["planmap"] = {"all_drawings": [{"type": "Feature", "properties": {},

@@ -8,7 +8,6 @@ import re
 import pandas as pd
 import pytest
 
-from geo.paths import DATA_DIR
 from geo.places import load_places, load_unplaced_lines
 from geo.plan import load_plan
 from geo.structure import structure_features

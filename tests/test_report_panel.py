@@ -2,19 +2,18 @@
 with the planner's own layers, ready to download."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.map_view import view_bbox
 from tests.test_own_layers_report import parcels
+from tests.app_page import whole_page
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
 
 
 def test_a_thematic_map_of_the_selected_place_from_the_export_panel():
-    at = AppTest.from_file(str(APP), default_timeout=120)
+    at = whole_page(120)
     at.query_params["place"] = "cbd_zone"
     at.query_params["panel"] = "export"
     at.run()
@@ -55,7 +54,7 @@ def _submit_report(at: AppTest) -> None:
 
 def test_the_current_map_view_frames_the_report_map(monkeypatch):
     calls = _spy_on_render(monkeypatch)
-    at = AppTest.from_file(str(APP), default_timeout=120)
+    at = whole_page(120)
     at.query_params["view"] = "39.91,116.46,14"
     at.query_params["panel"] = "export"
     at.run()
@@ -78,7 +77,7 @@ def test_an_uploaded_layer_goes_into_the_report_map_and_its_column_is_a_theme(mo
     calls = _spy_on_render(monkeypatch)
     path = tmp_path / "parcels.geojson"
     parcels().to_file(path, driver="GeoJSON")
-    at = AppTest.from_file(str(APP), default_timeout=120)
+    at = whole_page(120)
     at.query_params["place"] = "cbd_core"
     at.query_params["panel"] = "export"
     at.run()

@@ -2,15 +2,13 @@
 exactly as Jinja would render it (a third of a map rerun went to compiling it)."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import jinja2
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from layers.literal_templates import LiteralTemplate, template
+from tests.app_page import whole_page
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
 
 
 @pytest.mark.parametrize("text", ["", "abc", "abc\n", "abc\n\n", "a\nb\n", "var x = {a: 1};\n", "x { y } z",
@@ -26,7 +24,7 @@ def test_text_with_jinja_syntax_is_still_compiled():
 
 
 def test_a_layer_toggle_compiles_no_template(monkeypatch):
-    at = AppTest.from_file(str(APP), default_timeout=60)
+    at = whole_page(60)
     at.run()
     compiled = []
     real = jinja2.Environment.from_string

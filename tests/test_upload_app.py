@@ -10,14 +10,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests import upload_fixtures as fx
-from tests.test_app import APP, map_args
+from tests.app_page import whole_page
+from tests.test_app import map_args
 from ui.upload import feature_colours
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 def _app() -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=120)
+    at = whole_page(120)
     at.run()
     assert not at.exception
     return at

@@ -31,6 +31,7 @@ from geo.validate import validate_file, validate_paths
 from layers import catalog
 from layers.safe_text import label_inert
 from tests import upload_fixtures as fx
+from tests.app_page import whole_page
 
 CORE = [[116.45, 39.90], [116.47, 39.90], [116.47, 39.92], [116.45, 39.92], [116.45, 39.90]]
 TASK_HEADER = "id,doc_id,section_path,title_zh,title_en,theme,places,targets,deadline,responsible,quote,status," \
@@ -308,12 +309,11 @@ def test_a_broken_catalogue_file_names_its_line_and_the_built_in_layers_still_lo
 
 
 def test_the_app_serves_every_other_layer_beside_a_broken_planner_layer(planner_catalog):
-    from streamlit.testing.v1 import AppTest
-
+    
     title = "[登录](http://evil.example/login) ![t](http://evil.example/t.png)"
     planner_catalog("[layers.good]\n" + LAYER.format(title=title, source="good.geojson")
                     + "[layers.broken]\n" + LAYER.format(title="坏", source="broken.geojson") + "visible = true\n")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = whole_page(60)
     at.query_params["layers"] = "cbd_core,good,broken"
     at.run()
     assert not at.exception
@@ -351,15 +351,14 @@ def app_reading_plan(folder: Path, monkeypatch, then: Callable[[Any], object] = 
     """The app run once with its plan tables read from `folder` (and no cached tables from another test), then
     `then` done to it (e.g. the language switched)."""
     import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
+    
     from geo import plan
 
     real = plan.load_plan
     monkeypatch.setattr(plan, "load_plan", lambda plan_dir=folder: real(plan_dir))
     st.cache_resource.clear()
     try:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at = whole_page(60)
         at.run()
         then(at)
     finally:
@@ -526,11 +525,10 @@ def test_a_reading_error_of_the_check_command_names_the_file_once(tmp_path):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_app_lists_a_broken_planner_layer_in_the_chosen_language(planner_catalog, lang):
-    from streamlit.testing.v1 import AppTest
-
+    
     path = planner_catalog("[layers.broken]\n" + LAYER.format(title="坏", source="broken.geojson"))
     [problem] = catalog.load_catalog().problems
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = whole_page(60)
     at.run()
     if lang == "en":
         at.radio(key="lang").set_value("en").run()

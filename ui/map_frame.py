@@ -17,7 +17,7 @@ from layers.basemaps import Basemap
 from layers.catalog import load_catalog
 from layers.draw import add_draw_tools
 from layers.interactive import base_map, build_overlays
-from ui import link_state, upload
+from ui import first_page, link_state, upload
 
 MAP_KEY = "planmap"
 FULL_RUN = "_map_full_run"  # set by the page before it draws the map; absent when the map reruns alone
@@ -52,6 +52,7 @@ def map_frame(chosen: list[str], lang: str, basemap: Basemap, highlight: tuple[s
     every shape; only the framing asked for by that run (a task picked) is not repeated."""
     alone = not st.session_state.pop(FULL_RUN, False)
     if alone:
+        first_page.take_report()
         value = st.session_state.get(MAP_KEY)
         if new_click(value, st.session_state) or upload.new_drawing(value):
             st.rerun(scope="app")  # the page's run takes the click or the drawn site (the details column shows it)
@@ -67,7 +68,6 @@ def map_frame(chosen: list[str], lang: str, basemap: Basemap, highlight: tuple[s
                                     link_state.frame_opacity(st.session_state)))
     st_folium(frame, key=MAP_KEY, height=640, use_container_width=True, feature_group_to_add=overlays, center=center,
               zoom=zoom, returned_objects=RETURNED)
-    st.session_state["_map_sent"] = True
     st.caption(attribution)
     if alone:  # the page's own run writes the link once, at its end
         write_link()

@@ -111,6 +111,7 @@ window.planmap = (function () {
       if (interactive) { layer.planmapLayer = options.layer; layer.planmapTitle = options.title; }
       group.addLayer(layer);
       if (options.label) registerLabels(group, layer, options.label);
+      reportDrawn(group._map);
     }).catch(function (error) {
       console.error("Plan Map layer", error);
       warn(group._map, "图层数据无法加载 / Layer data could not be loaded — " + error.message);
@@ -408,6 +409,15 @@ window.planmap = (function () {
     if (JSON.stringify(shared.previous_data) === JSON.stringify(returned)) return;
     shared.previous_data = returned;
     streamlit.setComponentValue(returned);
+  }
+
+  // The session's first page holds the map alone until the map reports (ui/first_page.py): once the first
+  // layer is drawn, and the layers queued with it (a frame later), the map sends its view.
+  var reported = false;
+  function reportDrawn(map) {
+    if (reported || !map) return;
+    reported = true;
+    requestAnimationFrame(function () { setTimeout(function () { sendNow(map); }, 0); });
   }
 
   function watchMap(map) {

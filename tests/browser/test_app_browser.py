@@ -26,6 +26,7 @@ SCREENS_DIR = Path(__file__).resolve().parent / "screens"
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 SHAPES = "path.leaflet-interactive"
 TIMEOUT_S = 45.0
+WHOLE_PAGE = '[data-testid="stSidebar"] [data-testid="stRadio"]'  # drawn once the map has reported
 # server.py is how `make run` serves the app (layer data at URLs); plain app.py sends the data inline.
 ON_APP = pytest.mark.parametrize("app_script", ["server.py"], indirect=True)
 LAYER_DATA = "/api/planmap/"
@@ -105,10 +106,12 @@ def default_shapes() -> dict[str, set[str]]:
 
 
 def open_app(page, url: str, query: str = ""):
-    """Navigate, wait for every default shape; return (map frame, name of its L.Map)."""
+    """Navigate, wait for the first shape and for the rest of the page, which follows the map (ui/first_page.py);
+    return (map frame, name of its L.Map)."""
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.goto(url + query)
     page.frame_locator(MAP_IFRAME).locator(SHAPES).first.wait_for(timeout=TIMEOUT_S * 1000)
+    page.locator(WHOLE_PAGE).first.wait_for(state="attached", timeout=TIMEOUT_S * 1000)
     frame = page.locator(MAP_IFRAME).element_handle().content_frame()
     name = wait_until(lambda: frame.evaluate(FIND_MAP), "the Leaflet map object")
     return frame, name
