@@ -133,6 +133,17 @@ FLAGS = {
 # app's tables and the site report.
 SITE_RELATIONS = {"in": ("位于", "in"), "crosses": ("跨越", "crosses"), "near": ("邻近", "near"),
                   "structure": ("所属空间结构", "its spatial structure"), "part_of": ("所属范围", "what it is part of")}
+# A site's size (geo/sitecheck.py `size`), as the sidebar and the site report word it.
+SITE_SIZES = {"area_m2": ("面积 {value:,} m²", "area {value:,} m²"),
+              "perimeter_m": ("周长 {value:,} m", "perimeter {value:,} m"),
+              "length_m": ("长度 {value:,} m", "length {value:,} m")}
+
+
+def site_size(size: dict[str, int], lang: str) -> str:
+    """"面积 28,937 m², 周长 681 m": each measure in words, in the reader's language."""
+    return ", ".join(pick(SITE_SIZES[key], lang).format(value=value) for key, value in size.items())
+
+
 # Place layers that are not catalogue layers (geo/places.py): what a reader calls them.
 PLACE_LAYERS = {"context": ("行政区", "administrative area"), "rail_lines": ("轨道线路", "rail line"),
                 "gazetteer": ("地名", "gazetteer place")}

@@ -19,7 +19,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from geo.sitecheck import SITE_VIA_ORDER, SiteResult
-from layers.i18n import SITE_RELATIONS, STATUS, pick
+from layers.i18n import SITE_RELATIONS, STATUS, pick, site_size
 from layers.static_map import INK, cjk_font
 
 A4_PORTRAIT_IN = (210 / 25.4, 297 / 25.4)
@@ -86,7 +86,7 @@ def _page(figure: Figure, result: SiteResult, geometry: shapely.Geometry, places
     zh = lang == "zh"
     name = _site_label(result, None)
     figure.text(0.06, 0.965, f"{'审查' if zh else 'Site check'} · {name}", fontsize=15, weight="bold")
-    size = ", ".join(f"{k} {v:,}" for k, v in result.size.items())
+    size = site_size(result.size, lang)
     figure.text(0.06, 0.945, f"{title} · {'要素' if zh else 'feature'} {result.row} · {result.geometry_type} · {size}",
                 fontsize=8)
     figure.text(0.06, 0.932, f"{'坐标系' if zh else 'CRS'}: {crs_label} · {'邻近距离' if zh else 'near'} ≤ {near_m:.0f} m"

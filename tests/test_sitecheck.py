@@ -1,9 +1,11 @@
 """Site check of the fixture red line (a 200 m block inside CBD核心区), against places and tasks worked out by hand."""
 from __future__ import annotations
 
+import io
 import json
 import math
 
+import geopandas as gpd
 import pytest
 from pypdf import PdfReader
 
@@ -11,6 +13,7 @@ from geo.places import load_places
 from geo.plan import load_plan
 from geo.sitecheck import check_site
 from layers.__main__ import main
+from layers.site_report import site_pdf
 from tests import upload_fixtures as fx
 
 # By hand: the block lies inside 核心区 (116.4555–116.4618 E, 39.9070–39.9145 N), hence in what 核心区 lies in.
@@ -80,3 +83,13 @@ def test_command_line_asks_for_the_system_when_it_cannot_tell(tmp_path, capsys):
     assert "--crs" in error and "EPSG:4548" in error and "Beijing 1954" in error
     assert main(["check", str(path), "--crs", "4548", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["features"][1]["place_ids"][0] == "sc_admin"
+
+
+@pytest.mark.parametrize("lang, words", [("zh", ("面积", "m²", "周长")), ("en", ("area", "m²", "perimeter"))])
+def test_the_site_page_names_the_sites_size_in_words(result, lang, words):
+    """The page's size line read "area_m2 40,123, perimeter_m 801": field names, not words (seen in session 5)."""
+    sites = gpd.GeoDataFrame(geometry=[fx.RED_LINE], crs=4326)
+    page = site_pdf([result], sites, load_places(), "红线", "EPSG:4326", 300, lang)
+    text = PdfReader(io.BytesIO(page)).pages[0].extract_text()
+    assert "area_m2" not in text and "perimeter_m" not in text
+    assert all(word in text for word in words), text[:400]

@@ -33,7 +33,7 @@ from geo.userlayer import UserLayer, load_user_layer
 from layers import serving, tiles
 from layers.assets import vendor_url
 from layers.catalog import load_catalog
-from layers.i18n import PLACE_LAYERS, SITE_RELATIONS, STATUS, pick, t
+from layers.i18n import PLACE_LAYERS, SITE_RELATIONS, STATUS, pick, site_size, t
 from layers.mercator import MercatorShapes
 from layers.own_layers import PALETTE, export_ids, feature_colours, own_export_layer
 from layers.raster import coloured
@@ -78,8 +78,6 @@ TEXT = {
     "tasks": ("适用任务", "Tasks that apply"), "indicators": ("指标", "Indicators"),
     "pdf": ("下载审查报告 (PDF)", "Download the site report (PDF)"), "xlsx": ("下载任务清单 (XLSX)", "Download tasks (XLSX)"),
     "json": ("下载 JSON", "Download JSON"),
-    "area_m2": ("面积 {value:,} m²", "area {value:,} m²"), "perimeter_m": ("周长 {value:,} m", "perimeter {value:,} m"),
-    "length_m": ("长度 {value:,} m", "length {value:,} m"),
     "as_tiles": ("{count} 个要素，超过 {limit}：{zoom} 级及以上以矢量切片显示（可点选），以下显示为图片",
                  "{count} features, above {limit}: vector tiles from zoom {zoom} (clickable), an image below"),
     "drawn": ("绘制的范围 {n}", "Drawn shape {n}"),
@@ -425,7 +423,7 @@ def _site_check(title: str, sites: gpd.GeoDataFrame, row: int, attributes: dict,
     st.markdown(f"**{text('site_check', lang).split('（')[0].split(' (')[0]} · {markdown_inert(title)}**")
     near = st.number_input(text("near", lang), 50, 5000, int(NEAR_M), step=50, key="user_near")
     result = check_site(sites.geometry.iloc[0], places, near_m=float(near), row=row, attributes=attributes)
-    st.caption(f"{crs_label} · " + ", ".join(text(k, lang).format(value=v) for k, v in result.size.items()))
+    st.caption(f"{crs_label} · " + site_size(result.size, lang))
     st.markdown(f"**{text('places', lang)}**")
     name_column = "name_zh" if lang == "zh" else "name_en"
     table = pd.DataFrame(result.places)
