@@ -187,6 +187,20 @@ def test_site_check_values_read_in_chinese(tmp_path):
                for caption in at.caption), [caption.value for caption in at.caption]
 
 
+def test_site_check_places_show_a_share_or_a_distance_and_never_none(tmp_path):
+    """A place the site lies in has a share and no distance; one nearby the other way round: the cell with
+    no value is empty (Streamlit drew it as a grey "None"), and the value reads as a reader writes it."""
+    at = _upload(_app(), fx.dxf_gk_cm117(tmp_path))
+    at.selectbox(key="upload_crs").set_value("EPSG:4548").run()
+    at.button(key="upload_add").click().run()
+    at.selectbox(key="user_pick_box").set_value(("red_line.dxf", 1)).run()
+    places = next(frame.value for frame in at.dataframe if "relation" in frame.value.columns)
+    assert places[["share", "distance_m"]].notna().all().all(), places
+    assert all(re.fullmatch(r"(\d+%)?", value) for value in places["share"]), places["share"].tolist()
+    assert all(re.fullmatch(r"([\d,]+ m)?", value) for value in places["distance_m"]), places["distance_m"].tolist()
+    assert (places["share"] != "").any() and (places["distance_m"] != "").any()
+
+
 def test_a_big_layer_is_prepared_while_it_is_read_and_added_without_drawing_it_again(tmp_path, monkeypatch):
     """Its shapes are projected, indexed and drawn once, while the sidebar reads it; 加入地图 only colours them
     (drawing 1 000 000 parcels after the press took most of the planner's wait for the map)."""

@@ -400,9 +400,12 @@ SITE_HEADERS = {"relation": "col_relation", "name_zh": "col_name", "name_en": "c
 
 def site_values(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The cells a reader reads as words, in their language: relation, reason, status and layer (the data and
-    its downloads keep the codes)."""
+    its downloads keep the codes); a place's share as "62%" and a distance as "280 m", empty where the place
+    has none (a place nearby has no share, one the site lies in no distance)."""
     catalog = load_catalog().layers
-    words = {"relation": lambda code: pick(SITE_RELATIONS.get(code), lang, code),
+    words = {"share": lambda share: "" if pd.isna(share) else f"{share:.0%}",
+             "distance_m": lambda metres: "" if pd.isna(metres) else f"{metres:,.0f} m",
+             "relation": lambda code: pick(SITE_RELATIONS.get(code), lang, code),
              "via": lambda code: pick(SITE_RELATIONS.get(code), lang, code),
              "status": lambda code: pick(STATUS.get(code), lang, code),
              "layer": lambda code: catalog[code].title(lang) if code in catalog
