@@ -74,6 +74,8 @@ FOCUS_MIN_HALF_SIZE_M = 1500.0
 STATION_SYMBOL_SCALE = 100_000
 STATION_LABEL_SCALE = 40_000
 INSET_MAX_SHARE = 0.4  # no inset when the frame already shows this share of Beijing
+INSET_WIDTH_SHARE = 0.2  # the locator's width, as a share of the map's
+INSET_MARGIN_X, INSET_MARGIN_Y = 0.012, 0.015  # its distance from the map's edges, as shares of its sides
 GEOMETRY_FAMILIES = {"Point": "point", "MultiPoint": "point", "LineString": "line", "MultiLineString": "line",
                      "Polygon": "polygon", "MultiPolygon": "polygon"}
 # Layers whose bounds frame a map when no focus is given: the long rail lines and the districts would
@@ -952,13 +954,32 @@ def _wants_inset(plan: MapPlan) -> bool:
     return shown < INSET_MAX_SHARE * beijing.area
 
 
+def inset_corner(plan: MapPlan, width_share: float, height_share: float) -> tuple[float, float]:
+    """Where the locator goes, as the (x, y) of its lower left in axes fractions: the lower right unless it
+    would hide more of the subject than the upper left would (the scale bar and north arrow hold the other two
+    corners). A street's outline often reaches into the lower right, and the locator covered it."""
+    corners = [(1 - INSET_MARGIN_X - width_share, INSET_MARGIN_Y),
+               (INSET_MARGIN_X, 1 - INSET_MARGIN_Y - height_share)]
+    if plan.subject is None:
+        return corners[0]
+    xmin, ymin, xmax, ymax = plan.extent
+
+    def hidden(corner: tuple[float, float]) -> float:
+        x0, y0 = xmin + corner[0] * (xmax - xmin), ymin + corner[1] * (ymax - ymin)
+        cover = box(x0, y0, x0 + width_share * (xmax - xmin), y0 + height_share * (ymax - ymin))
+        part = plan.subject.intersection(cover)
+        return part.area if plan.subject.area > 0 else part.length
+
+    return min(corners, key=hidden)
+
+
 def _add_inset(figure: Figure, ax: Axes, plan: MapPlan) -> Axes:
-    """A locator at the map's lower right: Beijing's districts, the frame as a red box."""
+    """A locator in the corner that hides least of the subject: Beijing's districts, the frame as a red box."""
     position = ax.get_position()
-    width = position.width * 0.2
+    width = position.width * INSET_WIDTH_SHARE
     height = width * figure.get_size_inches()[0] / figure.get_size_inches()[1]
-    inset = figure.add_axes([position.x1 - width - position.width * 0.012, position.y0 + position.height * 0.015,
-                             width, height])
+    x, y = inset_corner(plan, INSET_WIDTH_SHARE, height / position.height)
+    inset = figure.add_axes([position.x0 + x * position.width, position.y0 + y * position.height, width, height])
     districts = _mercator_frame(load_catalog().layers["context_districts"])
     xmin, ymin, xmax, ymax = beijing_outline().bounds
     pad = 0.04 * max(xmax - xmin, ymax - ymin)

@@ -192,3 +192,22 @@ def test_local_tasks_count_only_what_the_plans_say_of_the_place_itself():
     streets = compose_map(focus="cbd_zone", theme="local_tasks", dpi=FAST_DPI).panel.plan.frames["cbd_streets"]
     local, every = measure_values("local_tasks", streets), measure_values("tasks", streets)
     assert (local.max() - local.min()) / local.max() > (every.max() - every.min()) / every.max()
+
+
+@pytest.mark.parametrize("orientation", ["landscape", "portrait"])
+@pytest.mark.parametrize("place", ["st_jianwai", "st_nanmofang", "cbd_core", "st_taiyanggong"])
+def test_the_locator_hides_as_little_of_the_subject_as_a_free_corner_allows(place, orientation):
+    """The locator sat at the lower right whatever lay there (太阳宫's outline reaches into that corner, and
+    建外's on its atlas page)."""
+    page = compose_map(focus=place, orientation=orientation, dpi=FAST_DPI)
+    panel = page.panel
+    assert panel.inset is not None
+    renderer = page.figure.canvas.get_renderer()
+    extent = panel.inset.get_window_extent(renderer)
+    (x0, y0), (x1, y1) = panel.ax.transData.inverted().transform([(extent.x0, extent.y0), (extent.x1, extent.y1)])
+    hidden = panel.plan.subject.intersection(box(x0, y0, x1, y1)).area
+    xmin, ymin, xmax, ymax = panel.plan.extent
+    right, bottom = xmax - 0.012 * (xmax - xmin), ymin + 0.015 * (ymax - ymin)
+    lower_right = box(right - (x1 - x0), bottom, right, bottom + (y1 - y0))
+    assert hidden <= panel.plan.subject.intersection(lower_right).area + 1.0
+    assert hidden <= 0.02 * panel.plan.subject.area, f"{place}: the locator hides {hidden / panel.plan.subject.area:.0%}"
