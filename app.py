@@ -206,6 +206,7 @@ def main() -> None:
         # before the select box's code (as the sidebar, drawn last).
         search_slot = st.container()
         selected = [st.session_state["place"]] if st.session_state.get("place") else []
+        map_only = first_page.map_only()  # a fresh page: the map alone, the rest once it is drawn
         # The session's first map carries its layers' data (no request per layer before the first shape).
         first = first_page.inline_map()
         # Zoom to a task's places when it is picked; a link without a view frames its task, else its place.
@@ -217,7 +218,7 @@ def main() -> None:
         map_frame.drawing_page()
         map_frame.map_frame(chosen, lang, basemap, tuple(task_places + selected), first, center, zoom,
                             lambda: write_link(basemap.id, chosen))
-        if first_page.map_only():
+        if map_only:
             first_page.hold_places(search_slot)
             first_page.rest_later()
         with search_slot:

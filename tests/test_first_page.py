@@ -31,3 +31,33 @@ def test_the_run_after_the_maps_report_draws_the_whole_page():
     assert at.sidebar.radio and at.sidebar.checkbox
     assert [header.value for header in at.subheader][:1] == ["详情"]
     assert at.session_state[first_page.PHASE] == first_page.DONE
+
+
+def test_the_page_waits_for_the_report_before_the_map_is_sent():
+    """The map may report before the first run has finished (a busy server): the report must then find the
+    page waiting for it, or no one asks for the rest (two browsers waited 30 s for the sidebar in a load run)."""
+    at = AppTest.from_function(_phase_when_the_map_is_sent, default_timeout=60).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.session_state["phase_when_sent"] == first_page.MAP
+
+
+def _phase_when_the_map_is_sent() -> None:
+    """app.py, with the map's sender noting the phase at the moment the map leaves the server."""
+    import runpy
+
+    import streamlit as st
+
+    import ui.map_frame
+    from tests.app_page import APP
+    from ui import first_page as phases
+
+    def noting(*args, **kwargs):
+        st.session_state["phase_when_sent"] = st.session_state.get(phases.PHASE)
+        return sending(*args, **kwargs)
+
+    sending = ui.map_frame.st_folium
+    ui.map_frame.st_folium = noting
+    try:
+        runpy.run_path(str(APP), run_name="__main__")
+    finally:
+        ui.map_frame.st_folium = sending

@@ -7,7 +7,7 @@ reports its view once its layers are drawn (static/planmap/layers.js, `reportDra
 whole page. Should no report come (no layer ticked, the map's script failed), a timer asks for the whole page
 after FALLBACK_S.
 
-Phases: none (a fresh session) → MAP (map sent, the rest pending) → REST (the whole page asked for) → DONE.
+Phases: none (a fresh session) → MAP (the map sent or being sent, the rest pending) → REST (the whole page asked for) → DONE.
 """
 from __future__ import annotations
 
@@ -26,12 +26,19 @@ _SENT_AT = "_first_page_map_sent_at"
 
 
 def map_only() -> bool:
-    """True on the session's first run of a fresh page: draw the map, then call rest_later(). A page that
-    reconnected after a server restart already shows the whole page (and sends its widgets' values): a new
-    session there draws everything at once, else its map, long drawn, would never report."""
-    if st.session_state.get(PHASE) is None and browser_values():
+    """Called once per page run, before the map: True on the first run of a fresh page, which draws the map
+    and then calls rest_later(). The page waits for the map's report from here on, before the map is sent: a
+    busy server may still be in this run when the report comes. A page that reconnected after a server restart
+    already shows the whole page (and sends its widgets' values): a new session there draws everything at once,
+    else its map, long drawn, would never report."""
+    if st.session_state.get(PHASE) is not None:
+        return False
+    if browser_values():
         st.session_state[PHASE] = REST
-    return st.session_state.get(PHASE) is None
+        return False
+    st.session_state[PHASE] = MAP
+    st.session_state[_SENT_AT] = time.monotonic()
+    return True
 
 
 def inline_map() -> bool:
@@ -50,8 +57,6 @@ def hold_places(search_slot) -> None:
 
 def rest_later() -> NoReturn:
     """End the first run after the map; the map's report (or the fallback timer) brings the rest."""
-    st.session_state[PHASE] = MAP
-    st.session_state[_SENT_AT] = time.monotonic()
     _fallback()
     st.stop()
 
