@@ -220,7 +220,8 @@ def main() -> None:
                             lambda: write_link(basemap.id, chosen))
         if map_only:
             first_page.hold_places(search_slot)
-            first_page.rest_later()
+            first_page.wait_for_report()
+            return
         with search_slot:
             search_box(places, plan, lang)
     with detail_col.container(key="details"):

@@ -47,6 +47,8 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 # Schemes that never touch the network.
 LOCAL_SCHEMES = {"data", "blob", "about", "chrome-error"}
 STARTUP_TIMEOUT_S = 90.0
+LOG_TAIL_CHARS = 3000
+SERVER_LOGS: dict[str, str] = {}  # a running server's URL -> its log file, for failure reports
 
 
 def _free_port() -> int:
@@ -103,7 +105,7 @@ def streamlit_server(app_script: Path) -> Iterator[str]:
     )
 
     def log_tail() -> str:
-        return Path(log.name).read_text(errors="replace")[-4000:]
+        return Path(log.name).read_text(errors="replace")[-LOG_TAIL_CHARS:]
 
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
@@ -121,8 +123,10 @@ def streamlit_server(app_script: Path) -> Iterator[str]:
                     f"streamlit not healthy after {STARTUP_TIMEOUT_S:.0f}s:\n{log_tail()}"
                 )
             time.sleep(0.3)
+        SERVER_LOGS[url] = log.name
         yield url
     finally:
+        SERVER_LOGS.pop(url, None)
         proc.terminate()
         try:
             proc.wait(timeout=15)
@@ -161,8 +165,42 @@ def page_errors() -> list[str]:
 
 
 @pytest.fixture
+def console_messages() -> list[str]:
+    """What the page and its frames wrote to the console (shown when a test fails)."""
+    return []
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """A failed browser test reports what the server logged, what the page wrote to its console and the
+    page's text: a failure seen only in CI can then be read from CI's output."""
+    report = yield
+    if report.failed:
+        funcargs = getattr(item, "funcargs", {})
+        if call.when == "call" and funcargs.get("page") is not None:
+            report.sections.append(("page text", _page_text(funcargs["page"])))
+        log = SERVER_LOGS.get(funcargs.get("streamlit_server", ""))
+        if log and Path(log).exists():
+            report.sections.append(("streamlit server log", Path(log).read_text(errors="replace")[-LOG_TAIL_CHARS:]))
+        if funcargs.get("console_messages"):
+            report.sections.append(("browser console", "\n".join(funcargs["console_messages"])[-LOG_TAIL_CHARS:]))
+    return report
+
+
+def _page_text(page) -> str:
+    """The visible text of a page and of its frames, as far as it can be read."""
+    texts = []
+    for frame in page.frames:
+        try:
+            texts.append(f"[{frame.url[:80]}] " + frame.locator("body").inner_text(timeout=2000)[:1000])
+        except Exception as error:  # the page may be closed or still loading: say so, and carry on
+            texts.append(f"[{frame.url[:80]}] unreadable: {error.__class__.__name__}")
+    return "\n".join(texts)[-LOG_TAIL_CHARS:]
+
+
+@pytest.fixture
 def page(
-    browser: object, external_requests: list[str], page_errors: list[str]
+    browser: object, external_requests: list[str], page_errors: list[str], console_messages: list[str]
 ) -> Iterator[object]:
     """A fresh page whose context aborts every non-local request."""
     context = browser.new_context(viewport={"width": 1100, "height": 900})  # type: ignore[attr-defined]
@@ -183,6 +221,7 @@ def page(
         lambda ws: None if is_local_url(ws.url) else external_requests.append(ws.url),
     )
     pg.on("pageerror", lambda exc: page_errors.append(str(exc)))
+    pg.on("console", lambda message: console_messages.append(f"{message.type}: {message.text}"))
     try:
         yield pg
     finally:

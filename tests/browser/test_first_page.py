@@ -51,3 +51,12 @@ def test_a_map_with_no_layer_still_brings_the_rest_of_the_page(streamlit_server,
     assert seen[-1][2] > 0
     assert page.locator('[data-testid="stSidebar"] input[type="checkbox"]:checked').count() == 0
     assert not page_errors
+
+
+@pytest.mark.parametrize("app_script", ["tests/browser/apps/busy_first_run.py"], indirect=True)
+def test_a_report_that_comes_while_the_first_run_is_still_going_brings_the_page(streamlit_server, page, page_errors):
+    """The map drawn and reported before the server has finished the first run (a busy server; CI once waited
+    45 s for the sidebar): the report is kept, not dropped when the run ends. The fallback timer is off here."""
+    seen = _watch_until_whole(page, streamlit_server)
+    assert seen[-1][2] > 0
+    assert not page_errors
