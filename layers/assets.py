@@ -122,6 +122,22 @@ def _icon_path_element(m: folium.Map) -> LeafletIconPath | None:
     return None
 
 
+def asset_links(m: folium.Map) -> tuple[list[str], list[str]]:
+    """(scripts, stylesheets) the map's frame will load, in order, once each: every element's ``default_js`` /
+    ``default_css``, as streamlit-folium collects them."""
+    scripts: list[str] = []
+    sheets: list[str] = []
+
+    def visit(element: branca.element.Element) -> None:
+        scripts.extend(src for _name, src in getattr(element, "default_js", []))
+        sheets.extend(href for _name, href in getattr(element, "default_css", []))
+        for child in element._children.values():
+            visit(child)
+
+    visit(m)
+    return list(dict.fromkeys(scripts)), list(dict.fromkeys(sheets))
+
+
 def use_local_assets(m: folium.Map, prefix: str | None = None) -> folium.Map:
     """Point ``m``'s JS/CSS at the vendored copies; returns ``m``.
 

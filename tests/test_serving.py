@@ -14,7 +14,8 @@ from starlette.testclient import TestClient
 from layers import interactive, serving
 from layers.basemaps import available_basemaps
 from layers.catalog import load_catalog
-from ui.asgi import CompressedFrontend
+from ui.asgi import MAP_COMPONENT, CompressedFrontend, MapFramePreload
+from ui.map_frame import frame_links
 
 
 @pytest.fixture
@@ -137,3 +138,30 @@ def test_a_big_layer_is_never_sent_feature_by_feature_for_a_highlight(served, mo
     drawn = interactive.build_overlays(["cbd_streets"], "zh", basemap, highlight=("st_shuangjing", "cbd_core")).layers
     highlighted = [options["only"] for call, _source, options in drawn if "only" in options]
     assert highlighted == [["cbd_core"]]  # the core from its vector layer; the street's layer is an image
+
+
+FRAME_PAGE = (b'<!doctype html><html><head><title>Streamlit Folium Component</title>'
+              b'<script defer="defer" src="./static/js/main.js"></script></head><body></body></html>')
+
+
+def test_the_map_frame_asks_for_every_script_of_the_map_at_once():
+    """streamlit-folium loads the map's scripts one after the other (each once the one before has run): the
+    frame's page names them all up front, so the browser fetches them beside the frame's own code."""
+    async def page(_request):
+        return Response(FRAME_PAGE, media_type="text/html")
+
+    path = f"/component/{MAP_COMPONENT}/index.html"
+    app = Starlette(routes=[Route(path, page), Route("/component/other/index.html", page)],
+                    middleware=[Middleware(MapFramePreload)])
+    client = TestClient(app)
+    html = client.get(path + "?streamlitUrl=http%3A%2F%2F127.0.0.1").text
+    scripts, sheets = frame_links()
+    assert "leaflet.draw.js" in " ".join(scripts) and "leaflet.css" in " ".join(sheets)
+    head = html.split("</head>")[0]
+    for src in scripts:
+        assert f'<link rel="preload" as="script" href="{src}">' in head
+    for href in sheets:
+        assert f'<link rel="preload" as="style" href="{href}">' in head
+    assert head.index("preload") < head.index("main.js"), "the hints come before the frame's own code"
+    assert html.endswith("</body></html>")
+    assert client.get("/component/other/index.html").content == FRAME_PAGE

@@ -1,4 +1,5 @@
-"""What server.py adds to Streamlit's ASGI app: the layer-data route, a compressed frontend and security headers.
+"""What server.py adds to Streamlit's ASGI app: the layer-data route, a compressed frontend, a map frame that
+asks for all its code at once, and security headers.
 
 Streamlit's own frontend bundles are served gzip-compressed, each file compressed once per server.
 Every response carries headers that keep a missed escape harmless: no MIME sniffing, and a
@@ -10,6 +11,10 @@ itself. The bundles are content-hashed and immutable, so each one is compressed 
 kept in memory: later requests cost a dictionary lookup, not the CPU Streamlit's comment warns about.
 The memory is bounded (least recently used files go first), and keyed by content, not path: Streamlit
 answers any unknown /static/ path with its index page, so a client asking for endless new paths adds nothing.
+
+streamlit-folium's frame loads the map's scripts one after another, each asked for once the one before has
+run (Leaflet, then each plugin), and draws nothing until the last is in. The frame's page is therefore sent
+with a preload hint for each of them: the browser fetches them side by side with the frame's own code.
 """
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ import hashlib
 import math
 import os
 from collections import OrderedDict
+from html import escape
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -31,6 +37,7 @@ from layers import serving, tiles
 from layers.basemaps import CATALOG as BASEMAPS
 
 FRONTEND_PREFIX: Final = "/static/"
+MAP_COMPONENT: Final = "streamlit_folium.st_folium"
 COMPRESSIBLE: Final = ("javascript", "text/css", "json", "svg", "text/html", "text/plain")
 # Streamlit's bundles gzip to about 1 MB in all; the bound leaves room for a new release beside the old.
 CACHE_BYTES: Final = 16 * 2**20
@@ -129,19 +136,7 @@ class CompressedFrontend:
                 or "gzip" not in request.get("accept-encoding", "") or "range" in request):
             await self.app(scope, receive, send)
             return
-        start: Message | None = None
-        chunks: list[bytes] = []
-
-        async def capture(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                start = message
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-
-        await self.app(scope, receive, capture)
-        assert start is not None, "the frontend handler sent no response"
-        body = b"".join(chunks)
+        start, body = await _captured(self.app, scope, receive)
         headers = MutableHeaders(raw=list(start["headers"]))
         if start["status"] == 200 and "content-encoding" not in headers and self._compressible(headers):
             key = hashlib.blake2b(body, digest_size=16).hexdigest()  # ~1 ms for Streamlit's largest bundle
@@ -162,6 +157,57 @@ class CompressedFrontend:
         return any(kind in content_type for kind in COMPRESSIBLE)
 
 
+async def _captured(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[Message, bytes]:
+    """The app's response to one request: its start message and its whole body."""
+    start: Message | None = None
+    chunks: list[bytes] = []
+
+    async def capture(message: Message) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start":
+            start = message
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, capture)
+    assert start is not None, "the handler sent no response"
+    return start, b"".join(chunks)
+
+
+class MapFramePreload:
+    """ASGI middleware: the map frame's page (streamlit-folium's index.html) carries a preload hint for each
+    script and stylesheet the map will load (ui/map_frame.py frame_links)."""
+
+    def __init__(self, app: ASGIApp, base_path: str = "") -> None:
+        self.app = app
+        self.path = f"{base_path}/component/{MAP_COMPONENT}/index.html"
+        self._hints: bytes | None = None
+
+    def hints(self) -> bytes:
+        if self._hints is None:
+            # Imported at the first request, never with server.py: streamlit_folium declares its component when
+            # first imported, which must happen inside Streamlit's runtime, or the frame is "not found".
+            from ui.map_frame import frame_links
+
+            scripts, sheets = frame_links()
+            self._hints = "".join(
+                [f'<link rel="preload" as="script" href="{escape(src)}">' for src in scripts]
+                + [f'<link rel="preload" as="style" href="{escape(href)}">' for href in sheets]).encode()
+        return self._hints
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != self.path:
+            await self.app(scope, receive, send)
+            return
+        start, body = await _captured(self.app, scope, receive)
+        headers = MutableHeaders(raw=list(start["headers"]))
+        if start["status"] == 200 and "content-encoding" not in headers and b"<head>" in body:
+            body = body.replace(b"<head>", b"<head>" + self.hints(), 1)
+            headers["content-length"] = str(len(body))
+        await send({"type": "http.response.start", "status": start["status"], "headers": headers.raw})
+        await send({"type": "http.response.body", "body": body})
+
+
 def follow_layer_limit() -> None:
     """Streamlit's upload cap follows PLANMAP_MAX_LAYER_MB when that is set (config.toml's maxUploadSize is
     both's default), so a planner's file is refused at one size whichever check meets it first."""
@@ -174,4 +220,5 @@ def app_options() -> dict[str, Any]:
     follow_layer_limit()
     return {"routes": serving.routes() + tiles.routes(),
             "middleware": [Middleware(SecurityHeaders),
-                           Middleware(CompressedFrontend, base_path=serving.base_path())]}
+                           Middleware(CompressedFrontend, base_path=serving.base_path()),
+                           Middleware(MapFramePreload, base_path=serving.base_path())]}

@@ -13,7 +13,8 @@ from collections.abc import Callable
 import streamlit as st
 from streamlit_folium import st_folium
 
-from layers.basemaps import Basemap
+from layers.assets import asset_links
+from layers.basemaps import OFFLINE, Basemap
 from layers.catalog import load_catalog
 from layers.draw import add_draw_tools
 from layers.interactive import base_map, build_overlays
@@ -37,6 +38,12 @@ def reported_click(value: object) -> tuple[str | None, object]:
 def new_click(value: object, session) -> bool:
     clicked = reported_click(value)
     return bool(clicked[0]) and clicked != session.get("_last_click")
+
+
+def frame_links() -> tuple[list[str], list[str]]:
+    """(scripts, stylesheets) the map's frame loads before it draws anything: the same for every basemap (an
+    online one adds tiles, not code)."""
+    return asset_links(add_draw_tools(base_map(OFFLINE)))
 
 
 def drawing_page() -> None:
