@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pandas as pd
+
 LANGUAGES = {"zh": "中文", "en": "English"}
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -142,6 +144,16 @@ SITE_SIZES = {"area_m2": ("面积 {value:,} m²", "area {value:,} m²"),
 def site_size(size: dict[str, int], lang: str) -> str:
     """"面积 28,937 m², 周长 681 m": each measure in words, in the reader's language."""
     return ", ".join(pick(SITE_SIZES[key], lang).format(value=value) for key, value in size.items())
+
+
+def share_text(share: float | None) -> str:
+    """How much of a site lies in a place, as "62%"; empty when there is no share (a place only nearby)."""
+    return "" if pd.isna(share) else f"{share:.0%}"
+
+
+def distance_text(metres: float | None) -> str:
+    """How far a place is from a site, as "1,280 m"; empty when there is no distance (the site lies in it)."""
+    return "" if pd.isna(metres) else f"{metres:,.0f} m"
 
 
 # Place layers that are not catalogue layers (geo/places.py): what a reader calls them.

@@ -19,7 +19,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from geo.sitecheck import SITE_VIA_ORDER, SiteResult
-from layers.i18n import SITE_RELATIONS, STATUS, pick, site_size
+from layers.i18n import SITE_RELATIONS, STATUS, distance_text, pick, share_text, site_size
 from layers.static_map import INK, cjk_font
 
 A4_PORTRAIT_IN = (210 / 25.4, 297 / 25.4)
@@ -93,7 +93,7 @@ def _page(figure: Figure, result: SiteResult, geometry: shapely.Geometry, places
                 f" · {date.isoformat()}", fontsize=8)
     _draw_site_map(figure.add_axes([0.06, 0.60, 0.42, 0.31]), result, geometry, places, near_m)
     lines = [f"{pick(SITE_RELATIONS[p['relation']], lang)}  {p['name_zh' if zh else 'name_en'] or p['name_zh']}"
-             f"  ({p['id']})" + (f"  {p['share']:.0%}" if "share" in p else f"  {p['distance_m']} m")
+             f"  ({p['id']})  " + (share_text(p["share"]) if "share" in p else distance_text(p["distance_m"]))
              for p in result.places]
     figure.text(0.52, 0.91, "\n".join(["地点" if zh else "Places"] + lines[:24]), fontsize=7.5, va="top",
                 linespacing=1.35)

@@ -93,3 +93,17 @@ def test_the_site_page_names_the_sites_size_in_words(result, lang, words):
     text = PdfReader(io.BytesIO(page)).pages[0].extract_text()
     assert "area_m2" not in text and "perimeter_m" not in text
     assert all(word in text for word in words), text[:400]
+
+
+def test_the_site_page_writes_distances_and_shares_as_the_app_does():
+    """The page wrote "1280 m" where the app's table reads "1,280 m"; both now word them one way."""
+    places = load_places()
+    wide = check_site(fx.RED_LINE, places, near_m=2000)
+    far = [place for place in wide.places if place.get("distance_m", 0) >= 1000]
+    assert far, "the fixture has a place between 1 and 2 km from the block"
+    sites = gpd.GeoDataFrame(geometry=[fx.RED_LINE], crs=4326)
+    text = PdfReader(io.BytesIO(site_pdf([wide], sites, places, "红线", "EPSG:4326", 2000, "en"))).pages[0].extract_text()
+    assert f"{far[0]['distance_m']:,} m" in text, text[:600]
+    assert f"{far[0]['distance_m']} m" not in text
+    inside = next(place for place in wide.places if "share" in place)
+    assert f"{inside['share']:.0%}" in text

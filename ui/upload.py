@@ -33,7 +33,7 @@ from geo.userlayer import UserLayer, load_user_layer
 from layers import serving, tiles
 from layers.assets import vendor_url
 from layers.catalog import load_catalog
-from layers.i18n import PLACE_LAYERS, SITE_RELATIONS, STATUS, pick, site_size, t
+from layers.i18n import PLACE_LAYERS, SITE_RELATIONS, STATUS, distance_text, pick, share_text, site_size, t
 from layers.mercator import MercatorShapes
 from layers.own_layers import PALETTE, export_ids, feature_colours, own_export_layer
 from layers.raster import coloured
@@ -403,8 +403,7 @@ def site_values(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     its downloads keep the codes); a place's share as "62%" and a distance as "280 m", empty where the place
     has none (a place nearby has no share, one the site lies in no distance)."""
     catalog = load_catalog().layers
-    words = {"share": lambda share: "" if pd.isna(share) else f"{share:.0%}",
-             "distance_m": lambda metres: "" if pd.isna(metres) else f"{metres:,.0f} m",
+    words = {"share": share_text, "distance_m": distance_text,
              "relation": lambda code: pick(SITE_RELATIONS.get(code), lang, code),
              "via": lambda code: pick(SITE_RELATIONS.get(code), lang, code),
              "status": lambda code: pick(STATUS.get(code), lang, code),
