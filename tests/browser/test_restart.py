@@ -67,6 +67,7 @@ def test_first_click_after_a_server_restart_counts(server, page, external_reques
     streets = set(layer_frame(load_catalog().layers["cbd_streets"])["id"].astype(str))
     frame, _name = open_app(page, server.url)
     wait_until(lambda: shape_count(frame) == total, f"{total} shapes", settle=1.0)
+    view = page.evaluate("() => new URLSearchParams(location.search).get('view')")
 
     server.stop()
     time.sleep(1)
@@ -74,13 +75,15 @@ def test_first_click_after_a_server_restart_counts(server, page, external_reques
     status = page.locator('[data-testid="stStatusWidget"]')
     wait_until(lambda: status.count() == 0 or "Connecting" not in status.inner_text(), "the page to reconnect",
                settle=2.0)
-    assert shape_count(frame) == total  # the view survived the restart
+    # The view survived the restart: every shape on the map and the same view in the link. The new session may
+    # draw the map in a new frame, so count in whichever frame holds it.
+    shapes = page.frame_locator(MAP_IFRAME).locator(SHAPES)
+    wait_until(lambda: shapes.count() == total, f"{total} shapes after the restart", settle=1.0)
+    assert page.evaluate("() => new URLSearchParams(location.search).get('view')") == view
 
     sidebar = page.locator('[data-testid="stSidebar"]')
     if first_click == "layer box":
         sidebar.locator(STREETS_BOX).filter(has_text="功能区17个街乡").click()
-        # The new session draws the map again (the same view, from the link): count in whichever frame holds it.
-        shapes = page.frame_locator(MAP_IFRAME).locator(SHAPES)
         wait_until(lambda: shapes.count() == total - len(streets), "the streets to go", settle=1.0)
         assert "cbd_streets" not in page.evaluate("() => new URLSearchParams(location.search).get('layers')")
     else:
