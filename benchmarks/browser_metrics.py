@@ -35,6 +35,7 @@ from google.protobuf.message import DecodeError  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from layers.catalog import layer_frame, load_catalog  # noqa: E402
+from ui.accessible import layer_label  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, is_local_url  # noqa: E402
 
 MAP_COMPONENT = "streamlit_folium.st_folium"
@@ -273,7 +274,7 @@ def one_run(browser: Any, url: str, expected: int, streets: int) -> dict[str, An
     largest = sorted(tab.meter.sizes.items(), key=lambda item: -item[1])[:5]
 
     start = time.perf_counter()
-    click_layer(tab.page, load_catalog().layers[TOGGLE_LAYER].title_zh)
+    click_layer(tab.page, layer_label(load_catalog().layers[TOGGLE_LAYER], "zh"))
     wait_for(tab.page, lambda: drawn_with(expected - streets)(map_state(tab.page)))
     toggle_s = time.perf_counter() - start
     wait_quiet(tab)

@@ -33,6 +33,7 @@ from parcels import write_extra_catalog, write_parcels  # noqa: E402
 import interactions  # noqa: E402
 
 from layers.catalog import LayerSpec, layer_frame, load_catalog  # noqa: E402
+from ui.accessible import layer_label  # noqa: E402
 from layers.static_map import render_map  # noqa: E402
 
 BENCH_DIR = REPO_ROOT / "benchmarks"
@@ -253,7 +254,7 @@ def plan_map(parcels: Path | None = None, n: int = 0) -> Subject:
         env["PLANMAP_EXTRA_LAYERS"] = str(write_extra_catalog(parcels, parcels.parent))
     raster = n > VECTOR_LIMIT
     return Subject("Plan Map", REPO_ROOT / "app.py", env, shapes + (0 if raster else n), int(raster),
-                   load_catalog().layers[TOGGLE_LAYER].title_zh, toggled, served_by=PLAN_MAP_SERVER)
+                   layer_label(load_catalog().layers[TOGGLE_LAYER], "zh"), toggled, served_by=PLAN_MAP_SERVER)
 
 
 def baseline(parcels: Path | None = None, n: int = 0, limit_s: float = VISIT_TIMEOUT_S) -> Subject:

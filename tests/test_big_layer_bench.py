@@ -29,3 +29,13 @@ def test_targets_are_the_nearest_parcels_with_one_based_rows():
     targets = big_layer.targets_near(frame, (3.4, 0.5), 2)
     assert [(t["row"], t["id"]) for t in targets] == [(4, "P3"), (3, "P2")]
     assert shapely.box(3, 0, 4, 1).contains(shapely.Point(targets[0]["lon"], targets[0]["lat"]))
+
+
+def test_the_layer_the_bench_toggles_is_a_box_of_the_sidebar():
+    """make bench clicked "功能区17个街乡" by its exact text after the box's label gained "（示意）", and stopped."""
+    import run  # benchmarks/run.py
+
+    from tests.app_page import whole_page
+
+    at = whole_page().run()
+    assert run.plan_map().toggle_label in [box.label for box in at.sidebar.checkbox]
