@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -29,8 +28,8 @@ from layers.i18n import STATUS, pick
 from layers.own_layers import OwnLayer
 from layers.place_facts import describe_place, shipped_places
 from layers.provenance import licence_text
-from layers.static_map import (CHROME_TEXT, INK, PAPER_MM, TEXT_AS_TEXT, RenderError, cjk_font, draw_legend,
-                               draw_map_panel, map_notes, page_sources, plan_map, wrap_to_width)
+from layers.static_map import (CHROME_TEXT, INK, PAPER_MM, TEXT_AS_TEXT, PageCanvas, RenderError, cjk_font,
+                               draw_legend, draw_map_panel, map_notes, page_sources, plan_map, wrap_to_width)
 
 PAGE_MM = PAPER_MM["A4"]  # portrait
 MARGIN_MM = 12.0
@@ -194,7 +193,7 @@ class _PageWriter:
             self._finish_page()
         width, height = PAGE_MM
         self.figure = Figure(figsize=(width / 25.4, height / 25.4), dpi=100)
-        FigureCanvasAgg(self.figure)
+        PageCanvas(self.figure)
         self.page_count += 1
         main = self._name()[0]
         heading = main if first else main + self.words["continued"]

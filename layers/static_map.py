@@ -291,6 +291,15 @@ def render_map(
                        size_inches=tuple(composed.figure.get_size_inches()))
 
 
+class PageCanvas(FigureCanvasAgg):
+    """A report page's canvas. geopandas asks for a redraw after every layer it plots (`draw_idle`), and an Agg
+    canvas then draws the whole page at once: 16 draws at 300 dpi before the page was saved. A page is drawn
+    when it is saved, or when label placement asks for text extents."""
+
+    def draw_idle(self, *args, **kwargs) -> None:
+        """Nothing: the page is drawn when it is saved."""
+
+
 def compose_map(
     ids: list[str] | str | None = None,
     *,
@@ -329,7 +338,7 @@ def compose_map(
     with matplotlib.rc_context({"font.family": [family], "axes.unicode_minus": False, "text.color": INK,
                                 **TEXT_AS_TEXT}):
         figure = Figure(figsize=size, dpi=dpi)
-        FigureCanvasAgg(figure)
+        PageCanvas(figure)
         panel = draw_map_panel(figure, map_box, plan, lang, family, scale, tiles=tiles)
         legend_ax = figure.add_axes(legend_box)
         legend_texts = draw_legend(legend_ax, panel, lang, ncols=1 if orientation == "landscape" else 3,
