@@ -9,6 +9,7 @@ content-addressed URL (layers/serving.py); the overlay script a toggle re-sends 
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import json
 from functools import lru_cache
@@ -21,7 +22,7 @@ from jinja2 import Template
 from geo.gcj02 import shift_frame
 from geo.geojson import feature_collection
 from layers import serving
-from layers.assets import STATIC_DIR, make_map, vendor_url
+from layers.assets import STATIC_DIR, make_map, static_url_prefix, vendor_url
 from layers.basemaps import Basemap
 from layers import literal_templates
 from layers.catalog import CASING_WIDTH, LayerSpec, feature_color, layer_frame, load_catalog
@@ -126,16 +127,19 @@ def _feature_count(layer_id: str) -> int:
     return len(layer_frame(load_catalog().layers[layer_id]))
 
 
-class OverlayScript(MacroElement):
-    """static/planmap/layers.js and tools.js, sent within the map's own script: fewer requests, and one step
-    fewer in the chain of loads before the first shape (the map's script runs once, before any overlay)."""
+OVERLAY_SCRIPTS = ("layers.js", "tools.js")  # static/planmap/: how the map draws layers, and its tools
 
-    _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
-    code = "\n".join((STATIC_DIR / "planmap" / name).read_text(encoding="utf-8") for name in ("layers.js", "tools.js"))
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = "OverlayScript"
+@lru_cache(maxsize=1)
+def overlay_scripts() -> list[tuple[str, str]]:
+    """Plan Map's own map code as (name, URL): files, so that a map message does not carry them (43 kB in each,
+    the first map's and every toggle's), named by their content, so that a browser never runs an old copy.
+    The map's frame asks for them beside Leaflet (ui/asgi.py MapFramePreload)."""
+    scripts = []
+    for name in OVERLAY_SCRIPTS:
+        digest = hashlib.blake2b((STATIC_DIR / "planmap" / name).read_bytes(), digest_size=6).hexdigest()
+        scripts.append((f"planmap_{name}", f"{static_url_prefix()}planmap/{name}?v={digest}"))
+    return scripts
 
 
 class MapWatch(MacroElement):
@@ -276,9 +280,8 @@ def base_map(basemap: Basemap, view: tuple[float, float, int] | None = None,
     fmap = make_map(location=location, zoom_start=zoom, control_scale=True, tiles=None, attribution_control=True)
     # Leaflet only: folium's popups need jQuery, Plan Map's overlays do not; their script comes with the map.
     fmap.default_js = [("leaflet", vendor_url("leaflet/leaflet.js")),
-                       ("fullscreen", vendor_url("leaflet.fullscreen/Control.FullScreen.umd.js"))]
+                       ("fullscreen", vendor_url("leaflet.fullscreen/Control.FullScreen.umd.js")), *overlay_scripts()]
     fmap.default_css = [*fmap.default_css, ("fullscreen_css", vendor_url("leaflet.fullscreen/Control.FullScreen.css"))]
-    fmap.add_child(OverlayScript())
     if not view:
         fmap.fit_bounds(HOME_BOUNDS)
     if not basemap.offline:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 
 import pytest
@@ -12,6 +13,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from layers import interactive, serving
+from layers.assets import STATIC_DIR
 from layers.basemaps import available_basemaps
 from layers.catalog import load_catalog
 from ui.asgi import MAP_COMPONENT, CompressedFrontend, MapFramePreload
@@ -124,11 +126,19 @@ def test_the_first_map_carries_its_data_and_keeps_it_under_the_url(served):
     assert data == json.loads(served.get(json.loads(later)).text)
 
 
-def test_the_overlay_script_rides_in_the_map_script():
+def test_the_overlay_scripts_are_files_named_by_their_content():
+    """layers.js and tools.js rode in the map's script: 43 kB in every map message, the first and each toggle's.
+    As files they are fetched once, beside Leaflet (the frame's page names them), and a new version has a new URL."""
     fmap = interactive.base_map(available_basemaps({})["offline"])
-    page = fmap.get_root().render()  # folium's Jinja pass over the script must leave it intact
-    assert interactive.OverlayScript.code in page
-    assert "window.planmap" in page and "planmap/layers.js" not in page
+    page = fmap.get_root().render()
+    assert "window.planmap" not in page
+    scripts, _sheets = frame_links()
+    ours = [src for src in scripts if "/planmap/" in src]
+    assert [src.split("?")[0].rsplit("/", 1)[1] for src in ours] == list(interactive.OVERLAY_SCRIPTS)
+    for src in ours:
+        name, version = src.split("/planmap/")[1].split("?v=")
+        assert version == hashlib.blake2b((STATIC_DIR / "planmap" / name).read_bytes(), digest_size=6).hexdigest()
+    assert scripts.index(ours[0]) > 0 and "leaflet.js" in scripts[0], "after Leaflet, which they use"
 
 
 def test_a_big_layer_is_never_sent_feature_by_feature_for_a_highlight(served, monkeypatch):
