@@ -278,7 +278,8 @@ def base_map(basemap: Basemap, view: tuple[float, float, int] | None = None,
     online basemap."""
     location, zoom = (view[:2], view[2]) if view else (BEIJING_CBD_VIEW["location"], BEIJING_CBD_VIEW["zoom_start"])
     fmap = make_map(location=location, zoom_start=zoom, control_scale=True, tiles=None, attribution_control=True)
-    # Leaflet only: folium's popups need jQuery, Plan Map's overlays do not; their script comes with the map.
+    # Leaflet only (folium's popups need jQuery, Plan Map's overlays do not), its fullscreen control and Plan Map's
+    # own scripts, each a file the frame's page asks for up front (ui/asgi.py MapFramePreload).
     fmap.default_js = [("leaflet", vendor_url("leaflet/leaflet.js")),
                        ("fullscreen", vendor_url("leaflet.fullscreen/Control.FullScreen.umd.js")), *overlay_scripts()]
     fmap.default_css = [*fmap.default_css, ("fullscreen_css", vendor_url("leaflet.fullscreen/Control.FullScreen.css"))]

@@ -2,7 +2,7 @@
 
 On a fresh visit the browser loads the map's frame (Leaflet, the layers' data) and Streamlit's code for every
 widget of the page on one main thread: sent together, the map was drawn 1.4–1.5× later than a bare folium
-map (make bench, issue 13). So the session's first run sends the title and the map only, and stops. The map
+map (make bench, issue 13). So the session's first run sends the title and the map only, and ends. The map
 reports its view once its layers are drawn (static/planmap/layers.js, `reportDrawn`); that report reruns the
 whole page. Should no report come (no layer ticked, the map's script failed), or the run it asked for be lost,
 a timer asks for the whole page after FALLBACK_S, and again every FALLBACK_S until the page has been drawn.
@@ -15,6 +15,7 @@ Phases: none (a fresh session) → MAP (the map sent or being sent, the rest pen
 from __future__ import annotations
 
 import time
+
 import streamlit as st
 
 from ui.reconnect import browser_values
